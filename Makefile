@@ -1,0 +1,26 @@
+# fieldops — the two commands are `make run` and `make test`; the rest serve them.
+.PHONY: run test build generate lint check-generated
+
+# Serve http://localhost:8080 on the project's own Postgres (created on first use; Ctrl-C stops all it started).
+run: build
+	@.dev/dev.sh run
+
+# Every test, on real Postgres and a real browser (installed when missing).
+test:
+	@.dev/dev.sh test
+
+build:
+	go build -o .bin/fieldops ./cmd/fieldops
+
+# Regenerate the templ views; the generated *_templ.go files are committed.
+generate:
+	go tool templ generate -include-version=false -path templates
+
+# Fails when a committed *_templ.go differs from what its .templ generates.
+check-generated: generate
+	@git diff --quiet -- templates && test -z "$$(git ls-files --others --exclude-standard -- templates)" || \
+		{ git status --short -- templates; echo "templ generate changed files: commit the regenerated *_templ.go"; exit 1; }
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || { echo "gofmt would change: $$out"; exit 1; }
+	go vet ./...

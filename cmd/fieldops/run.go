@@ -1,0 +1,39 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+)
+
+const usage = `fieldops — field-service jobs, shared with your clients.
+
+Usage:
+  fieldops serve      migrate the database, then serve the web app (and deliver email)
+  fieldops migrate    migrate the database and exit
+  fieldops -h         this help
+`
+
+// run is the whole program: main only adds the signal context and the exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) < 2 || args[1] == "-h" || args[1] == "--help" || args[1] == "help" {
+		fmt.Fprint(stdout, usage)
+		fmt.Fprintln(stdout)
+		printSettings(stdout)
+		return nil
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	switch args[1] {
+	case "serve":
+		return serve(ctx, cfg, log)
+	case "migrate":
+		return migrate(ctx, cfg, log)
+	}
+	return fmt.Errorf("unknown command %q (fieldops -h lists them)", args[1])
+}

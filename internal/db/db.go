@@ -1,0 +1,87 @@
+// Package db owns the connections to Postgres: the app pool (always under Row-Level Security), the migrations
+// runner (as the owner role), and the only two places that set app.company_id: Read and InCompany.
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// DB is the web server's pool, logged in as the app role, so every query on a tenant table is filtered by RLS.
+type DB struct {
+	Pool *pgxpool.Pool
+}
+
+// Open connects to url as the app role and checks that RLS binds it (see CheckAppRole). The pool size comes from
+// pool_max_conns in the URL, else 4 per CPU (pgxpool's own default of one per CPU starves a busy 2-core server).
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("db: parse DATABASE_URL: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = int32(max(8, 4*runtime.NumCPU()))
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("db: open: %w", err)
+	}
+	if err := CheckAppRole(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &DB{Pool: pool}, nil
+}
+
+// Close closes the pool.
+func (d *DB) Close() { d.Pool.Close() }
+
+// ErrUnsafeRole comes back from CheckAppRole when the server's role could read past Row-Level Security.
+var ErrUnsafeRole = errors.New("db: the app role must not be superuser, have BYPASSRLS, or own tables (use DATABASE_URL for the app role, MIGRATE_DATABASE_URL for the owner)")
+
+// CheckAppRole refuses a role that RLS would not bind: a superuser or BYPASSRLS role skips policies, and an
+// owner of a table skips them on that table (we do not FORCE RLS, so the owner's definer functions keep working).
+func CheckAppRole(ctx context.Context, pool *pgxpool.Pool) error {
+	var super, bypass bool
+	var owned int
+	err := pool.QueryRow(ctx, `
+		select r.rolsuper,
+		       r.rolbypassrls,
+		       (select count(*) from pg_class c where c.relowner = r.oid and c.relkind in ('r', 'p', 'v', 'm'))
+		  from pg_roles r
+		 where r.rolname = current_user`).Scan(&super, &bypass, &owned)
+	if err != nil {
+		return fmt.Errorf("db: check role: %w", err)
+	}
+	if super || bypass || owned > 0 {
+		return fmt.Errorf("%w (superuser=%t, bypassrls=%t, owns %d tables)", ErrUnsafeRole, super, bypass, owned)
+	}
+	return nil
+}
+
+// Read runs the selects that queue adds to one batch, after setting app.company_id: one pipeline, one round trip,
+// one implicit transaction (so the setting, local to it, never outlives the batch). Callbacks registered on the
+// queued queries run before Read returns; the first error from a query or a callback comes back.
+func (d *DB) Read(ctx context.Context, companyID int64, queue func(b *pgx.Batch)) error {
+	b := &pgx.Batch{}
+	b.Queue(`select set_config('app.company_id', $1, true)`, strconv.FormatInt(companyID, 10))
+	queue(b)
+	return d.Pool.SendBatch(ctx, b).Close()
+}
+
+// InCompany runs fn in a transaction with app.company_id set to companyID; fn's error rolls it back and comes back.
+func (d *DB) InCompany(ctx context.Context, companyID int64, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, d.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `select set_config('app.company_id', $1, true)`, strconv.FormatInt(companyID, 10)); err != nil {
+			return fmt.Errorf("db: set company: %w", err)
+		}
+		return fn(tx)
+	})
+}

@@ -1,0 +1,176 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/a-h/templ"
+
+	"fieldops/internal/db/dbtest"
+)
+
+// newTestServer is the real router on a fresh database; log lines go to the returned buffer.
+func newTestServer(t *testing.T) (*Server, *dbtest.TestDB, *bytes.Buffer) {
+	t.Helper()
+	tdb := dbtest.New(t)
+	var logs bytes.Buffer
+	s := New(Config{BaseURL: "http://example.test"}, tdb.DB, slog.New(slog.NewTextHandler(&logs, nil)))
+	return s, tdb, &logs
+}
+
+// do sends a request through the router and returns the response and its body.
+func do(t *testing.T, h http.Handler, r *http.Request) (*http.Response, string) {
+	t.Helper()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	res := w.Result()
+	body, _ := io.ReadAll(res.Body)
+	return res, string(body)
+}
+
+func TestServer_Home(t *testing.T) {
+	s, _, _ := newTestServer(t)
+	res, body := do(t, s, httptest.NewRequest("GET", "/", nil))
+	if res.StatusCode != 200 {
+		t.Fatalf("GET / = %d", res.StatusCode)
+	}
+	for _, want := range []string{"<h1>", `href="/login"`, `href="/signup"`, `/static/app.css`, `/static/htmx.min.js`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("home page lacks %s", want)
+		}
+	}
+	if strings.Count(body, "<h1") != 1 {
+		t.Errorf("home page has %d h1, want 1", strings.Count(body, "<h1"))
+	}
+}
+
+func TestServer_SecurityHeaders(t *testing.T) {
+	s, _, _ := newTestServer(t)
+	for _, path := range []string{"/", "/no-such-page", "/static/app.css"} {
+		res, _ := do(t, s, httptest.NewRequest("GET", path, nil))
+		h := res.Header
+		csp := h.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "unsafe-eval") {
+			t.Errorf("%s: CSP %q must allow own scripts only", path, csp)
+		}
+		if !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("%s: CSP %q must forbid framing", path, csp)
+		}
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" || h.Get("X-Request-Id") == "" {
+			t.Errorf("%s: missing nosniff, Referrer-Policy or X-Request-Id: %v", path, h)
+		}
+	}
+}
+
+func TestServer_Health(t *testing.T) {
+	s, tdb, _ := newTestServer(t)
+	if res, body := do(t, s, httptest.NewRequest("GET", "/healthz", nil)); res.StatusCode != 200 || body != "ok\n" {
+		t.Errorf("healthz = %d %q", res.StatusCode, body)
+	}
+	if res, _ := do(t, s, httptest.NewRequest("GET", "/readyz", nil)); res.StatusCode != 200 {
+		t.Errorf("readyz with the database up = %d", res.StatusCode)
+	}
+	tdb.DB.Close()
+	if res, _ := do(t, s, httptest.NewRequest("GET", "/readyz", nil)); res.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("readyz with the database gone = %d, want 503", res.StatusCode)
+	}
+}
+
+func TestServer_NotFoundPage(t *testing.T) {
+	s, _, _ := newTestServer(t)
+	res, body := do(t, s, httptest.NewRequest("GET", "/no-such-page", nil))
+	if res.StatusCode != 404 || !strings.Contains(body, "Page not found") || !strings.Contains(body, `class="topbar"`) {
+		t.Errorf("unknown path = %d, want the 404 page in the layout; body: %.300s", res.StatusCode, body)
+	}
+	if res, _ := do(t, s, httptest.NewRequest("DELETE", "/", nil)); res.StatusCode != 404 {
+		t.Errorf("DELETE / = %d, want 404", res.StatusCode)
+	}
+}
+
+func TestServer_CrossSitePostRefused(t *testing.T) {
+	s, _, _ := newTestServer(t)
+	r := httptest.NewRequest("POST", "/", strings.NewReader("a=b"))
+	r.Header.Set("Sec-Fetch-Site", "cross-site")
+	res, body := do(t, s, r)
+	if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "Not allowed") {
+		t.Errorf("cross-site POST = %d, want the 403 page", res.StatusCode)
+	}
+	r = httptest.NewRequest("POST", "/", strings.NewReader("a=b"))
+	r.Header.Set("Origin", "https://evil.example")
+	r.Host = "example.test"
+	if res, _ := do(t, s, r); res.StatusCode != http.StatusForbidden {
+		t.Errorf("POST from a foreign Origin = %d, want 403", res.StatusCode)
+	}
+}
+
+func TestServer_PanicBecomes500(t *testing.T) {
+	s, _, logs := newTestServer(t)
+	h := s.requestID(s.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic("kaboom")
+	})))
+	res, body := do(t, h, httptest.NewRequest("GET", "/", nil))
+	if res.StatusCode != 500 || !strings.Contains(body, "Something went wrong") || strings.Contains(body, "kaboom") {
+		t.Errorf("panic = %d, want the 500 page without the cause; body %.200s", res.StatusCode, body)
+	}
+	if !strings.Contains(logs.String(), "kaboom") {
+		t.Errorf("the panic was not logged: %s", logs.String())
+	}
+}
+
+func TestServer_RenderFailureIsClean500(t *testing.T) {
+	s, _, _ := newTestServer(t)
+	broken := templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		io.WriteString(w, "<p>half a page")
+		return errors.New("view failed")
+	})
+	w := httptest.NewRecorder()
+	s.render(w, httptest.NewRequest("GET", "/", nil), nil, broken)
+	if w.Code != 500 || strings.Contains(w.Body.String(), "half a page") {
+		t.Errorf("a failing view = %d with body %.200q, want a clean 500 page", w.Code, w.Body.String())
+	}
+}
+
+func TestServer_LogMasksTokens(t *testing.T) {
+	s, _, logs := newTestServer(t)
+	for _, path := range []string{"/share/SECRETTOKEN123", "/invite/SECRETTOKEN123", "/calendar/feed/SECRETTOKEN123.ics"} {
+		do(t, s, httptest.NewRequest("GET", path, nil))
+	}
+	if strings.Contains(logs.String(), "SECRETTOKEN123") {
+		t.Errorf("a token reached the log:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "path=/share/…") {
+		t.Errorf("the masked path is not logged:\n%s", logs.String())
+	}
+}
+
+func TestServer_ClientIP(t *testing.T) {
+	s := &Server{cfg: Config{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}}
+	cases := []struct {
+		name, remote, xff, want string
+	}{
+		{"direct peer", "203.0.113.5:1234", "", "203.0.113.5"},
+		{"untrusted peer's header is ignored", "203.0.113.5:1234", "198.51.100.1", "203.0.113.5"},
+		{"trusted proxy", "10.0.0.2:1234", "198.51.100.1", "198.51.100.1"},
+		{"forged left-most hop is skipped", "10.0.0.2:1234", "1.2.3.4, 198.51.100.1, 10.0.0.3", "198.51.100.1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/", nil)
+			r.RemoteAddr = c.remote
+			if c.xff != "" {
+				r.Header.Set("X-Forwarded-For", c.xff)
+			}
+			if got := s.clientIP(r).String(); got != c.want {
+				t.Errorf("clientIP = %s, want %s", got, c.want)
+			}
+		})
+	}
+}
