@@ -122,6 +122,7 @@ run)
 		DATABASE_URL=$(url fieldops_app fieldops)
 		MIGRATE_DATABASE_URL=$(url fieldops_owner fieldops)
 	fi
+	"$root/.bin/fieldops" seed-demo
 	say "serving ${BASE_URL:-http://localhost:8080} (Ctrl-C stops it)"
 	# Not exec: the EXIT trap must run after the server stops.
 	"$root/.bin/fieldops" serve "$@"

@@ -13,8 +13,15 @@ const usage = `fieldops — field-service jobs, shared with your clients.
 Usage:
   fieldops serve      migrate the database, then serve the web app (and deliver email)
   fieldops migrate    migrate the database and exit
+  fieldops seed-demo  create the demo company once and print its logins
+  fieldops company create -name NAME -admin-name NAME -admin-email EMAIL [-admin-password PASSWORD]
+                      create a company and its first admin (an existing account keeps its password)
+  fieldops company set-seats -company ID -seats N
+                      set a company's licence seats (its plan)
   fieldops -h         this help
 `
+
+var discardLogger = slog.New(slog.DiscardHandler)
 
 // run is the whole program: main only adds the signal context and the exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -34,6 +41,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return serve(ctx, cfg, log)
 	case "migrate":
 		return migrate(ctx, cfg, log)
+	case "seed-demo":
+		return seedDemo(ctx, cfg, stdout)
+	case "company":
+		return company(ctx, cfg, args[2:], stdout)
 	}
 	return fmt.Errorf("unknown command %q (fieldops -h lists them)", args[1])
 }

@@ -16,6 +16,8 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	// ErrConflict: the action clashes with the thing's current state.
 	ErrConflict = errors.New("conflict")
+	// ErrTooManyRequests: the caller is rate-limited; wrapped with a ValidationError saying for how long.
+	ErrTooManyRequests = errors.New("too many requests")
 )
 
 // ValidationError carries a message in words for each field that was wrong; Form is for a problem with the form

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/a-h/templ"
 
@@ -12,7 +13,8 @@ import (
 )
 
 // render writes c, or the page err calls for. A ValidationError renders c itself with 422 (c is the form holding
-// the messages and the typed values); any other error renders an error page through fail.
+// the messages and the typed values), or 429 when it says the caller is rate-limited; any other error renders an
+// error page through fail.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, err error, c templ.Component) {
 	status := http.StatusOK
 	if err != nil {
@@ -21,6 +23,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, err error, c tem
 			return
 		}
 		status = http.StatusUnprocessableEntity
+		if errors.Is(err, apperr.ErrTooManyRequests) {
+			status = http.StatusTooManyRequests
+		}
 	}
 	s.write(w, r, status, c)
 }
@@ -73,5 +78,18 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 
 // chrome is the frame's view of the request: who is logged in and the nav they may use.
 func (s *Server) chrome(r *http.Request, title string) layout.Chrome {
-	return layout.Chrome{Title: title}
+	c := layout.Chrome{Title: title}
+	v := viewerOf(r)
+	if v == nil {
+		return c
+	}
+	c.LoggedIn = true
+	c.PersonName = v.Name
+	c.Company = v.CompanyName
+	c.CanSwitch = v.Memberships > 1
+	for _, a := range v.Role.Areas() {
+		current := r.URL.Path == a.Path || strings.HasPrefix(r.URL.Path, a.Path+"/")
+		c.Nav = append(c.Nav, layout.NavLink{Name: a.Name, Path: a.Path, Current: current})
+	}
+	return c
 }

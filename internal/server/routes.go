@@ -14,18 +14,31 @@ import (
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(s.requestID, s.logRequests, s.recoverPanics, securityHeaders, s.crossOriginProtection)
-	r.NotFound(s.notFound)
-	r.MethodNotAllowed(s.notFound)
 
+	// No session: assets and probes.
 	static, _ := fs.Sub(web.Static, "static")
 	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(static)))
-
-	// Public: no login.
-	r.Get("/", s.home)
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 
-	// Office (staff roles), admin (inside office), portal (client users) and co-working (every logged-in role)
-	// join here with their middleware as their issues land.
+	r.Group(func(r chi.Router) {
+		r.Use(s.sessions.LoadAndSave, s.loadViewer)
+		// The 404 page shows the nav of whoever is logged in.
+		r.NotFound(s.notFound)
+		r.MethodNotAllowed(s.notFound)
+
+		// Public: no login needed.
+		r.Get("/", s.home)
+		r.Get("/signup", s.signupForm)
+		r.Post("/signup", s.signup)
+		r.Get("/login", s.loginForm)
+		r.Post("/login", s.login)
+		r.Post("/logout", s.logout)
+		r.Get("/switch", s.switchForm) // the account's companies: needs a login, not yet a company
+		r.Post("/switch", s.switchCompany)
+
+		// Office (admin, co-worker, subcontractor), admin (inside office), portal (client users) and co-working
+		// (every logged-in role) join here, each a r.Group with s.requireRoles(…), as their issues land.
+	})
 	return r
 }

@@ -15,14 +15,24 @@ import (
 	"github.com/a-h/templ"
 
 	"fieldops/internal/db/dbtest"
+	"fieldops/internal/identity"
 )
+
+// fastArgon2 keeps the many logins of the tests quick; identity's tests cover the production cost.
+var fastArgon2 = identity.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1}
 
 // newTestServer is the real router on a fresh database; log lines go to the returned buffer.
 func newTestServer(t *testing.T) (*Server, *dbtest.TestDB, *bytes.Buffer) {
 	t.Helper()
 	tdb := dbtest.New(t)
 	var logs bytes.Buffer
-	s := New(Config{BaseURL: "http://example.test"}, tdb.DB, slog.New(slog.NewTextHandler(&logs, nil)))
+	s := New(Config{BaseURL: "http://example.test", Argon2: fastArgon2}, tdb.DB, slog.New(slog.NewTextHandler(&logs, nil)))
+	t.Cleanup(s.Close)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs.String())
+		}
+	})
 	return s, tdb, &logs
 }
 

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"fieldops/internal/demo"
+	"fieldops/internal/identity"
+)
+
+// company runs the operator's company subcommands, as the owner role (MIGRATE_DATABASE_URL).
+func company(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("usage: fieldops company create|set-seats (fieldops -h)")
+	}
+	fs := flag.NewFlagSet("company "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	switch args[0] {
+	case "create":
+		var in identity.NewCompany
+		fs.StringVar(&in.CompanyName, "name", "", "the company's name")
+		fs.StringVar(&in.AdminName, "admin-name", "", "the first admin's name")
+		fs.StringVar(&in.AdminEmail, "admin-email", "", "the first admin's email (an existing account gains the company)")
+		fs.StringVar(&in.AdminPassword, "admin-password", "", "the first admin's password (generated when empty)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return withOwner(ctx, cfg, func(owner *pgxpool.Pool) error {
+			id, password, err := identity.CreateCompany(ctx, owner, identity.NewHasher(identity.DefaultArgon2), in)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "Created company %d, %q.\n", id, in.CompanyName)
+			if password != "" {
+				fmt.Fprintf(stdout, "Admin login: %s / %s\n", in.AdminEmail, password)
+			} else {
+				fmt.Fprintf(stdout, "%s already had an account: it is now an admin of this company, with its own password.\n", in.AdminEmail)
+			}
+			return nil
+		})
+	case "set-seats":
+		var id int64
+		var seats int
+		fs.Int64Var(&id, "company", 0, "the company's id")
+		fs.IntVar(&seats, "seats", -1, "licence seats in the company's plan")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return withOwner(ctx, cfg, func(owner *pgxpool.Pool) error {
+			if err := identity.SetSeats(ctx, owner, id, seats); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "Company %d now has %d seats.\n", id, seats)
+			return nil
+		})
+	}
+	return fmt.Errorf("unknown command %q: fieldops company create|set-seats", args[0])
+}
+
+// seedDemo creates the demo company once and prints its logins.
+func seedDemo(ctx context.Context, cfg config, stdout io.Writer) error {
+	return withOwner(ctx, cfg, func(owner *pgxpool.Pool) error {
+		created, err := demo.Seed(ctx, owner, identity.NewHasher(identity.DefaultArgon2))
+		if err != nil {
+			return err
+		}
+		if created {
+			fmt.Fprintf(stdout, "Seeded the demo company %q.\n", demo.CompanyName)
+		}
+		fmt.Fprintf(stdout, "Demo logins (password %q):\n", demo.Password)
+		for _, l := range demo.Logins {
+			fmt.Fprintf(stdout, "  %-10s %s\n", l.Role, l.Email)
+		}
+		return nil
+	})
+}
+
+func withOwner(ctx context.Context, cfg config, fn func(*pgxpool.Pool) error) error {
+	if err := migrate(ctx, cfg, discardLogger); err != nil {
+		return err
+	}
+	owner, err := pgxpool.New(ctx, cfg.MigrateDatabaseURL)
+	if err != nil {
+		return fmt.Errorf("connect as owner: %w", err)
+	}
+	defer owner.Close()
+	return fn(owner)
+}

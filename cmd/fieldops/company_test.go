@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"fieldops/internal/db/dbtest"
+)
+
+func TestRun_CompanyCommands(t *testing.T) {
+	tdb := dbtest.New(t)
+	e := env(map[string]string{"MIGRATE_DATABASE_URL": tdb.OwnerURL})
+	ctx := context.Background()
+
+	var out bytes.Buffer
+	err := run(ctx, []string{"fieldops", "company", "create", "-name", "Acme Plumbing", "-admin-name", "Ann", "-admin-email", "ann@acme.example"}, e, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Admin login: ann@acme.example / ") {
+		t.Errorf("company create printed %q", out.String())
+	}
+	var id int64
+	tdb.Owner.QueryRow(ctx, `select id from companies where name = 'Acme Plumbing'`).Scan(&id)
+
+	out.Reset()
+	if err := run(ctx, []string{"fieldops", "company", "set-seats", "-company", itoa(id), "-seats", "40"}, e, &out); err != nil {
+		t.Fatal(err)
+	}
+	var seats int
+	tdb.Owner.QueryRow(ctx, `select seats from companies where id = $1`, id).Scan(&seats)
+	if seats != 40 {
+		t.Errorf("seats = %d after set-seats 40", seats)
+	}
+	if err := run(ctx, []string{"fieldops", "company", "set-seats", "-company", "999999", "-seats", "4"}, e, &out); err == nil {
+		t.Error("set-seats on an unknown company succeeded")
+	}
+}
+
+func TestRun_SeedDemoOnce(t *testing.T) {
+	tdb := dbtest.New(t)
+	e := env(map[string]string{"MIGRATE_DATABASE_URL": tdb.OwnerURL})
+	for i := range 2 {
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"fieldops", "seed-demo"}, e, &out); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "admin@demo.example") || !strings.Contains(out.String(), "cora@demo.example") {
+			t.Errorf("seed-demo #%d printed %q", i+1, out.String())
+		}
+	}
+	var companies, members int
+	tdb.Owner.QueryRow(context.Background(), `select (select count(*) from companies), (select count(*) from memberships)`).Scan(&companies, &members)
+	if companies != 1 || members != 2 {
+		t.Errorf("after seeding twice: %d companies, %d memberships; want 1 and 2", companies, members)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

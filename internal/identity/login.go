@@ -1,0 +1,127 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"fieldops/internal/apperr"
+)
+
+// Login is what the login form sends.
+type Login struct {
+	Email    string
+	Password string
+}
+
+// ErrWrongLogin is the one answer to a wrong email or a wrong password: which of the two is never said.
+var ErrWrongLogin = &apperr.ValidationError{Form: "Email or password is wrong."}
+
+// Normalize trims the email; a password is taken exactly as typed.
+func (in *Login) Normalize() { in.Email = strings.TrimSpace(in.Email) }
+
+// Validate reports empty fields.
+func (in Login) Validate() error {
+	v := &apperr.ValidationError{}
+	if in.Email == "" {
+		v.Add("email", "Enter your email address.")
+	}
+	if in.Password == "" {
+		v.Add("password", "Enter your password.")
+	}
+	return v.Err()
+}
+
+// Authenticate returns the account id for a correct email and password, or ErrWrongLogin. An unknown email costs
+// the same password check as a known one.
+func Authenticate(ctx context.Context, pool *pgxpool.Pool, h *Hasher, in Login) (int64, error) {
+	var id int64
+	var hash string
+	err := pool.QueryRow(ctx, `select account_id, password_hash from login_account($1)`, in.Email).Scan(&id, &hash)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("identity: login: %w", err)
+	}
+	if !h.Check(hash, in.Password) {
+		return 0, ErrWrongLogin
+	}
+	return id, nil
+}
+
+// Membership is one company an account may act in.
+type Membership struct {
+	ID          int64
+	CompanyID   int64
+	CompanyName string
+	Role        Role
+	// SessionVersion goes into the session; bumping it in the database ends every session of the membership.
+	SessionVersion int
+}
+
+// Memberships lists the active memberships of an account, by company name.
+func Memberships(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]Membership, error) {
+	rows, _ := pool.Query(ctx, `
+		select membership_id as id, company_id, company_name, role, session_version
+		  from account_memberships($1)`, accountID)
+	ms, err := pgx.CollectRows(rows, pgx.RowToStructByName[Membership])
+	if err != nil {
+		return nil, fmt.Errorf("identity: memberships: %w", err)
+	}
+	return ms, nil
+}
+
+// Signup is what the sign-up form sends.
+type Signup struct {
+	CompanyName string
+	Name        string
+	Email       string
+	Password    string
+}
+
+// Normalize trims the text fields.
+func (in *Signup) Normalize() {
+	in.CompanyName = strings.TrimSpace(in.CompanyName)
+	in.Name = strings.TrimSpace(in.Name)
+	in.Email = strings.TrimSpace(in.Email)
+}
+
+// Validate reports each field that is missing, malformed or too long.
+func (in Signup) Validate() error {
+	v := &apperr.ValidationError{}
+	checkName(v, "company_name", "your company's name", in.CompanyName)
+	checkName(v, "name", "your name", in.Name)
+	checkEmail(v, "email", in.Email)
+	checkNewPassword(v, "password", in.Password)
+	return v.Err()
+}
+
+// SignUp creates the company, the account and its admin membership, and returns the account id and the
+// membership. A taken email is a ValidationError on the email field; nothing is created then.
+func SignUp(ctx context.Context, pool *pgxpool.Pool, h *Hasher, in Signup) (int64, Membership, error) {
+	in.Normalize()
+	if err := in.Validate(); err != nil {
+		return 0, Membership{}, err
+	}
+	m := Membership{CompanyName: in.CompanyName, Role: RoleAdmin, SessionVersion: 1}
+	var accountID int64
+	err := pool.QueryRow(ctx, `select company_id, account_id, membership_id from signup($1, $2, $3, $4)`,
+		in.CompanyName, in.Name, in.Email, h.Hash(in.Password)).Scan(&m.CompanyID, &accountID, &m.ID)
+	if isUniqueViolation(err, "accounts_email_key") {
+		return 0, m, &apperr.ValidationError{Fields: map[string]string{
+			"email": "This email already has an account. Log in instead, or use another email.",
+		}}
+	}
+	if err != nil {
+		return 0, m, fmt.Errorf("identity: sign up: %w", err)
+	}
+	return accountID, m, nil
+}
+
+func isUniqueViolation(err error, constraint string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint
+}

@@ -1,0 +1,60 @@
+package identity
+
+import (
+	"net/mail"
+	"strings"
+	"unicode/utf8"
+
+	"fieldops/internal/apperr"
+)
+
+// Limits on what people type; the database checks the same.
+const (
+	MaxNameLen     = 200
+	MaxEmailLen    = 254
+	MinPasswordLen = 10
+	MaxPasswordLen = 1000
+)
+
+// checkName adds a message when a required name-like field is empty or too long.
+func checkName(v *apperr.ValidationError, field, label, value string) {
+	switch {
+	case value == "":
+		v.Add(field, "Enter "+label+".")
+	case utf8.RuneCountInString(value) > MaxNameLen:
+		v.Add(field, "Use at most 200 characters.")
+	}
+}
+
+// checkEmail adds a message when value is not a plain email address.
+func checkEmail(v *apperr.ValidationError, field, value string) {
+	switch {
+	case value == "":
+		v.Add(field, "Enter an email address.")
+	case len(value) > MaxEmailLen:
+		v.Add(field, "Use at most 254 characters.")
+	case !validEmail(value):
+		v.Add(field, "Enter an email address like name@example.com.")
+	}
+}
+
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && strings.Contains(s[at+1:], ".") && !strings.ContainsAny(s, " <>")
+}
+
+// checkNewPassword adds a message when a new password is too short or too long.
+func checkNewPassword(v *apperr.ValidationError, field, value string) {
+	switch n := utf8.RuneCountInString(value); {
+	case n == 0:
+		v.Add(field, "Choose a password.")
+	case n < MinPasswordLen:
+		v.Add(field, "Use at least 10 characters.")
+	case n > MaxPasswordLen:
+		v.Add(field, "Use at most 1000 characters.")
+	}
+}
