@@ -102,7 +102,32 @@ ensure_postgres() {
 	SQL
 }
 
+# build_mailpit builds Mailpit (a real SMTP server with a web UI and an HTTP API) from tools/go.mod, whose
+# dependencies stay out of the app's go.mod. The Go build cache makes later builds instant.
+build_mailpit() {
+	(cd "$root" && go build -modfile=tools/go.mod -o .bin/mailpit github.com/axllent/mailpit)
+}
+
+mailpit_pid=
+
+# start_mailpit serves SMTP on localhost:1025 and the UI/API on http://localhost:8025, unless one already does.
+start_mailpit() {
+	if (exec 3<>/dev/tcp/127.0.0.1/1025) 2>/dev/null; then
+		say "something already listens on localhost:1025; using it as the mail server"
+		return
+	fi
+	build_mailpit
+	"$root/.bin/mailpit" --smtp 127.0.0.1:1025 --listen 127.0.0.1:8025 --quiet --smtp-disable-rdns \
+		--disable-version-check --database "$root/.data/mailpit.db" &
+	mailpit_pid=$!
+	say "Mailpit: every email the app sends is at http://localhost:8025"
+}
+
 stop_started() {
+	if [ -n "$mailpit_pid" ]; then
+		kill "$mailpit_pid" 2>/dev/null || true
+		wait "$mailpit_pid" 2>/dev/null || true
+	fi
 	if $started_pg; then
 		say "stopping Postgres"
 		as_pg "$pgbin/pg_ctl" -D "$pgdata" -m fast -w stop >/dev/null 2>&1 || true
@@ -122,6 +147,12 @@ run)
 		DATABASE_URL=$(url fieldops_app fieldops)
 		MIGRATE_DATABASE_URL=$(url fieldops_owner fieldops)
 	fi
+	trap stop_started EXIT
+	if [ -z "${SMTP_URL:-}" ]; then
+		mkdir -p "$root/.data"
+		start_mailpit
+		export SMTP_URL=smtp://127.0.0.1:1025
+	fi
 	"$root/.bin/fieldops" seed-demo
 	say "serving ${BASE_URL:-http://localhost:8080} (Ctrl-C stops it)"
 	# Not exec: the EXIT trap must run after the server stops.
@@ -136,7 +167,8 @@ test)
 		TEST_DATABASE_URL=$(url fieldops_app postgres)
 		TEST_MIGRATE_DATABASE_URL=$(url fieldops_owner postgres)
 	fi
-	export CHROMIUM=/usr/bin/chromium
+	build_mailpit
+	export CHROMIUM=/usr/bin/chromium MAILPIT="$root/.bin/mailpit"
 	go test -count=1 -timeout 12m "$@" ./...
 	;;
 psql)

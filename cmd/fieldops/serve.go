@@ -7,15 +7,25 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	netmail "net/mail"
 	"time"
 
 	"fieldops/internal/db"
+	"fieldops/internal/mail"
 	"fieldops/internal/server"
 )
 
-// serve migrates, opens the app pool (refusing a role that RLS would not bind), and serves until ctx ends; then
-// it stops taking connections and lets requests in flight finish, for up to 20 seconds.
+// serve migrates, opens the app pool (refusing a role that RLS would not bind), starts the outbox worker and
+// serves until ctx ends; then it stops taking connections, lets requests in flight finish (up to 20 seconds),
+// and stops the worker, which finishes the email it is sending and hands back the rest.
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
+	smtp, err := mail.ParseSMTPURL(cfg.SMTPURL)
+	if err != nil {
+		return err
+	}
+	if _, err := netmail.ParseAddress(cfg.MailFrom); err != nil {
+		return fmt.Errorf("MAIL_FROM %q is not an email address: %w", cfg.MailFrom, err)
+	}
 	if err := migrate(ctx, cfg, log); err != nil {
 		return err
 	}
@@ -25,9 +35,17 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	defer database.Close()
 
+	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWorker()
+	worker := &mail.Worker{DB: database, ListenURL: cfg.DatabaseURL, SMTP: smtp, From: cfg.MailFrom, Log: log}
+	workerDone := make(chan struct{})
+	go func() { worker.Run(workerCtx); close(workerDone) }()
+
+	handler := server.New(server.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies}, database, log)
+	defer handler.Close()
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           server.New(server.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies}, database, log),
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -56,6 +74,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	stopWorker()
+	<-workerDone
 	log.Info("stopped")
 	return nil
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -94,4 +95,17 @@ func seedPerson(t *testing.T, s *Server, tdb *dbtest.TestDB, company int64, emai
 		t.Fatal(err)
 	}
 	return accountID, membershipID
+}
+
+var personSeq int
+
+// signedIn creates a person with role in company and returns a client logged in as them.
+func signedIn(t *testing.T, s *Server, tdb *dbtest.TestDB, ts *httptest.Server, company int64, role identity.Role) *client {
+	t.Helper()
+	personSeq++
+	email := fmt.Sprintf("person%d.%d@example.com", personSeq, company)
+	seedPerson(t, s, tdb, company, email, fmt.Sprintf("Person %d", personSeq), "password-123", role)
+	c := newClient(t, ts)
+	c.login(email, "password-123")
+	return c
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"fieldops/internal/identity"
 	"fieldops/web"
 )
 
@@ -37,8 +38,16 @@ func (s *Server) routes() http.Handler {
 		r.Get("/switch", s.switchForm) // the account's companies: needs a login, not yet a company
 		r.Post("/switch", s.switchCompany)
 
-		// Office (admin, co-worker, subcontractor), admin (inside office), portal (client users) and co-working
-		// (every logged-in role) join here, each a r.Group with s.requireRoles(…), as their issues land.
+		// Admin.
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireRoles(identity.RoleAdmin))
+			r.Get("/outbox", s.outboxPage)
+			r.Post("/outbox/test", s.outboxTest)
+			r.Post("/outbox/{id}/retry", s.outboxRetry)
+		})
+
+		// Office (admin, co-worker, subcontractor), portal (client users) and co-working (every logged-in role)
+		// join here, each a r.Group with s.requireRoles(…), as their issues land.
 	})
 	return r
 }

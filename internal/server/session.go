@@ -22,6 +22,7 @@ const (
 	keyMembership     = "membership_id"
 	keySessionVersion = "session_version"
 	keyLastSeen       = "last_seen"
+	keyNotice         = "notice" // a one-time confirmation for the next page
 )
 
 const viewerKey ctxKey = iota + 100

@@ -50,13 +50,7 @@ func New(tb testing.TB) *TestDB {
 	if _, err := admin.Exec(ctx, fmt.Sprintf(`create database %s template %s`, name, tmpl)); err != nil {
 		tb.Fatalf("dbtest: create database: %v", err)
 	}
-	tb.Cleanup(func() {
-		c := connect(tb, ownerURL, "postgres")
-		defer c.Close(ctx)
-		if _, err := c.Exec(ctx, fmt.Sprintf(`drop database if exists %s with (force)`, name)); err != nil {
-			tb.Errorf("dbtest: drop database: %v", err)
-		}
-	})
+	tb.Cleanup(func() { dropDatabase(tb, ownerURL, name) })
 
 	t := &TestDB{AppURL: mustWithDatabase(tb, appURL, name), OwnerURL: mustWithDatabase(tb, ownerURL, name), Name: name}
 	t.DB, err = db.Open(ctx, t.AppURL)
@@ -87,12 +81,19 @@ func Empty(tb testing.TB) (appURL, ownerURL string) {
 	if _, err := admin.Exec(ctx, fmt.Sprintf(`create database %s`, name)); err != nil {
 		tb.Fatalf("dbtest: create database: %v", err)
 	}
-	tb.Cleanup(func() {
-		c := connect(tb, ownerURL, "postgres")
-		defer c.Close(ctx)
-		c.Exec(ctx, fmt.Sprintf(`drop database if exists %s with (force)`, name))
-	})
+	tb.Cleanup(func() { dropDatabase(tb, ownerURL, name) })
 	return mustWithDatabase(tb, appURL, name), mustWithDatabase(tb, ownerURL, name)
+}
+
+// dropDatabase drops a test's database once the test closed its pools. Not WITH (FORCE): the owner may not
+// terminate the app role's backends, and a plain drop already waits up to 5 s for closed connections to exit.
+func dropDatabase(tb testing.TB, ownerURL, name string) {
+	ctx := context.Background()
+	c := connect(tb, ownerURL, "postgres")
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, fmt.Sprintf(`drop database if exists %s`, name)); err != nil {
+		tb.Errorf("dbtest: drop database %s (a connection left open?): %v", name, err)
+	}
 }
 
 // CreateCompany inserts a company as the owner (tests arrange data past RLS) and returns its id.

@@ -1,0 +1,167 @@
+// Package mailtest starts a real Mailpit (SMTP server with an HTTP API) for one test and reads what arrived.
+// `make test` builds the binary from tools/go.mod and names it in MAILPIT.
+package mailtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+
+	"fieldops/internal/mail"
+)
+
+// Mailpit is one running Mailpit, stopped when the test ends.
+type Mailpit struct {
+	tb       testing.TB
+	SMTPPort int
+	APIURL   string
+	cmd      *exec.Cmd
+}
+
+// Start runs a Mailpit on free loopback ports, with the chaos API enabled.
+func Start(tb testing.TB) *Mailpit {
+	tb.Helper()
+	m := &Mailpit{tb: tb, SMTPPort: freePort(tb)}
+	m.APIURL = fmt.Sprintf("http://127.0.0.1:%d", freePort(tb))
+	m.Restart()
+	tb.Cleanup(m.Stop)
+	return m
+}
+
+// SMTP is where the worker should send.
+func (m *Mailpit) SMTP() mail.SMTP { return mail.SMTP{Host: "127.0.0.1", Port: m.SMTPPort} }
+
+// Stop ends the Mailpit (its SMTP port then refuses connections); Restart brings it back, empty, on the same ports.
+func (m *Mailpit) Stop() {
+	if m.cmd != nil && m.cmd.Process != nil {
+		m.cmd.Process.Kill()
+		m.cmd.Wait()
+		m.cmd = nil
+	}
+}
+
+// Restart starts the Mailpit and waits until its API answers.
+func (m *Mailpit) Restart() {
+	m.tb.Helper()
+	bin := os.Getenv("MAILPIT")
+	if bin == "" {
+		m.tb.Fatal("MAILPIT is not set: run the tests with `make test`")
+	}
+	m.cmd = exec.Command(bin,
+		"--smtp", "127.0.0.1:"+strconv.Itoa(m.SMTPPort),
+		"--listen", m.APIURL[len("http://"):],
+		"--enable-chaos", "--quiet",
+		"--smtp-disable-rdns", "--disable-version-check", "--max", "5000")
+	m.cmd.Stdout, m.cmd.Stderr = os.Stderr, os.Stderr
+	if err := m.cmd.Start(); err != nil {
+		m.tb.Fatalf("mailpit: %v", err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		res, err := http.Get(m.APIURL + "/api/v1/info")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			m.tb.Fatalf("mailpit did not start: %v", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Message is what Mailpit reports of one email.
+type Message struct {
+	ID        string
+	MessageID string
+	Subject   string
+	To        []struct{ Address string }
+	Text      string
+	HTML      string
+}
+
+// Messages lists every message received (up to 5,000), without bodies.
+func (m *Mailpit) Messages() []Message {
+	m.tb.Helper()
+	var list struct{ Messages []Message }
+	m.getJSON("/api/v1/messages?limit=5000", &list)
+	return list.Messages
+}
+
+// Message returns one message with its text and HTML bodies.
+func (m *Mailpit) Message(id string) Message {
+	m.tb.Helper()
+	var msg Message
+	m.getJSON("/api/v1/message/"+id, &msg)
+	return msg
+}
+
+// WaitFor polls until at least n messages arrived and returns them; it fails the test after the deadline.
+func (m *Mailpit) WaitFor(n int, within time.Duration) []Message {
+	m.tb.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		msgs := m.Messages()
+		if len(msgs) >= n {
+			return msgs
+		}
+		if time.Now().After(deadline) {
+			m.tb.Fatalf("mailpit: %d messages after %v, want %d", len(msgs), within, n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// RefuseSenders makes Mailpit answer every MAIL FROM with a temporary 451 (true) or accept again (false).
+func (m *Mailpit) RefuseSenders(refuse bool) {
+	m.tb.Helper()
+	p := 0
+	if refuse {
+		p = 100
+	}
+	body, _ := json.Marshal(map[string]any{"Sender": map[string]int{"ErrorCode": 451, "Probability": p}})
+	req, _ := http.NewRequest("PUT", m.APIURL+"/api/v1/chaos", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		m.tb.Fatalf("mailpit chaos: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		m.tb.Fatalf("mailpit chaos: status %d", res.StatusCode)
+	}
+}
+
+func (m *Mailpit) getJSON(path string, v any) {
+	m.tb.Helper()
+	res, err := http.Get(m.APIURL + path)
+	if err != nil {
+		m.tb.Fatalf("mailpit: %v", err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		m.tb.Fatalf("mailpit %s: status %d", path, res.StatusCode)
+	}
+	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+		m.tb.Fatalf("mailpit %s: %v", path, err)
+	}
+}
+
+func freePort(tb testing.TB) int {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}

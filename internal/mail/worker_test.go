@@ -1,0 +1,322 @@
+package mail_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/db/dbtest"
+	"fieldops/internal/mail"
+	"fieldops/internal/mail/mailtest"
+)
+
+const from = "fieldops <no-reply@fieldops.test>"
+
+// startWorker runs a worker against tdb and m until the test ends (or the returned stop is called).
+func startWorker(t *testing.T, tdb *dbtest.TestDB, smtp mail.SMTP, tune func(*mail.Worker)) (stop func()) {
+	t.Helper()
+	w := &mail.Worker{DB: tdb.DB, ListenURL: tdb.AppURL, SMTP: smtp, From: from,
+		Log: slog.New(slog.DiscardHandler), Backoff: 50 * time.Millisecond, Poll: 100 * time.Millisecond}
+	if tune != nil {
+		tune(w)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.Run(ctx); close(done) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case <-done:
+			case <-time.After(30 * time.Second):
+				t.Error("the worker did not stop")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+func enqueue(t *testing.T, tdb *dbtest.TestDB, company int64, e mail.Email) int64 {
+	t.Helper()
+	var id int64
+	err := tdb.InCompany(context.Background(), company, func(tx pgx.Tx) (err error) {
+		id, err = mail.Enqueue(context.Background(), tx, company, e)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func testEmail(to, subject string) mail.Email {
+	return mail.Email{Kind: mail.KindTest, To: []string{to}, Subject: subject,
+		Text: "Hello in text: " + subject, HTML: "<p>Hello in <b>HTML</b>: " + subject + "</p>"}
+}
+
+type row struct {
+	Status    string
+	Attempts  int
+	LastError *string
+	TextBody  string
+	MessageID *string
+}
+
+func outboxRow(t *testing.T, tdb *dbtest.TestDB, id int64) row {
+	t.Helper()
+	rows, _ := tdb.Owner.Query(context.Background(),
+		`select status, attempts, last_error, text_body, message_id from outbox_emails where id = $1`, id)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[row])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// waitStatus polls until the email has status, or fails the test.
+func waitStatus(t *testing.T, tdb *dbtest.TestDB, id int64, status string, within time.Duration) row {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		r := outboxRow(t, tdb, id)
+		if r.Status == status {
+			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("email %d is %s (attempts %d, error %v), want %s", id, r.Status, r.Attempts, r.LastError, status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestOutbox_CommittedEmailArrivesWithBothParts(t *testing.T) {
+	tdb := dbtest.New(t)
+	m := mailtest.Start(t)
+	co := tdb.CreateCompany(t, "Acme")
+	startWorker(t, tdb, m.SMTP(), nil)
+
+	id := enqueue(t, tdb, co, testEmail("ann@acme.example", "Your visit"))
+	msgs := m.WaitFor(1, 10*time.Second)
+	got := m.Message(msgs[0].ID)
+	if got.Subject != "Your visit" || len(got.To) != 1 || got.To[0].Address != "ann@acme.example" {
+		t.Errorf("arrived: %+v", got)
+	}
+	if !strings.Contains(got.Text, "Hello in text: Your visit") || !strings.Contains(got.HTML, "<b>HTML</b>") {
+		t.Errorf("parts: text %q, html %q", got.Text, got.HTML)
+	}
+	want := fmt.Sprintf("outbox.%d.%d@fieldops.test", co, id)
+	if got.MessageID != want {
+		t.Errorf("Message-ID %q, want %q", got.MessageID, want)
+	}
+	r := waitStatus(t, tdb, id, "sent", 5*time.Second)
+	if r.Attempts != 1 || r.MessageID == nil || *r.MessageID != want {
+		t.Errorf("row after sending: %+v", r)
+	}
+}
+
+func TestOutbox_RolledBackEmailIsNeverSent(t *testing.T) {
+	tdb := dbtest.New(t)
+	m := mailtest.Start(t)
+	co := tdb.CreateCompany(t, "Acme")
+	startWorker(t, tdb, m.SMTP(), nil)
+
+	boom := errors.New("the change failed")
+	err := tdb.InCompany(context.Background(), co, func(tx pgx.Tx) error {
+		if _, err := mail.Enqueue(context.Background(), tx, co, testEmail("ann@acme.example", "rolled back")); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	// A committed email after it: once that one arrives, the worker has looked at the queue.
+	enqueue(t, tdb, co, testEmail("ann@acme.example", "committed"))
+	time.Sleep(300 * time.Millisecond) // past a few polls, so a wrongly queued email would have gone too
+	msgs := m.WaitFor(1, 10*time.Second)
+	if len(msgs) != 1 || msgs[0].Subject != "committed" {
+		t.Errorf("arrived: %+v, want only the committed email", msgs)
+	}
+}
+
+func TestOutbox_RetriesWhileSMTPRefusesThenDelivers(t *testing.T) {
+	tdb := dbtest.New(t)
+	m := mailtest.Start(t)
+	co := tdb.CreateCompany(t, "Acme")
+	m.RefuseSenders(true)
+	startWorker(t, tdb, m.SMTP(), nil)
+
+	id := enqueue(t, tdb, co, testEmail("ann@acme.example", "refused at first"))
+	deadline := time.Now().Add(10 * time.Second)
+	for outboxRow(t, tdb, id).Attempts < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("not retried: %+v", outboxRow(t, tdb, id))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	r := outboxRow(t, tdb, id)
+	if r.Status == "sent" || r.LastError == nil || !strings.Contains(*r.LastError, "451") {
+		t.Errorf("while refused: %+v", r)
+	}
+	m.RefuseSenders(false)
+	waitStatus(t, tdb, id, "sent", 10*time.Second)
+	if msgs := m.WaitFor(1, 5*time.Second); len(msgs) != 1 {
+		t.Errorf("%d copies arrived, want 1", len(msgs))
+	}
+}
+
+func TestOutbox_RetriesWhileSMTPIsDown(t *testing.T) {
+	tdb := dbtest.New(t)
+	m := mailtest.Start(t)
+	co := tdb.CreateCompany(t, "Acme")
+	m.Stop()
+	startWorker(t, tdb, m.SMTP(), nil)
+
+	id := enqueue(t, tdb, co, testEmail("ann@acme.example", "server down"))
+	deadline := time.Now().Add(10 * time.Second)
+	for outboxRow(t, tdb, id).LastError == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("no failed attempt recorded")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if e := *outboxRow(t, tdb, id).LastError; !strings.Contains(e, "refused the connection") {
+		t.Errorf("last error %q does not say the server refused the connection", e)
+	}
+	m.Restart()
+	waitStatus(t, tdb, id, "sent", 15*time.Second)
+	m.WaitFor(1, 5*time.Second)
+}
+
+func TestOutbox_FailsAfterMaxAttempts(t *testing.T) {
+	tdb := dbtest.New(t)
+	m := mailtest.Start(t)
+	co := tdb.CreateCompany(t, "Acme")
+	m.RefuseSenders(true)
+	startWorker(t, tdb, m.SMTP(), func(w *mail.Worker) { w.MaxAttempts = 3 })
+	id := enqueue(t, tdb, co, testEmail("ann@acme.example", "never"))
+	r := waitStatus(t, tdb, id, "failed", 15*time.Second)
+	if r.Attempts != 3 {
+		t.Errorf("failed after %d attempts, want 3", r.Attempts)
+	}
+}
+
+// A worker killed mid-send leaves its row in sending; when the lease lapses another worker sends it.
+func TestOutbox_RescuesAnEmailLeftInSending(t *testing.T) {
+	tdb := dbtest.New(t)
+	m := mailtest.Start(t)
+	co := tdb.CreateCompany(t, "Acme")
+	id := enqueue(t, tdb, co, testEmail("ann@acme.example", "orphaned"))
+	// What a killed worker leaves: claimed, lease running.
+	if _, err := tdb.Owner.Exec(context.Background(), `select * from outbox_claim(10, interval '1 second', 'fieldops.test')`); err != nil {
+		t.Fatal(err)
+	}
+	if r := outboxRow(t, tdb, id); r.Status != "sending" {
+		t.Fatalf("after the claim: %+v", r)
+	}
+	startWorker(t, tdb, m.SMTP(), nil)
+	r := waitStatus(t, tdb, id, "sent", 15*time.Second)
+	if r.Attempts != 2 {
+		t.Errorf("attempts %d, want 2 (the killed one and the rescue)", r.Attempts)
+	}
+	if msgs := m.WaitFor(1, 5*time.Second); len(msgs) != 1 {
+		t.Errorf("%d copies", len(msgs))
+	}
+}
+
+func TestOutbox_TwoWorkersNeverSendTheSameRowTwice(t *testing.T) {
+	tdb := dbtest.New(t)
+	m := mailtest.Start(t)
+	acme, bolt := tdb.CreateCompany(t, "Acme"), tdb.CreateCompany(t, "Bolt")
+	const burst = 500
+	ctx := context.Background()
+	for _, co := range []int64{acme, bolt} {
+		err := tdb.InCompany(ctx, co, func(tx pgx.Tx) error {
+			for i := range burst / 2 {
+				if _, err := mail.Enqueue(ctx, tx, co, testEmail(fmt.Sprintf("p%d@example.com", i), fmt.Sprintf("burst %d-%d", co, i))); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	startWorker(t, tdb, m.SMTP(), nil)
+	startWorker(t, tdb, m.SMTP(), nil)
+
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		var sent int
+		tdb.Owner.QueryRow(ctx, `select count(*) from outbox_emails where status = 'sent'`).Scan(&sent)
+		if sent == burst {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d sent", sent, burst)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	msgs := m.WaitFor(burst, 10*time.Second)
+	seen := map[string]bool{}
+	for _, msg := range msgs {
+		if seen[msg.MessageID] {
+			t.Errorf("%s arrived twice", msg.MessageID)
+		}
+		seen[msg.MessageID] = true
+	}
+	if len(msgs) != burst {
+		t.Errorf("%d messages arrived, want %d", len(msgs), burst)
+	}
+}
+
+func TestOutbox_SecretBodyIsRedactedOnceSent(t *testing.T) {
+	tdb := dbtest.New(t)
+	m := mailtest.Start(t)
+	co := tdb.CreateCompany(t, "Acme")
+	startWorker(t, tdb, m.SMTP(), nil)
+	e := testEmail("ann@acme.example", "Your invitation")
+	e.Text, e.HTML, e.Secret = "Open https://app.example/invite/SECRET-TOKEN", `<a href="https://app.example/invite/SECRET-TOKEN">Accept</a>`, true
+	id := enqueue(t, tdb, co, e)
+	r := waitStatus(t, tdb, id, "sent", 10*time.Second)
+	var html string
+	tdb.Owner.QueryRow(context.Background(), `select html_body from outbox_emails where id = $1`, id).Scan(&html)
+	if strings.Contains(r.TextBody, "SECRET-TOKEN") || strings.Contains(html, "SECRET-TOKEN") {
+		t.Errorf("the token is still stored: %q %q", r.TextBody, html)
+	}
+	if got := m.Message(m.WaitFor(1, 5*time.Second)[0].ID); !strings.Contains(got.Text, "SECRET-TOKEN") {
+		t.Errorf("the recipient did not get the link: %q", got.Text)
+	}
+}
+
+// On shutdown the worker hands back what it claimed: nothing is left in sending.
+func TestOutbox_ShutdownReleasesClaims(t *testing.T) {
+	tdb := dbtest.New(t)
+	m := mailtest.Start(t)
+	co := tdb.CreateCompany(t, "Acme")
+	for i := range 60 {
+		enqueue(t, tdb, co, testEmail("ann@acme.example", fmt.Sprint("mail ", i)))
+	}
+	stop := startWorker(t, tdb, m.SMTP(), func(w *mail.Worker) { w.Senders = 1 })
+	m.WaitFor(5, 10*time.Second)
+	stop()
+	var sending, sent int
+	tdb.Owner.QueryRow(context.Background(), `
+		select count(*) filter (where status = 'sending'), count(*) filter (where status = 'sent') from outbox_emails`).Scan(&sending, &sent)
+	if sending != 0 {
+		t.Errorf("%d emails left in sending after shutdown", sending)
+	}
+	if arrived := len(m.Messages()); arrived != sent {
+		t.Errorf("%d arrived but %d marked sent", arrived, sent)
+	}
+}
