@@ -164,7 +164,14 @@ type claimed struct {
 
 // deliverBatch claims due emails and sends them over one SMTP connection; it returns how many it claimed.
 func (w *Worker) deliverBatch(ctx context.Context, client *gomail.Client) (int, error) {
-	rows, _ := w.DB.Pool.Query(ctx, `
+	if ctx.Err() != nil {
+		return 0, nil
+	}
+	// Bookkeeping outlives a shutdown: what was claimed must be released and what was sent marked sent. The claim
+	// itself runs uncancelled too, or a shutdown landing after it committed would leave its rows in sending
+	// until the lease runs out.
+	bg := context.WithoutCancel(ctx)
+	rows, _ := w.DB.Pool.Query(bg, `
 		select company_id, id, recipients, subject, text_body, html_body, message_id, attempts
 		  from outbox_claim($1, make_interval(secs => $2), $3)`,
 		w.Batch, w.Lease.Seconds(), DomainOf(w.From))
@@ -172,8 +179,6 @@ func (w *Worker) deliverBatch(ctx context.Context, client *gomail.Client) (int, 
 	if err != nil || len(batch) == 0 {
 		return 0, err
 	}
-	// Bookkeeping outlives a shutdown: what was sent must be marked sent.
-	bg := context.WithoutCancel(ctx)
 	connected := false
 	defer func() {
 		if connected {
