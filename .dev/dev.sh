@@ -169,7 +169,7 @@ test)
 	fi
 	build_mailpit
 	export CHROMIUM=/usr/bin/chromium MAILPIT="$root/.bin/mailpit"
-	go test -count=1 -timeout 12m "$@" ./...
+	go test -count=1 -timeout 12m "${@:-./...}" # packages and flags may be given: dev.sh test -run X ./internal/staff
 	;;
 psql)
 	ensure_postgres

@@ -52,10 +52,15 @@ func TestRun_SeedDemoOnce(t *testing.T) {
 			t.Errorf("seed-demo #%d printed %q", i+1, out.String())
 		}
 	}
-	var companies, members int
-	tdb.Owner.QueryRow(context.Background(), `select (select count(*) from companies), (select count(*) from memberships)`).Scan(&companies, &members)
-	if companies != 1 || members != 2 {
-		t.Errorf("after seeding twice: %d companies, %d memberships; want 1 and 2", companies, members)
+	var companies, members, clients, sites, unserved int
+	tdb.Owner.QueryRow(context.Background(), `
+		select (select count(*) from companies), (select count(*) from memberships), (select count(*) from clients),
+		       (select count(*) from sites),
+		       (select count(*) from clients c where not exists (select from client_coworkers cc where cc.client_id = c.id))`).
+		Scan(&companies, &members, &clients, &sites, &unserved)
+	if companies != 1 || members != 4 || clients != 12 || sites < 12 || unserved != 0 {
+		t.Errorf("after seeding twice: %d companies, %d memberships, %d clients with %d sites (%d without a co-worker); want 1, 4, 12, 12+, 0",
+			companies, members, clients, sites, unserved)
 	}
 }
 

@@ -73,3 +73,11 @@ func AsValidation(err error) *ValidationError {
 	}
 	return nil
 }
+
+// FormMessage returns the message for the form as a whole, or "" (also for a nil v).
+func (v *ValidationError) FormMessage() string {
+	if v == nil {
+		return ""
+	}
+	return v.Form
+}

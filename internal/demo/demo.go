@@ -5,6 +5,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -29,6 +30,29 @@ type Login struct {
 var Logins = []Login{
 	{Email: "admin@demo.example", Name: "Alex Admin", Role: identity.RoleAdmin},
 	{Email: "cora@demo.example", Name: "Cora Coworker", Role: identity.RoleCoWorker},
+	{Email: "sam@demo.example", Name: "Sam Sparks", Role: identity.RoleCoWorker},
+	{Email: "pip@demo.example", Name: "Pip Plumber", Role: identity.RoleCoWorker},
+}
+
+// demoClient is one client of the demo company with its sites ("name|address").
+type demoClient struct {
+	Name, Email, Phone, Billing string
+	Sites                       []string
+}
+
+var demoClients = []demoClient{
+	{"Harbour View Apartments", "manager@harbourview.example", "09 555 0101", "PO Box 101, Auckland", []string{"Block A|12 Quay St, Auckland", "Block B|14 Quay St, Auckland"}},
+	{"Greenlane Medical Centre", "facilities@greenlane.example", "09 555 0102", "200 Great South Rd, Greenlane", []string{"Main building|200 Great South Rd, Greenlane"}},
+	{"Ponsonby Bakery", "hello@ponsonbybakery.example", "09 555 0103", "88 Ponsonby Rd, Ponsonby", []string{"Shop|88 Ponsonby Rd, Ponsonby", "Kitchen|2 Scotland St, Ponsonby"}},
+	{"Northshore Schools Trust", "property@nsschools.example", "09 555 0104", "1 Trust Way, Takapuna", []string{"Takapuna Primary|5 School Rd, Takapuna", "Devonport Primary|9 Kings Rd, Devonport", "Milford Intermediate|17 Shakespeare Rd, Milford"}},
+	{"Mt Eden Motors", "service@mtedenmotors.example", "09 555 0105", "310 Dominion Rd, Mt Eden", []string{"Workshop|310 Dominion Rd, Mt Eden"}},
+	{"Kauri Lodge Rest Home", "admin@kaurilodge.example", "09 555 0106", "45 Kauri Rd, Titirangi", []string{"Lodge|45 Kauri Rd, Titirangi"}},
+	{"Remuera Dental", "reception@remueradental.example", "09 555 0107", "402 Remuera Rd, Remuera", []string{"Surgery|402 Remuera Rd, Remuera"}},
+	{"Pacific Freight Ltd", "ops@pacificfreight.example", "09 555 0108", "PO Box 7788, Penrose", []string{"Head office|12 Station Rd, Penrose", "Warehouse 2|30 Church St, Penrose"}},
+	{"Jane Whitfield", "jane.whitfield@mail.example", "021 555 0109", "7 Rata St, Grey Lynn", []string{"Home|7 Rata St, Grey Lynn"}},
+	{"Tamaki Community Hall", "bookings@tamakihall.example", "09 555 0110", "1 Hall Rd, Glen Innes", []string{"Hall|1 Hall Rd, Glen Innes"}},
+	{"Onehunga Fish Market", "", "09 555 0111", "3 Wharf Rd, Onehunga", []string{"Market|3 Wharf Rd, Onehunga"}},
+	{"Bayview Body Corporate", "secretary@bayviewbc.example", "09 555 0112", "PO Box 55, Mission Bay", []string{"Tower 1|60 Tamaki Dr, Mission Bay", "Tower 2|62 Tamaki Dr, Mission Bay"}},
 }
 
 // Seed creates the demo company and its people unless the company exists; it reports whether it created them.
@@ -48,6 +72,7 @@ func Seed(ctx context.Context, owner *pgxpool.Pool, h *identity.Hasher) (bool, e
 			return err
 		}
 		hash := h.Hash(Password)
+		var coworkers []int64
 		for _, l := range Logins {
 			var accountID int64
 			err := tx.QueryRow(ctx, `
@@ -57,8 +82,17 @@ func Seed(ctx context.Context, owner *pgxpool.Pool, h *identity.Hasher) (bool, e
 			if err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `insert into memberships (company_id, account_id, role) values ($1, $2, $3)`,
-				companyID, accountID, l.Role); err != nil {
+			var membershipID int64
+			if err := tx.QueryRow(ctx, `insert into memberships (company_id, account_id, role) values ($1, $2, $3) returning id`,
+				companyID, accountID, l.Role).Scan(&membershipID); err != nil {
+				return err
+			}
+			if l.Role == identity.RoleCoWorker {
+				coworkers = append(coworkers, membershipID)
+			}
+		}
+		for i, c := range demoClients {
+			if err := seedClient(ctx, tx, companyID, c, coworkers[i%len(coworkers)]); err != nil {
 				return err
 			}
 		}
@@ -69,4 +103,28 @@ func Seed(ctx context.Context, owner *pgxpool.Pool, h *identity.Hasher) (bool, e
 		return false, fmt.Errorf("demo: seed: %w", err)
 	}
 	return created, nil
+}
+
+// seedClient adds a demo client with its sites, served by one co-worker.
+func seedClient(ctx context.Context, tx pgx.Tx, companyID int64, c demoClient, coworker int64) error {
+	var email *string
+	if c.Email != "" {
+		email = &c.Email
+	}
+	var id int64
+	if err := tx.QueryRow(ctx, `
+		insert into clients (company_id, name, email, phone, billing_address) values ($1, $2, $3, $4, $5) returning id`,
+		companyID, c.Name, email, c.Phone, c.Billing).Scan(&id); err != nil {
+		return err
+	}
+	for _, s := range c.Sites {
+		name, address, _ := strings.Cut(s, "|")
+		if _, err := tx.Exec(ctx, `insert into sites (company_id, client_id, name, address) values ($1, $2, $3, $4)`,
+			companyID, id, name, address); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(ctx, `insert into client_coworkers (company_id, client_id, membership_id) values ($1, $2, $3)`,
+		companyID, id, coworker)
+	return err
 }

@@ -92,10 +92,10 @@ func (in *Signup) Normalize() {
 // Validate reports each field that is missing, malformed or too long.
 func (in Signup) Validate() error {
 	v := &apperr.ValidationError{}
-	checkName(v, "company_name", "your company's name", in.CompanyName)
-	checkName(v, "name", "your name", in.Name)
-	checkEmail(v, "email", in.Email)
-	checkNewPassword(v, "password", in.Password)
+	CheckName(v, "company_name", "your company's name", in.CompanyName)
+	CheckName(v, "name", "your name", in.Name)
+	CheckEmail(v, "email", in.Email)
+	CheckNewPassword(v, "password", in.Password)
 	return v.Err()
 }
 

@@ -16,8 +16,8 @@ const (
 	MaxPasswordLen = 1000
 )
 
-// checkName adds a message when a required name-like field is empty or too long.
-func checkName(v *apperr.ValidationError, field, label, value string) {
+// CheckName adds a message ("Enter <label>.") when a required name-like field is empty or too long.
+func CheckName(v *apperr.ValidationError, field, label, value string) {
 	switch {
 	case value == "":
 		v.Add(field, "Enter "+label+".")
@@ -26,8 +26,8 @@ func checkName(v *apperr.ValidationError, field, label, value string) {
 	}
 }
 
-// checkEmail adds a message when value is not a plain email address.
-func checkEmail(v *apperr.ValidationError, field, value string) {
+// CheckEmail adds a message when value is not a plain email address (name@example.com), or is empty.
+func CheckEmail(v *apperr.ValidationError, field, value string) {
 	switch {
 	case value == "":
 		v.Add(field, "Enter an email address.")
@@ -47,8 +47,8 @@ func validEmail(s string) bool {
 	return at > 0 && strings.Contains(s[at+1:], ".") && !strings.ContainsAny(s, " <>")
 }
 
-// checkNewPassword adds a message when a new password is too short or too long.
-func checkNewPassword(v *apperr.ValidationError, field, value string) {
+// CheckNewPassword adds a message when a new password is too short or too long.
+func CheckNewPassword(v *apperr.ValidationError, field, value string) {
 	switch n := utf8.RuneCountInString(value); {
 	case n == 0:
 		v.Add(field, "Choose a password.")

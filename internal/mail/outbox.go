@@ -30,7 +30,8 @@ type Kind string
 
 // The kinds of email. Later features add theirs.
 const (
-	KindTest Kind = "test"
+	KindTest   Kind = "test"
+	KindInvite Kind = "invite"
 )
 
 // Status is where an email is on its way out.

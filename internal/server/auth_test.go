@@ -95,7 +95,7 @@ func TestSignup_LogsInAsAdmin(t *testing.T) {
 	if strings.Contains(body, "<b>Plumbing</b>") || !strings.Contains(body, "Acme &lt;b&gt;Plumbing&lt;/b&gt;") {
 		t.Errorf("company name not escaped: %.800s", body)
 	}
-	for _, area := range []string{"/jobs", "/clients", "/staff", "/settings", "/outbox"} {
+	for _, area := range []string{"/clients", "/staff", "/outbox"} {
 		if !strings.Contains(body, `href="`+area+`"`) {
 			t.Errorf("admin nav lacks %s", area)
 		}
@@ -315,7 +315,7 @@ func TestSwitch(t *testing.T) {
 		t.Error("switching kept the session token")
 	}
 	_, body = c.get("/")
-	if !strings.Contains(body, "Bolt Electrical") || !strings.Contains(body, "co-worker") || strings.Contains(body, `href="/staff"`) {
+	if !strings.Contains(body, "Bolt Electrical") || !strings.Contains(body, "Co-worker") || strings.Contains(body, `href="/staff"`) {
 		t.Errorf("after switching, home shows: %.800s", body)
 	}
 	if !strings.Contains(body, `href="/switch"`) {

@@ -3,6 +3,8 @@ package server
 import (
 	"net/http"
 
+	"fieldops/internal/identity"
+
 	"fieldops/templates/home"
 )
 
@@ -18,5 +20,6 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, nil, home.Page(s.chrome(r, "Welcome")))
 		return
 	}
-	s.render(w, r, nil, home.Dashboard(s.chrome(r, "Home"), home.Welcome{Name: v.Name, Company: v.CompanyName, Role: string(v.Role)}))
+	s.render(w, r, nil, home.Dashboard(s.chrome(r, "Home"), home.Welcome{Name: v.Name, Company: v.CompanyName,
+		Role: v.Role.Label(), Admin: v.Role == identity.RoleAdmin, Notice: s.sessions.PopString(r.Context(), keyNotice)}))
 }

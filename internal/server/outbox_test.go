@@ -75,11 +75,11 @@ func TestOutboxPage(t *testing.T) {
 			t.Fatalf("no Older link to %s", older)
 		}
 		_, body = admin.get(older)
-		if strings.Count(body, `<tr id="email-`) != 50 || !strings.Contains(body, "Email 69 <span") || !strings.Contains(body, "← Newer") {
+		if strings.Count(body, `<tr id="email-`) != 50 || !strings.Contains(body, "Email 69 <span") || !strings.Contains(body, "← Previous") {
 			t.Errorf("second page wrong")
 		}
 		_, body = admin.get(fmt.Sprintf(`/outbox?before=%d`, ids[20]))
-		if strings.Count(body, `<tr id="email-`) != 20 || strings.Contains(body, "Older →") {
+		if strings.Count(body, `<tr id="email-`) != 20 || strings.Contains(body, "Next →") {
 			t.Errorf("last page: %d rows", strings.Count(body, `<tr id="email-`))
 		}
 	})
@@ -135,32 +135,6 @@ func TestOutboxPage(t *testing.T) {
 			t.Errorf("visitor → %d %s", res.StatusCode, res.Header.Get("Location"))
 		}
 	})
-}
-
-// Company B's admin tries company A's ids on every id-taking route: each must be a 404.
-func TestCrossTenantProbe(t *testing.T) {
-	s, tdb, _ := newTestServer(t)
-	ts := httptest.NewServer(s)
-	defer ts.Close()
-	acme, bolt := tdb.CreateCompany(t, "Acme"), tdb.CreateCompany(t, "Bolt")
-	ids := queueEmails(t, tdb, acme, 1, func(int) string { return "a@acme.example" })
-	setStatus(t, tdb, ids[0], "failed", "x")
-	boltAdmin := signedIn(t, s, tdb, ts, bolt, identity.RoleAdmin)
-	u, _ := url.Parse(ts.URL)
-	cookies := boltAdmin.http.Jar.Cookies(u)
-	asBolt := func(r *http.Request) {
-		for _, c := range cookies {
-			r.AddCookie(c)
-		}
-	}
-	assertProbe404(t, s, asBolt, []probeRoute{
-		{Method: "POST", Path: fmt.Sprintf("/outbox/%d/retry", ids[0])},
-	})
-	var status string
-	tdb.Owner.QueryRow(context.Background(), `select status from outbox_emails where id = $1`, ids[0]).Scan(&status)
-	if status != "failed" {
-		t.Errorf("the probe changed company A's email to %s", status)
-	}
 }
 
 // The admin sees the failure, presses Retry, and the worker delivers it to a real SMTP server.

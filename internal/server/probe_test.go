@@ -1,11 +1,16 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"fieldops/internal/identity"
 )
 
 // probeRoute is one id-taking route, with another company's (or client's, or co-worker's) ids filled in.
@@ -67,5 +72,66 @@ func TestProbe_CatchesALeak(t *testing.T) {
 	}
 	if leaks := probeLeaks(handler(true), asB, routes); len(leaks) != 0 {
 		t.Errorf("a scoped handler gave %v, want none", leaks)
+	}
+}
+
+// Company B's admin tries company A's ids on every id-taking route: each must be a 404, and nothing of A changes.
+func TestCrossTenantProbe(t *testing.T) {
+	s, tdb, _ := newTestServer(t)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	ctx := context.Background()
+	acme, bolt := tdb.CreateCompany(t, "Acme"), tdb.CreateCompany(t, "Bolt")
+
+	emails := queueEmails(t, tdb, acme, 1, func(int) string { return "a@acme.example" })
+	setStatus(t, tdb, emails[0], "failed", "x")
+	client := seedClient(t, tdb, acme, "Acme Client", "HQ")
+	var site int64
+	tdb.Owner.QueryRow(ctx, `select id from sites where client_id = $1`, client).Scan(&site)
+	_, person := seedPerson(t, s, tdb, acme, "cora@acme.example", "Cora", "password-123", identity.RoleCoWorker)
+	tdb.Owner.Exec(ctx, `insert into client_coworkers (company_id, client_id, membership_id) values ($1, $2, $3)`, acme, client, person)
+	var invitation int64
+	tdb.Owner.QueryRow(ctx, `insert into invitations (company_id, email, role, token_hash, expires_at)
+		values ($1, 'new@acme.example', 'co-worker', sha256('x'), now() + interval '7 days') returning id`, acme).Scan(&invitation)
+	_, boltPerson := seedPerson(t, s, tdb, bolt, "bo@bolt.example", "Bo", "password-123", identity.RoleCoWorker)
+
+	boltAdmin := signedIn(t, s, tdb, ts, bolt, identity.RoleAdmin)
+	u, _ := url.Parse(ts.URL)
+	cookies := boltAdmin.http.Jar.Cookies(u)
+	asBolt := func(r *http.Request) {
+		for _, c := range cookies {
+			r.AddCookie(c)
+		}
+	}
+	id := func(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+	assertProbe404(t, s, asBolt, []probeRoute{
+		{Method: "POST", Path: id("/outbox/%d/retry", emails[0])},
+		{Method: "GET", Path: id("/clients/%d", client)},
+		{Method: "GET", Path: id("/clients/%d/edit", client)},
+		{Method: "POST", Path: id("/clients/%d/edit", client), Form: "name=Hacked"},
+		{Method: "POST", Path: id("/clients/%d/sites", client), Form: "site_name=X&site_address=Y"},
+		{Method: "POST", Path: id("/clients/%d/sites/%d/remove", client, site)},
+		{Method: "POST", Path: id("/clients/%d/coworkers", client), Form: id("membership_id=%d", boltPerson)},
+		{Method: "POST", Path: id("/clients/%d/coworkers/%d/remove", client, person)},
+		{Method: "GET", Path: id("/staff/%d", person)},
+		{Method: "POST", Path: id("/staff/%d", person), Form: "name=Hacked&role=admin"},
+		{Method: "POST", Path: id("/staff/%d/deactivate", person)},
+		{Method: "POST", Path: id("/staff/%d/reactivate", person)},
+		{Method: "POST", Path: id("/staff/invitations/%d/resend", invitation)},
+		{Method: "POST", Path: id("/staff/invitations/%d/cancel", invitation)},
+	})
+	// A's rows are as they were.
+	var status, clientName, role string
+	var active bool
+	var sites, coworkers int
+	var cancelled *time.Time
+	tdb.Owner.QueryRow(ctx, `select status from outbox_emails where id = $1`, emails[0]).Scan(&status)
+	tdb.Owner.QueryRow(ctx, `select name, (select count(*) from sites where client_id = $1),
+		(select count(*) from client_coworkers where client_id = $1) from clients where id = $1`, client).Scan(&clientName, &sites, &coworkers)
+	tdb.Owner.QueryRow(ctx, `select role, active from memberships where id = $1`, person).Scan(&role, &active)
+	tdb.Owner.QueryRow(ctx, `select cancelled_at from invitations where id = $1`, invitation).Scan(&cancelled)
+	if status != "failed" || clientName != "Acme Client" || sites != 1 || coworkers != 1 || role != "co-worker" || !active || cancelled != nil {
+		t.Errorf("the probe changed company A: email %s, client %q with %d sites and %d co-workers, person %s active %t, invitation cancelled %v",
+			status, clientName, sites, coworkers, role, active, cancelled)
 	}
 }

@@ -37,6 +37,21 @@ func (s *Server) routes() http.Handler {
 		r.Post("/logout", s.logout)
 		r.Get("/switch", s.switchForm) // the account's companies: needs a login, not yet a company
 		r.Post("/switch", s.switchCompany)
+		r.Get("/invite/{token}", s.inviteForm)
+		r.Post("/invite/{token}", s.inviteAccept)
+
+		// Office: staff who serve clients. Each store query narrows to what the role may see (co-workers: the
+		// clients assigned to them).
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireRoles(identity.RoleAdmin, identity.RoleCoWorker))
+			r.Get("/clients", s.clientList)
+			r.Post("/clients/export", s.clientExport)
+			r.Get("/clients/{id}", s.clientShow)
+			r.Get("/clients/{id}/edit", s.clientEditForm)
+			r.Post("/clients/{id}/edit", s.clientUpdate)
+			r.Post("/clients/{id}/sites", s.clientAddSite)
+			r.Post("/clients/{id}/sites/{siteID}/remove", s.clientRemoveSite)
+		})
 
 		// Admin.
 		r.Group(func(r chi.Router) {
@@ -44,10 +59,25 @@ func (s *Server) routes() http.Handler {
 			r.Get("/outbox", s.outboxPage)
 			r.Post("/outbox/test", s.outboxTest)
 			r.Post("/outbox/{id}/retry", s.outboxRetry)
+
+			r.Get("/clients/new", s.clientNewForm)
+			r.Post("/clients/new", s.clientCreate)
+			r.Post("/clients/{id}/coworkers", s.clientAssign)
+			r.Post("/clients/{id}/coworkers/{membershipID}/remove", s.clientUnassign)
+
+			r.Get("/staff", s.staffList)
+			r.Get("/staff/invite", s.staffInviteForm)
+			r.Post("/staff/invite", s.staffInvite)
+			r.Get("/staff/{id}", s.staffPerson)
+			r.Post("/staff/{id}", s.staffUpdate)
+			r.Post("/staff/{id}/deactivate", s.staffDeactivate)
+			r.Post("/staff/{id}/reactivate", s.staffReactivate)
+			r.Post("/staff/invitations/{id}/resend", s.staffResend)
+			r.Post("/staff/invitations/{id}/cancel", s.staffCancelInvitation)
 		})
 
-		// Office (admin, co-worker, subcontractor), portal (client users) and co-working (every logged-in role)
-		// join here, each a r.Group with s.requireRoles(…), as their issues land.
+		// Portal (client users) and co-working (every logged-in role) join here, each a r.Group with
+		// s.requireRoles(…), as their issues land.
 	})
 	return r
 }

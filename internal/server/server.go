@@ -37,6 +37,8 @@ type Server struct {
 	// Failed logins per client IP and per email, counted in this process.
 	ipLimiter    *identity.LoginLimiter
 	emailLimiter *identity.LoginLimiter
+	// Failed token lookups (invitation links, later share links) per client IP, against guessing.
+	tokenLimiter *identity.LoginLimiter
 	now          func() time.Time // the clock; tests move it
 	handler      http.Handler
 }
@@ -59,6 +61,7 @@ func New(cfg Config, database *db.DB, log *slog.Logger) *Server {
 		hasher:       identity.NewHasher(cfg.Argon2),
 		ipLimiter:    identity.NewLoginLimiter(20, 15*time.Minute),
 		emailLimiter: identity.NewLoginLimiter(5, 15*time.Minute),
+		tokenLimiter: identity.NewLoginLimiter(30, 15*time.Minute),
 		now:          time.Now,
 	}
 	s.store = pgxstore.NewWithCleanupInterval(database.Pool, 10*time.Minute)

@@ -1,0 +1,128 @@
+package staff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+	"fieldops/internal/identity"
+)
+
+// StaffRoles are the roles an admin may give a staff member on the People pages.
+var StaffRoles = []identity.Role{identity.RoleAdmin, identity.RoleCoWorker}
+
+func isStaffRole(r identity.Role) bool {
+	for _, s := range StaffRoles {
+		if r == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Edit is what a person's page sends: their name and role.
+type Edit struct {
+	Name string
+	Role identity.Role
+}
+
+// lockPerson reads the membership inside tx, after the company lock. ErrNotFound when it is not the company's.
+func lockPerson(ctx context.Context, tx pgx.Tx, companyID, membershipID int64) (Person, error) {
+	rows, _ := tx.Query(ctx, `
+		select `+personColumns+`
+		  from memberships m join accounts a on a.id = m.account_id
+		 where m.company_id = $1 and m.id = $2
+		   for update of m`, companyID, membershipID)
+	p, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Person])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, apperr.ErrNotFound
+	}
+	return p, err
+}
+
+// refuseLastAdmin returns a ValidationError when p is the company's only active admin; tx holds the company lock.
+func refuseLastAdmin(ctx context.Context, tx pgx.Tx, companyID int64, p Person) error {
+	if p.Role != identity.RoleAdmin || !p.Active {
+		return nil
+	}
+	var others int
+	err := tx.QueryRow(ctx, `select count(*) from memberships where company_id = $1 and role = 'admin' and active and id <> $2`,
+		companyID, p.MembershipID).Scan(&others)
+	if err != nil {
+		return fmt.Errorf("staff: count admins: %w", err)
+	}
+	if others == 0 {
+		return &apperr.ValidationError{Form: p.Name + " is the last active admin. Make someone else an admin first."}
+	}
+	return nil
+}
+
+// Update renames a person and changes their role. A role change ends their sessions (the session version is
+// bumped). The last active admin cannot stop being one. ErrNotFound for another company's membership; a client
+// user's role is not changed here (ErrForbidden).
+func Update(ctx context.Context, tx pgx.Tx, companyID, membershipID int64, in Edit) error {
+	in.Name = strings.TrimSpace(in.Name)
+	v := &apperr.ValidationError{}
+	identity.CheckName(v, "name", "their name", in.Name)
+	if !isStaffRole(in.Role) {
+		v.Add("role", "Choose Admin or Co-worker.")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if _, err := lockCompany(ctx, tx, companyID); err != nil {
+		return err
+	}
+	p, err := lockPerson(ctx, tx, companyID, membershipID)
+	if err != nil {
+		return err
+	}
+	if !isStaffRole(p.Role) {
+		return apperr.ErrForbidden
+	}
+	if in.Role != p.Role {
+		if err := refuseLastAdmin(ctx, tx, companyID, p); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `update memberships set role = $3, session_version = session_version + 1 where company_id = $1 and id = $2`,
+			companyID, membershipID, in.Role); err != nil {
+			return fmt.Errorf("staff: change role: %w", err)
+		}
+	}
+	if in.Name != p.Name {
+		// accounts are global: the name is the person's everywhere, as they would see it themselves.
+		if _, err := tx.Exec(ctx, `update accounts set name = $2 where id = $1`, p.AccountID, in.Name); err != nil {
+			return fmt.Errorf("staff: rename: %w", err)
+		}
+	}
+	return nil
+}
+
+// SetActive deactivates or reactivates a membership. Deactivating ends the person's sessions at their next
+// request and frees their seat; the last active admin cannot be deactivated. Reactivating needs a free seat.
+func SetActive(ctx context.Context, tx pgx.Tx, companyID, membershipID int64, active bool) error {
+	seats, err := lockCompany(ctx, tx, companyID)
+	if err != nil {
+		return err
+	}
+	p, err := lockPerson(ctx, tx, companyID, membershipID)
+	if err != nil || p.Active == active {
+		return err
+	}
+	if !active {
+		if err := refuseLastAdmin(ctx, tx, companyID, p); err != nil {
+			return err
+		}
+	} else if p.Role.UsesSeat() && seats.Full() {
+		return ErrSeatsFull(seats)
+	}
+	if _, err := tx.Exec(ctx, `update memberships set active = $3, session_version = session_version + 1 where company_id = $1 and id = $2`,
+		companyID, membershipID, active); err != nil {
+		return fmt.Errorf("staff: set active: %w", err)
+	}
+	return nil
+}

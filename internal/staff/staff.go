@@ -1,0 +1,101 @@
+// Package staff owns the people of a company: their memberships (role, active), the invitations that bring new
+// people in, and the licence seats both use. Its rules — seats, the last active admin, what an invitation link may
+// still do — hold under concurrent requests because every change takes the company row's lock first.
+package staff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+	"fieldops/internal/identity"
+)
+
+// Person is one membership of the company with its account's name and email.
+type Person struct {
+	MembershipID int64
+	AccountID    int64
+	Name         string
+	Email        string
+	Role         identity.Role
+	Active       bool
+	CreatedAt    time.Time
+}
+
+// Seats is the company's plan and what uses it.
+type Seats struct {
+	Used  int
+	Total int
+}
+
+// Full reports whether no seat is left.
+func (s Seats) Full() bool { return s.Used >= s.Total }
+
+// ErrSeatsFull is the message for an action that needs a seat when none is left.
+func ErrSeatsFull(s Seats) error {
+	return &apperr.ValidationError{Form: fmt.Sprintf("You are using %d of %d seats — upgrade your plan to add more.", s.Used, s.Total)}
+}
+
+const personColumns = `m.id as membership_id, m.account_id, a.name, a.email::text as email, m.role, m.active, m.created_at`
+
+// QueuePeople adds every membership of the company: active first, then by name. A company has at most its seats
+// of active people plus those it deactivated, so the list is not paged.
+func QueuePeople(b *pgx.Batch, companyID int64, people *[]Person) {
+	b.Queue(`
+		select `+personColumns+`
+		  from memberships m join accounts a on a.id = m.account_id
+		 where m.company_id = $1
+		 order by m.active desc, a.name, m.id`, companyID).Query(func(rows pgx.Rows) (err error) {
+		*people, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
+		return err
+	})
+}
+
+// QueuePerson adds one membership: *p is filled, or ErrNotFound comes back.
+func QueuePerson(b *pgx.Batch, companyID, membershipID int64, p *Person) {
+	b.Queue(`
+		select `+personColumns+`
+		  from memberships m join accounts a on a.id = m.account_id
+		 where m.company_id = $1 and m.id = $2`, companyID, membershipID).Query(func(rows pgx.Rows) (err error) {
+		*p, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Person])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.ErrNotFound
+		}
+		return err
+	})
+}
+
+// seatsSQL counts the seats in use: active memberships and open (pending, unexpired) invitations of seat roles.
+const seatsSQL = `
+	select (select count(*) from memberships m
+	         where m.company_id = c.id and m.active and m.role = any($2))::int
+	     + (select count(*) from invitations i
+	         where i.company_id = c.id and i.accepted_at is null and i.cancelled_at is null
+	           and i.expires_at > now() and i.role = any($2))::int as used,
+	       c.seats as total
+	  from companies c where c.id = $1`
+
+// QueueSeats adds the company's seat count.
+func QueueSeats(b *pgx.Batch, companyID int64, s *Seats) {
+	b.Queue(seatsSQL, companyID, identity.SeatRoles).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&s.Used, &s.Total)
+	})
+}
+
+// lockCompany takes the company row's lock for the rest of tx — the one lock behind the seat count and the
+// last-admin rule, so two requests racing for the last seat (or demoting the last two admins) go one after the
+// other — and returns the seat count as it now stands.
+func lockCompany(ctx context.Context, tx pgx.Tx, companyID int64) (Seats, error) {
+	if _, err := tx.Exec(ctx, `select id from companies where id = $1 for no key update`, companyID); err != nil {
+		return Seats{}, fmt.Errorf("staff: lock company: %w", err)
+	}
+	var s Seats
+	if err := tx.QueryRow(ctx, seatsSQL, companyID, identity.SeatRoles).Scan(&s.Used, &s.Total); err != nil {
+		return Seats{}, fmt.Errorf("staff: count seats: %w", err)
+	}
+	return s, nil
+}

@@ -1,0 +1,353 @@
+package staff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+	"fieldops/internal/db/dbtest"
+	"fieldops/internal/identity"
+	"fieldops/internal/mail"
+	"fieldops/internal/token"
+)
+
+var fast = identity.NewHasher(identity.Argon2Params{MemoryKiB: 64, Time: 1, Threads: 1})
+
+// member adds an account and a membership with role, and returns the membership id.
+func member(t *testing.T, tdb *dbtest.TestDB, company int64, email string, role identity.Role) int64 {
+	t.Helper()
+	var id int64
+	err := tdb.Owner.QueryRow(context.Background(), `
+		with a as (insert into accounts (email, name, password_hash) values ($2::text, $2::text, 'x')
+		           on conflict (email) do update set email = excluded.email returning id)
+		insert into memberships (company_id, account_id, role) select $1, a.id, $3 from a returning id`,
+		company, email, role).Scan(&id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func setSeats(t *testing.T, tdb *dbtest.TestDB, company int64, n int) {
+	t.Helper()
+	if _, err := tdb.Owner.Exec(context.Background(), `update companies set seats = $2 where id = $1`, company, n); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var msg = mail.Email{Subject: "You are invited", Text: "join", HTML: "<p>join</p>"}
+
+func invite(tdb *dbtest.TestDB, company, by int64, email string) (int64, token.Token, error) {
+	tok := token.New()
+	var id int64
+	err := tdb.InCompany(context.Background(), company, func(tx pgx.Tx) (err error) {
+		id, err = Invite(context.Background(), tx, company, by, InviteForm{Email: email, Role: identity.RoleCoWorker}, tok.Hash, msg)
+		return err
+	})
+	return id, tok, err
+}
+
+func seats(t *testing.T, tdb *dbtest.TestDB, company int64) Seats {
+	t.Helper()
+	var s Seats
+	if err := tdb.Read(context.Background(), company, func(b *pgx.Batch) { QueueSeats(b, company, &s) }); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestInvite_Rules(t *testing.T) {
+	tdb := dbtest.New(t)
+	co := tdb.CreateCompany(t, "Acme")
+	admin := member(t, tdb, co, "admin@acme.example", identity.RoleAdmin)
+	member(t, tdb, co, "on.staff@acme.example", identity.RoleCoWorker)
+	gone := member(t, tdb, co, "gone@acme.example", identity.RoleCoWorker)
+	tdb.Owner.Exec(context.Background(), `update memberships set active = false where id = $1`, gone)
+	if _, _, err := invite(tdb, co, admin, "new@acme.example"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ email, want string }{
+		{"not-an-email", "Enter an email address like name@example.com."},
+		{"On.Staff@acme.example", "This person is already on your staff."},
+		{"gone@acme.example", "This person was deactivated. Reactivate them from their page instead."},
+		{"NEW@acme.example", "An invitation to this address is already pending. Use Resend on it instead."},
+	} {
+		_, _, err := invite(tdb, co, admin, c.email)
+		if got := apperr.AsValidation(err).Field("email"); got != c.want {
+			t.Errorf("invite %s: %v, want %q", c.email, err, c.want)
+		}
+	}
+	var n int
+	tdb.Owner.QueryRow(context.Background(), `select count(*) from invitations`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d invitations, want 1: a refused invitation was saved", n)
+	}
+	tdb.Owner.QueryRow(context.Background(), `select count(*) from outbox_emails where kind = 'invite' and redact`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d secret invitation emails queued, want 1", n)
+	}
+}
+
+func TestInvite_SeatLimit(t *testing.T) {
+	tdb := dbtest.New(t)
+	co := tdb.CreateCompany(t, "Acme")
+	admin := member(t, tdb, co, "admin@acme.example", identity.RoleAdmin)
+	setSeats(t, tdb, co, 3)
+	if _, _, err := invite(tdb, co, admin, "a@acme.example"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := invite(tdb, co, admin, "b@acme.example"); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := invite(tdb, co, admin, "c@acme.example")
+	if v := apperr.AsValidation(err); v == nil || v.Form != "You are using 3 of 3 seats — upgrade your plan to add more." {
+		t.Fatalf("over the limit: %v", err)
+	}
+	// An expired invitation frees its seat; a cancelled one too.
+	tdb.Owner.Exec(context.Background(), `update invitations set expires_at = now() - interval '1 second' where email = 'a@acme.example'`)
+	if s := seats(t, tdb, co); s.Used != 2 || s.Total != 3 {
+		t.Errorf("seats = %+v, want 2 of 3", s)
+	}
+	if _, _, err := invite(tdb, co, admin, "c@acme.example"); err != nil {
+		t.Fatalf("with a seat freed by expiry: %v", err)
+	}
+}
+
+// Ten invitations race for the last two seats: exactly two win.
+func TestInvite_SeatRace(t *testing.T) {
+	tdb := dbtest.New(t)
+	co := tdb.CreateCompany(t, "Acme")
+	admin := member(t, tdb, co, "admin@acme.example", identity.RoleAdmin)
+	setSeats(t, tdb, co, 3)
+	var wg sync.WaitGroup
+	errs := make([]error, 10)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, errs[i] = invite(tdb, co, admin, fmt.Sprintf("racer%d@acme.example", i))
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			won++
+		case apperr.AsValidation(err) == nil || !strings.Contains(apperr.AsValidation(err).Form, "seats"):
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if s := seats(t, tdb, co); won != 2 || s.Used != 3 {
+		t.Errorf("%d invitations won, %d seats used; want 2 and 3", won, s.Used)
+	}
+}
+
+func TestAccept(t *testing.T) {
+	tdb := dbtest.New(t)
+	ctx := context.Background()
+	co := tdb.CreateCompany(t, "Acme")
+	admin := member(t, tdb, co, "admin@acme.example", identity.RoleAdmin)
+	id, tok, err := invite(tdb, co, admin, "new@acme.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gotCo, gotID, err := Lookup(ctx, tdb.Pool, tok.Raw)
+	if err != nil || gotCo != co || gotID != id {
+		t.Fatalf("Lookup = %d %d %v", gotCo, gotID, err)
+	}
+	for _, raw := range []string{"", "nope", token.New().Raw} {
+		if _, _, err := Lookup(ctx, tdb.Pool, raw); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("Lookup(%q) = %v, want ErrNotFound", raw, err)
+		}
+	}
+	accept := func(in NewAccount) (m identity.Membership, err error) {
+		err = tdb.InCompany(ctx, co, func(tx pgx.Tx) (err error) {
+			_, m, err = AcceptNew(ctx, tx, fast, co, id, in)
+			return err
+		})
+		return m, err
+	}
+	if _, err := accept(NewAccount{Name: "", Password: "short"}); apperr.AsValidation(err).Field("password") != "Use at least 10 characters." ||
+		apperr.AsValidation(err).Field("name") != "Enter your name." {
+		t.Errorf("bad input: %v", err)
+	}
+	m, err := accept(NewAccount{Name: "Nia New", Password: "a-long-password"})
+	if err != nil || m.Role != identity.RoleCoWorker || m.CompanyName != "Acme" {
+		t.Fatalf("accept = %+v, %v", m, err)
+	}
+	if _, err := accept(NewAccount{Name: "Again", Password: "a-long-password"}); !errors.Is(err, ErrInvitationUsed) {
+		t.Errorf("second use = %v, want ErrInvitationUsed", err)
+	}
+	var inv Invitation
+	tdb.Read(ctx, co, func(b *pgx.Batch) { QueueInvitation(b, co, id, &inv) })
+	if inv.Status != InvitationRegistered {
+		t.Errorf("status %s, want registered", inv.Status)
+	}
+}
+
+func TestInvitation_Expiry(t *testing.T) {
+	tdb := dbtest.New(t)
+	ctx := context.Background()
+	co := tdb.CreateCompany(t, "Acme")
+	admin := member(t, tdb, co, "admin@acme.example", identity.RoleAdmin)
+	id, _, err := invite(tdb, co, admin, "late@acme.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := func(id int64) InvitationStatus {
+		var inv Invitation
+		if err := tdb.Read(ctx, co, func(b *pgx.Batch) { QueueInvitation(b, co, id, &inv) }); err != nil {
+			t.Fatal(err)
+		}
+		return inv.Status
+	}
+	// Just inside the seven days it is pending; just past them, expired.
+	tdb.Owner.Exec(ctx, `update invitations set expires_at = now() + interval '1 minute' where id = $1`, id)
+	if s := status(id); s != InvitationPending {
+		t.Errorf("a minute before expiry: %s", s)
+	}
+	tdb.Owner.Exec(ctx, `update invitations set expires_at = now() - interval '1 second' where id = $1`, id)
+	if s := status(id); s != InvitationExpired {
+		t.Errorf("a second after expiry: %s", s)
+	}
+	err = tdb.InCompany(ctx, co, func(tx pgx.Tx) error {
+		_, _, err := AcceptNew(ctx, tx, fast, co, id, NewAccount{Name: "Late", Password: "a-long-password"})
+		return err
+	})
+	if !errors.Is(err, ErrInvitationExpired) {
+		t.Errorf("accepting an expired invitation = %v", err)
+	}
+	// Resend of an expired invitation sends a new one; the old is gone from the list.
+	newTok := token.New()
+	var newID int64
+	err = tdb.InCompany(ctx, co, func(tx pgx.Tx) (err error) {
+		newID, err = Resend(ctx, tx, co, admin, id, newTok.Hash, msg)
+		return err
+	})
+	if err != nil || newID == id || status(newID) != InvitationPending {
+		t.Fatalf("resend of expired = %d, %v", newID, err)
+	}
+	if err := tdb.Read(ctx, co, func(b *pgx.Batch) { QueueInvitation(b, co, id, &Invitation{}) }); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("the replaced invitation is still there: %v", err)
+	}
+}
+
+func TestResend_KillsOldLink(t *testing.T) {
+	tdb := dbtest.New(t)
+	ctx := context.Background()
+	co := tdb.CreateCompany(t, "Acme")
+	admin := member(t, tdb, co, "admin@acme.example", identity.RoleAdmin)
+	id, old, err := invite(tdb, co, admin, "new@acme.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := token.New()
+	err = tdb.InCompany(ctx, co, func(tx pgx.Tx) error {
+		got, err := Resend(ctx, tx, co, admin, id, fresh.Hash, msg)
+		if got != id {
+			t.Errorf("resend of a pending invitation gave id %d, want %d", got, id)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Lookup(ctx, tdb.Pool, old.Raw); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("old link after Resend: %v", err)
+	}
+	if _, got, err := Lookup(ctx, tdb.Pool, fresh.Raw); err != nil || got != id {
+		t.Errorf("new link: %d %v", got, err)
+	}
+}
+
+func TestPeople_LastAdmin(t *testing.T) {
+	tdb := dbtest.New(t)
+	ctx := context.Background()
+	co := tdb.CreateCompany(t, "Acme")
+	ann := member(t, tdb, co, "ann@acme.example", identity.RoleAdmin)
+	bob := member(t, tdb, co, "bob@acme.example", identity.RoleAdmin)
+	in := func(fn func(tx pgx.Tx) error) error { return tdb.InCompany(ctx, co, fn) }
+
+	if err := in(func(tx pgx.Tx) error { return SetActive(ctx, tx, co, bob, false) }); err != nil {
+		t.Fatalf("deactivating one of two admins: %v", err)
+	}
+	err := in(func(tx pgx.Tx) error { return SetActive(ctx, tx, co, ann, false) })
+	if v := apperr.AsValidation(err); v == nil || !strings.Contains(v.Form, "last active admin") {
+		t.Errorf("deactivating the last admin: %v", err)
+	}
+	err = in(func(tx pgx.Tx) error {
+		return Update(ctx, tx, co, ann, Edit{Name: "ann@acme.example", Role: identity.RoleCoWorker})
+	})
+	if v := apperr.AsValidation(err); v == nil || !strings.Contains(v.Form, "last active admin") {
+		t.Errorf("demoting the last admin: %v", err)
+	}
+
+	// Two admins demoting each other at once: one of them stays admin.
+	if err := in(func(tx pgx.Tx) error { return SetActive(ctx, tx, co, bob, true) }); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, id := range []int64{ann, bob} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in(func(tx pgx.Tx) error {
+				return Update(ctx, tx, co, id, Edit{Name: "Someone", Role: identity.RoleCoWorker})
+			})
+		}()
+	}
+	wg.Wait()
+	var admins int
+	tdb.Owner.QueryRow(ctx, `select count(*) from memberships where company_id = $1 and role = 'admin' and active`, co).Scan(&admins)
+	if admins != 1 {
+		t.Errorf("%d active admins after a demotion race, want 1", admins)
+	}
+}
+
+func TestPeople_DeactivateEndsSessionsAndReactivateNeedsASeat(t *testing.T) {
+	tdb := dbtest.New(t)
+	ctx := context.Background()
+	co := tdb.CreateCompany(t, "Acme")
+	member(t, tdb, co, "ann@acme.example", identity.RoleAdmin)
+	cora := member(t, tdb, co, "cora@acme.example", identity.RoleCoWorker)
+	setSeats(t, tdb, co, 2)
+	version := func() (v int) {
+		tdb.Owner.QueryRow(ctx, `select session_version from memberships where id = $1`, cora).Scan(&v)
+		return v
+	}
+	before := version()
+	if err := tdb.InCompany(ctx, co, func(tx pgx.Tx) error { return SetActive(ctx, tx, co, cora, false) }); err != nil {
+		t.Fatal(err)
+	}
+	if version() == before {
+		t.Error("deactivation did not bump the session version")
+	}
+	member(t, tdb, co, "dan@acme.example", identity.RoleCoWorker) // takes the freed seat
+	err := tdb.InCompany(ctx, co, func(tx pgx.Tx) error { return SetActive(ctx, tx, co, cora, true) })
+	if v := apperr.AsValidation(err); v == nil || v.Form != "You are using 2 of 2 seats — upgrade your plan to add more." {
+		t.Errorf("reactivating with no seat: %v", err)
+	}
+}
+
+func TestPeople_OtherCompany(t *testing.T) {
+	tdb := dbtest.New(t)
+	ctx := context.Background()
+	a, b := tdb.CreateCompany(t, "A"), tdb.CreateCompany(t, "B")
+	ann := member(t, tdb, a, "ann@a.example", identity.RoleAdmin)
+	member(t, tdb, b, "bob@b.example", identity.RoleAdmin)
+	for name, fn := range map[string]func(tx pgx.Tx) error{
+		"deactivate": func(tx pgx.Tx) error { return SetActive(ctx, tx, b, ann, false) },
+		"update":     func(tx pgx.Tx) error { return Update(ctx, tx, b, ann, Edit{Name: "X", Role: identity.RoleCoWorker}) },
+	} {
+		if err := tdb.InCompany(ctx, b, fn); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("%s of another company's person = %v, want ErrNotFound", name, err)
+		}
+	}
+}

@@ -1,0 +1,27 @@
+// fieldops: the little script the pages use. Everything works without it; it only adds conveniences.
+"use strict";
+
+// Bulk-action bars: a form[data-bulk] acts on the checkboxes that name it (form="id"). Keep its count in words
+// and let the header checkbox tick every row of the page.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const bar of document.querySelectorAll("form[data-bulk]")) {
+    const boxes = () => document.querySelectorAll(`input[type=checkbox][form="${bar.id}"]`);
+    const count = bar.querySelector("[data-bulk-count]");
+    const all = document.querySelector("[data-bulk-all]");
+    const idle = count.textContent;
+    const update = () => {
+      const n = [...boxes()].filter((b) => b.checked).length;
+      count.textContent = n === 0 ? idle : `${n} selected`;
+      bar.classList.toggle("has-selection", n > 0);
+      if (all) all.checked = n > 0 && n === boxes().length;
+    };
+    for (const b of boxes()) b.addEventListener("change", update);
+    if (all) {
+      all.addEventListener("change", () => {
+        for (const b of boxes()) b.checked = all.checked;
+        update();
+      });
+    }
+    update();
+  }
+});
