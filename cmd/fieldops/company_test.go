@@ -52,15 +52,20 @@ func TestRun_SeedDemoOnce(t *testing.T) {
 			t.Errorf("seed-demo #%d printed %q", i+1, out.String())
 		}
 	}
-	var companies, members, clients, sites, unserved int
+	var companies, members, clients, sites, unserved, jobs, statuses, deferred, subjobs, recalls int
 	tdb.Owner.QueryRow(context.Background(), `
 		select (select count(*) from companies), (select count(*) from memberships), (select count(*) from clients),
 		       (select count(*) from sites),
-		       (select count(*) from clients c where not exists (select from client_coworkers cc where cc.client_id = c.id))`).
-		Scan(&companies, &members, &clients, &sites, &unserved)
+		       (select count(*) from clients c where not exists (select from client_coworkers cc where cc.client_id = c.id)),
+		       (select count(*) from jobs), (select count(distinct status) from jobs), (select count(*) from jobs where status = 'deferred'),
+		       (select count(*) from jobs where parent_id is not null), (select count(*) from jobs where recall_of is not null)`).
+		Scan(&companies, &members, &clients, &sites, &unserved, &jobs, &statuses, &deferred, &subjobs, &recalls)
 	if companies != 1 || members != 4 || clients != 12 || sites < 12 || unserved != 0 {
 		t.Errorf("after seeding twice: %d companies, %d memberships, %d clients with %d sites (%d without a co-worker); want 1, 4, 12, 12+, 0",
 			companies, members, clients, sites, unserved)
+	}
+	if jobs < 60 || statuses != 7 || deferred == 0 || subjobs != 3 || recalls != 1 {
+		t.Errorf("demo jobs: %d jobs in %d statuses (%d deferred), %d subjobs, %d recalls", jobs, statuses, deferred, subjobs, recalls)
 	}
 }
 

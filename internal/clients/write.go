@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/files"
 	"fieldops/internal/identity"
 )
 
@@ -243,4 +244,51 @@ func Unassign(ctx context.Context, tx pgx.Tx, companyID, clientID, membershipID 
 		return apperr.ErrNotFound
 	}
 	return nil
+}
+
+// AddSiteFile stores an uploaded file on one of the client's sites. ErrNotFound when the client is not in scope
+// or the site is not theirs; a ValidationError on field "file" for a refused file.
+func AddSiteFile(ctx context.Context, tx pgx.Tx, store files.Storage, companyID int64, scope Scope, clientID, siteID, uploadedBy int64, u files.Upload) (files.File, error) {
+	if err := lockClient(ctx, tx, companyID, scope, clientID); err != nil {
+		return files.File{}, err
+	}
+	var ok bool
+	if err := tx.QueryRow(ctx, `select exists (select from sites where company_id = $1 and id = $2 and client_id = $3)`,
+		companyID, siteID, clientID).Scan(&ok); err != nil || !ok {
+		return files.File{}, errors.Join(err, apperr.ErrNotFound)
+	}
+	return files.Save(ctx, tx, store, companyID, files.Owner{SiteID: siteID}, uploadedBy, u)
+}
+
+// QueueSiteFiles adds the files of all the client's sites, newest first, keyed by site.
+func QueueSiteFiles(b *pgx.Batch, companyID, clientID int64, bySite map[int64][]files.File) {
+	b.Queue(`
+		select f.site_id, f.id, f.name, f.content_type, f.size, f.has_thumbnail, f.visible_to_client, f.created_at
+		  from files f join sites s on s.company_id = f.company_id and s.id = f.site_id
+		 where f.company_id = $1 and s.client_id = $2
+		 order by f.id desc`, companyID, clientID).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var site int64
+			var f files.File
+			if err := rows.Scan(&site, &f.ID, &f.Name, &f.ContentType, &f.Size, &f.HasThumbnail, &f.VisibleToClient, &f.CreatedAt); err != nil {
+				return err
+			}
+			bySite[site] = append(bySite[site], f)
+		}
+		return rows.Err()
+	})
+}
+
+// RemoveSiteFile deletes a file of one of the client's sites. ErrNotFound when it is not theirs.
+func RemoveSiteFile(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, clientID, siteID, fileID int64) error {
+	if err := lockClient(ctx, tx, companyID, scope, clientID); err != nil {
+		return err
+	}
+	var ok bool
+	if err := tx.QueryRow(ctx, `select exists (select from sites where company_id = $1 and id = $2 and client_id = $3)`,
+		companyID, siteID, clientID).Scan(&ok); err != nil || !ok {
+		return errors.Join(err, apperr.ErrNotFound)
+	}
+	_, err := files.Delete(ctx, tx, companyID, files.Owner{SiteID: siteID}, fileID)
+	return err
 }

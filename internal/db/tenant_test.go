@@ -3,13 +3,10 @@ package db_test
 import (
 	"context"
 	"errors"
-	"net"
 	"slices"
-	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"fieldops/internal/db"
 	"fieldops/internal/db/dbtest"
@@ -120,68 +117,12 @@ func TestCheckAppRole(t *testing.T) {
 	}
 }
 
-// roundTrips counts how often the client waited for the server: each run of writes that follows a read (or
-// starts the connection) is one round trip.
-type roundTrips struct {
-	mu        sync.Mutex
-	n         int
-	lastWrite bool
-}
-
-type countingConn struct {
-	net.Conn
-	rt *roundTrips
-}
-
-func (c countingConn) Write(b []byte) (int, error) {
-	c.rt.mu.Lock()
-	if !c.rt.lastWrite {
-		c.rt.n++
-	}
-	c.rt.lastWrite = true
-	c.rt.mu.Unlock()
-	return c.Conn.Write(b)
-}
-
-func (c countingConn) Read(b []byte) (int, error) {
-	n, err := c.Conn.Read(b)
-	c.rt.mu.Lock()
-	c.rt.lastWrite = false
-	c.rt.mu.Unlock()
-	return n, err
-}
-
-func (rt *roundTrips) take() int {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	n := rt.n
-	rt.n = 0
-	return n
-}
-
 func TestRead_OneRoundTrip(t *testing.T) {
 	tdb := dbtest.New(t)
 	a := tdb.CreateCompany(t, "Acme Plumbing")
 	ctx := context.Background()
 
-	rt := &roundTrips{}
-	cfg, err := pgxpool.ParseConfig(tdb.AppURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.MaxConns = 1
-	cfg.ShouldPing = func(context.Context, pgxpool.ShouldPingParams) bool { return false }
-	dial := cfg.ConnConfig.DialFunc
-	cfg.ConnConfig.DialFunc = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		c, err := dial(ctx, network, addr)
-		return countingConn{Conn: c, rt: rt}, err
-	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	d := &db.DB{Pool: pool}
+	d, rt := tdb.Counting(t)
 
 	read := func() (ids []int64, name string, count int) {
 		err := d.Read(ctx, a, func(b *pgx.Batch) {
@@ -195,10 +136,10 @@ func TestRead_OneRoundTrip(t *testing.T) {
 		return
 	}
 	read() // connects, and prepares the statements once per connection
-	rt.take()
+	rt.Take()
 
 	ids, name, count := read()
-	if got := rt.take(); got != 1 {
+	if got := rt.Take(); got != 1 {
 		t.Errorf("a Read of three queries took %d round trips, want 1", got)
 	}
 	if !slices.Equal(ids, []int64{a}) || name != "Acme Plumbing" || count != 1 {

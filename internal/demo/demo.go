@@ -68,11 +68,11 @@ func Seed(ctx context.Context, owner *pgxpool.Pool, h *identity.Hasher) (bool, e
 			return err
 		}
 		var companyID int64
-		if err := tx.QueryRow(ctx, `insert into companies (name, seats) values ($1, 25) returning id`, CompanyName).Scan(&companyID); err != nil {
+		if err := tx.QueryRow(ctx, `insert into companies (name, seats, time_zone, currency) values ($1, 25, 'Pacific/Auckland', 'NZD') returning id`, CompanyName).Scan(&companyID); err != nil {
 			return err
 		}
 		hash := h.Hash(Password)
-		var coworkers []int64
+		var coworkers, staff []int64
 		for _, l := range Logins {
 			var accountID int64
 			err := tx.QueryRow(ctx, `
@@ -90,11 +90,15 @@ func Seed(ctx context.Context, owner *pgxpool.Pool, h *identity.Hasher) (bool, e
 			if l.Role == identity.RoleCoWorker {
 				coworkers = append(coworkers, membershipID)
 			}
+			staff = append(staff, membershipID)
 		}
 		for i, c := range demoClients {
 			if err := seedClient(ctx, tx, companyID, c, coworkers[i%len(coworkers)]); err != nil {
 				return err
 			}
+		}
+		if err := seedJobs(ctx, tx, companyID, staff); err != nil {
+			return err
 		}
 		created = true
 		return nil

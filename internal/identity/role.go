@@ -21,20 +21,24 @@ type Area struct {
 }
 
 var (
-	areaClients = Area{"Clients", "/clients"}
-	areaStaff   = Area{"Staff", "/staff"}
-	areaOutbox  = Area{"Outbox", "/outbox"}
+	areaJobs     = Area{"Jobs", "/jobs"}
+	areaSettings = Area{"Settings", "/settings"}
+	areaClients  = Area{"Clients", "/clients"}
+	areaStaff    = Area{"Staff", "/staff"}
+	areaOutbox   = Area{"Outbox", "/outbox"}
 )
 
 // Areas lists, in nav order, the areas a role may use; none for a visitor who is not logged in. An area joins
-// the nav when it is built (Jobs, Tasks, Calendar, Chat, Phonebook and Settings are still to come), so no link
+// the nav when it is built (Tasks, Calendar, Chat and Phonebook are still to come), so no link
 // leads to a missing page.
 func (r Role) Areas() []Area {
 	switch r {
 	case RoleAdmin:
-		return []Area{areaClients, areaStaff, areaOutbox}
+		return []Area{areaJobs, areaClients, areaStaff, areaSettings, areaOutbox}
 	case RoleCoWorker:
-		return []Area{areaClients}
+		return []Area{areaJobs, areaClients}
+	case RoleSubcontractor:
+		return []Area{areaJobs}
 	}
 	return nil
 }

@@ -11,7 +11,9 @@ import (
 
 	"fieldops/internal/apperr"
 	"fieldops/internal/clients"
+	"fieldops/internal/files"
 	"fieldops/internal/identity"
+	"fieldops/internal/jobs"
 	clientsview "fieldops/templates/clients"
 )
 
@@ -126,7 +128,8 @@ func (s *Server) showClient(w http.ResponseWriter, r *http.Request, site clients
 	}
 	v := viewerOf(r)
 	co := v.CompanyID
-	p := clientsview.ShowPage{CanAssign: v.Role == identity.RoleAdmin, Site: site, Errors: validation(formErr)}
+	p := clientsview.ShowPage{CanAssign: v.Role == identity.RoleAdmin, Site: site, Errors: validation(formErr),
+		SiteFiles: map[int64][]files.File{}}
 	if formErr == nil {
 		p.Notice = s.sessions.PopString(r.Context(), keyNotice)
 	}
@@ -135,6 +138,8 @@ func (s *Server) showClient(w http.ResponseWriter, r *http.Request, site clients
 		clients.QueueGet(b, co, clients.ScopeFor(v), id, &p.Client)
 		clients.QueueSites(b, co, id, &p.Sites)
 		clients.QueueCoworkers(b, co, id, &p.Coworkers)
+		clients.QueueSiteFiles(b, co, id, p.SiteFiles)
+		jobs.QueueForClient(b, co, jobs.ScopeFor(v), id, &p.Jobs)
 		if p.CanAssign {
 			clients.QueueAssignable(b, co, &assignable)
 		}

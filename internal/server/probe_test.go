@@ -94,6 +94,15 @@ func TestCrossTenantProbe(t *testing.T) {
 	tdb.Owner.QueryRow(ctx, `insert into invitations (company_id, email, role, token_hash, expires_at)
 		values ($1, 'new@acme.example', 'co-worker', sha256('x'), now() + interval '7 days') returning id`, acme).Scan(&invitation)
 	_, boltPerson := seedPerson(t, s, tdb, bolt, "bo@bolt.example", "Bo", "password-123", identity.RoleCoWorker)
+	job := seedJob(t, tdb, acme, client, "Acme job")
+	var visit, line, file, siteFile int64
+	tdb.Owner.QueryRow(ctx, `insert into visits (company_id, job_id) values ($1, $2) returning id`, acme, job).Scan(&visit)
+	tdb.Owner.QueryRow(ctx, `insert into job_lines (company_id, job_id, description, quantity_milli) values ($1, $2, 'x', 1000) returning id`, acme, job).Scan(&line)
+	tdb.Owner.QueryRow(ctx, `insert into files (company_id, job_id, name, content_type, size, has_thumbnail) values ($1, $2, 'a.png', 'image/png', 1, true) returning id`, acme, job).Scan(&file)
+	tdb.Owner.Exec(ctx, `insert into file_blobs (company_id, file_id, variant, data) values ($1, $2, 'original', 'x'), ($1, $2, 'thumbnail', 'x')`, acme, file)
+	tdb.Owner.QueryRow(ctx, `insert into files (company_id, site_id, name, content_type, size) values ($1, $2, 'b.pdf', 'application/pdf', 1) returning id`, acme, site).Scan(&siteFile)
+	tdb.Owner.Exec(ctx, `insert into file_blobs (company_id, file_id, variant, data) values ($1, $2, 'original', 'x')`, acme, siteFile)
+	boltClient := seedClient(t, tdb, bolt, "Bolt Client")
 
 	boltAdmin := signedIn(t, s, tdb, ts, bolt, identity.RoleAdmin)
 	u, _ := url.Parse(ts.URL)
@@ -119,6 +128,39 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/staff/%d/reactivate", person)},
 		{Method: "POST", Path: id("/staff/invitations/%d/resend", invitation)},
 		{Method: "POST", Path: id("/staff/invitations/%d/cancel", invitation)},
+		{Method: "POST", Path: id("/clients/%d/sites/%d/files/%d/remove", client, site, siteFile)},
+		{Method: "GET", Path: id("/clients/%d/sites/%d/files/%d", client, site, siteFile)},
+		{Method: "GET", Path: id("/clients/%d/sites/%d/files/%d/thumbnail", client, site, siteFile)},
+		{Method: "GET", Path: id("/jobs/new?client=%d", client)},
+		{Method: "POST", Path: "/jobs/new", Form: id("client_id=%d&title=Hacked", client)},
+		{Method: "POST", Path: "/jobs/new", Form: id("client_id=%d&title=Hacked&site_id=%d", boltClient, site)},
+		{Method: "GET", Path: id("/jobs/%d", job)},
+		{Method: "GET", Path: id("/jobs/%d?tab=history", job)},
+		{Method: "GET", Path: id("/jobs/%d/edit", job)},
+		{Method: "POST", Path: id("/jobs/%d/edit", job), Form: "title=Hacked"},
+		{Method: "GET", Path: id("/jobs/%d/billing", job)},
+		{Method: "POST", Path: id("/jobs/%d/billing", job), Form: id("billing_client_id=%d", boltClient)},
+		{Method: "POST", Path: id("/jobs/%d/status", job), Form: "status=completed"},
+		{Method: "POST", Path: id("/jobs/%d/defer", job)},
+		{Method: "POST", Path: id("/jobs/%d/undefer", job)},
+		{Method: "POST", Path: id("/jobs/%d/subjobs", job), Form: "title=Hacked"},
+		{Method: "POST", Path: id("/jobs/%d/recalls", job)},
+		{Method: "POST", Path: id("/jobs/%d/visits", job)},
+		{Method: "POST", Path: id("/jobs/%d/visits/%d/remove", job, visit)},
+		{Method: "POST", Path: id("/jobs/%d/lines", job), Form: "description=x&quantity=1&unit_price=1"},
+		{Method: "POST", Path: id("/jobs/%d/lines/%d/remove", job, line)},
+		{Method: "GET", Path: id("/jobs/%d/files/%d", job, file)},
+		{Method: "GET", Path: id("/jobs/%d/files/%d/thumbnail", job, file)},
+		{Method: "POST", Path: id("/jobs/%d/files/%d/remove", job, file)},
+		{Method: "POST", Path: id("/jobs/%d/messages", job), Form: "body=Hacked"},
+	})
+	// Bolt's own job may not point at Acme's rows either.
+	boltJob := seedJob(t, tdb, bolt, boltClient, "Bolt job")
+	assertProbe404(t, s, asBolt, []probeRoute{
+		{Method: "GET", Path: id("/jobs/%d/files/%d", boltJob, file)},
+		{Method: "POST", Path: id("/jobs/%d/visits/%d/remove", boltJob, visit)},
+		{Method: "POST", Path: id("/jobs/%d/lines/%d/remove", boltJob, line)},
+		{Method: "POST", Path: id("/jobs/%d/billing", boltJob), Form: id("billing_client_id=%d", client)},
 	})
 	// A's rows are as they were.
 	var status, clientName, role string
@@ -130,6 +172,13 @@ func TestCrossTenantProbe(t *testing.T) {
 		(select count(*) from client_coworkers where client_id = $1) from clients where id = $1`, client).Scan(&clientName, &sites, &coworkers)
 	tdb.Owner.QueryRow(ctx, `select role, active from memberships where id = $1`, person).Scan(&role, &active)
 	tdb.Owner.QueryRow(ctx, `select cancelled_at from invitations where id = $1`, invitation).Scan(&cancelled)
+	var jobRows, history, files, bolts int
+	tdb.Owner.QueryRow(ctx, `select (select count(*) from jobs where company_id = $1), (select count(*) from job_history where company_id = $1),
+		(select count(*) from files where company_id = $1), (select count(*) from visits where company_id = $1) + (select count(*) from job_lines where company_id = $1)`,
+		acme).Scan(&jobRows, &history, &files, &bolts)
+	if jobRows != 1 || history != 0 || files != 2 || bolts != 2 {
+		t.Errorf("the probe changed company A's jobs: %d jobs, %d history lines, %d files, %d visits+lines", jobRows, history, files, bolts)
+	}
 	if status != "failed" || clientName != "Acme Client" || sites != 1 || coworkers != 1 || role != "co-worker" || !active || cancelled != nil {
 		t.Errorf("the probe changed company A: email %s, client %q with %d sites and %d co-workers, person %s active %t, invitation cancelled %v",
 			status, clientName, sites, coworkers, role, active, cancelled)

@@ -51,6 +51,37 @@ func (s *Server) routes() http.Handler {
 			r.Post("/clients/{id}/edit", s.clientUpdate)
 			r.Post("/clients/{id}/sites", s.clientAddSite)
 			r.Post("/clients/{id}/sites/{siteID}/remove", s.clientRemoveSite)
+			r.Post("/clients/{id}/sites/{siteID}/files", s.siteFileUpload)
+			r.Get("/clients/{id}/sites/{siteID}/files/{fileID}", s.siteFile)
+			r.Get("/clients/{id}/sites/{siteID}/files/{fileID}/thumbnail", s.siteThumbnail)
+			r.Post("/clients/{id}/sites/{siteID}/files/{fileID}/remove", s.siteFileRemove)
+		})
+
+		// Jobs: office staff, subcontractors too; jobs.ScopeFor narrows every query to what the role may see.
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireRoles(identity.RoleAdmin, identity.RoleCoWorker, identity.RoleSubcontractor))
+			r.Get("/jobs", s.jobList)
+			r.Get("/jobs/new", s.jobNew)
+			r.Post("/jobs/new", s.jobCreate)
+			r.Get("/jobs/{id}", s.jobShow)
+			r.Get("/jobs/{id}/edit", s.jobEditForm)
+			r.Post("/jobs/{id}/edit", s.jobUpdate)
+			r.Get("/jobs/{id}/billing", s.jobBillingForm)
+			r.Post("/jobs/{id}/billing", s.jobBilling)
+			r.Post("/jobs/{id}/status", s.jobStatus)
+			r.Post("/jobs/{id}/defer", s.jobDefer)
+			r.Post("/jobs/{id}/undefer", s.jobUndefer)
+			r.Post("/jobs/{id}/subjobs", s.jobCreateSubjob)
+			r.Post("/jobs/{id}/recalls", s.jobLinkRecall)
+			r.Post("/jobs/{id}/visits", s.jobAddVisit)
+			r.Post("/jobs/{id}/visits/{visitID}/remove", s.jobRemoveVisit)
+			r.Post("/jobs/{id}/lines", s.jobAddLine)
+			r.Post("/jobs/{id}/lines/{lineID}/remove", s.jobRemoveLine)
+			r.Post("/jobs/{id}/files", s.jobUpload)
+			r.Get("/jobs/{id}/files/{fileID}", s.jobFile)
+			r.Get("/jobs/{id}/files/{fileID}/thumbnail", s.jobThumbnail)
+			r.Post("/jobs/{id}/files/{fileID}/remove", s.jobRemoveFile)
+			r.Post("/jobs/{id}/messages", s.jobAddMessage)
 		})
 
 		// Admin.
@@ -64,6 +95,9 @@ func (s *Server) routes() http.Handler {
 			r.Post("/clients/new", s.clientCreate)
 			r.Post("/clients/{id}/coworkers", s.clientAssign)
 			r.Post("/clients/{id}/coworkers/{membershipID}/remove", s.clientUnassign)
+
+			r.Get("/settings", s.settingsPage)
+			r.Post("/settings", s.settingsSave)
 
 			r.Get("/staff", s.staffList)
 			r.Get("/staff/invite", s.staffInviteForm)

@@ -13,6 +13,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 
 	"fieldops/internal/db"
+	"fieldops/internal/files"
 	"fieldops/internal/identity"
 )
 
@@ -34,6 +35,7 @@ type Server struct {
 	sessions *scs.SessionManager
 	store    *pgxstore.PostgresStore
 	hasher   *identity.Hasher
+	files    files.Storage
 	// Failed logins per client IP and per email, counted in this process.
 	ipLimiter    *identity.LoginLimiter
 	emailLimiter *identity.LoginLimiter
@@ -59,6 +61,7 @@ func New(cfg Config, database *db.DB, log *slog.Logger) *Server {
 		db:           database,
 		log:          log,
 		hasher:       identity.NewHasher(cfg.Argon2),
+		files:        files.Postgres{DB: database},
 		ipLimiter:    identity.NewLoginLimiter(20, 15*time.Minute),
 		emailLimiter: identity.NewLoginLimiter(5, 15*time.Minute),
 		tokenLimiter: identity.NewLoginLimiter(30, 15*time.Minute),

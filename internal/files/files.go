@@ -1,0 +1,249 @@
+// Package files owns uploaded files — photos and documents on jobs and on clients' sites: what may be uploaded
+// (an extension allow-list checked against the file's magic bytes, a size limit), thumbnails of images, and where
+// the bytes live (Storage: Postgres today, S3-compatible storage when the data outgrows it).
+package files
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/gif" // decoders for thumbnails
+	"image/jpeg"
+	_ "image/png"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"golang.org/x/image/draw"
+
+	"fieldops/internal/apperr"
+)
+
+// MaxSize is the largest file accepted.
+const MaxSize = 10 << 20
+
+// File is an uploaded file's record (not its bytes).
+type File struct {
+	ID              int64
+	Name            string
+	ContentType     string
+	Size            int64
+	HasThumbnail    bool
+	VisibleToClient bool
+	CreatedAt       time.Time
+}
+
+// IsImage reports whether the file shows inline as a picture.
+func (f File) IsImage() bool { return strings.HasPrefix(f.ContentType, "image/") }
+
+// kind is one allowed type of file: its extensions, content type and how its first bytes look.
+type kind struct {
+	exts        []string
+	contentType string
+	magic       func([]byte) bool
+}
+
+func prefix(p string) func([]byte) bool {
+	return func(b []byte) bool { return bytes.HasPrefix(b, []byte(p)) }
+}
+
+func isText(b []byte) bool { return utf8.Valid(b) && !bytes.ContainsRune(b, 0) }
+
+var kinds = []kind{
+	{[]string{".jpg", ".jpeg"}, "image/jpeg", prefix("\xff\xd8\xff")},
+	{[]string{".png"}, "image/png", prefix("\x89PNG\r\n\x1a\n")},
+	{[]string{".gif"}, "image/gif", func(b []byte) bool {
+		return bytes.HasPrefix(b, []byte("GIF87a")) || bytes.HasPrefix(b, []byte("GIF89a"))
+	}},
+	{[]string{".pdf"}, "application/pdf", prefix("%PDF-")},
+	{[]string{".docx"}, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", prefix("PK\x03\x04")},
+	{[]string{".xlsx"}, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", prefix("PK\x03\x04")},
+	{[]string{".txt"}, "text/plain; charset=utf-8", isText},
+	{[]string{".csv"}, "text/csv; charset=utf-8", isText},
+}
+
+// Allowed lists the extensions accepted, for the form's hint.
+func Allowed() string {
+	var exts []string
+	for _, k := range kinds {
+		exts = append(exts, k.exts...)
+	}
+	return strings.Join(exts, " ")
+}
+
+// Upload is a file as it arrived, not yet checked.
+type Upload struct {
+	Name string
+	Data []byte
+	// VisibleToClient marks a file the client may see (on the job dashboard and portal).
+	VisibleToClient bool
+}
+
+// check validates an upload and returns its cleaned name and content type. Nothing is trusted from the browser:
+// the content type comes from the allow-list, and the first bytes must match it.
+func check(u Upload) (name, contentType string, err error) {
+	field := func(msg string) error { return &apperr.ValidationError{Fields: map[string]string{"file": msg}} }
+	name = cleanName(u.Name)
+	switch {
+	case len(u.Data) == 0:
+		return "", "", field("Choose a file to upload.")
+	case len(u.Data) > MaxSize:
+		return "", "", field("The file is larger than 10 MB. Upload a smaller one.")
+	}
+	ext := strings.ToLower(filepath.Ext(name))
+	for _, k := range kinds {
+		for _, e := range k.exts {
+			if e != ext {
+				continue
+			}
+			if !k.magic(u.Data) {
+				return "", "", field("The file's contents are not a " + strings.TrimPrefix(ext, ".") + " file. Upload the real file.")
+			}
+			return name, k.contentType, nil
+		}
+	}
+	return "", "", field("Files of this type cannot be uploaded. Use one of: " + Allowed() + ".")
+}
+
+// cleanName keeps the last path element of a name, without control characters, at most 255 bytes.
+func cleanName(n string) string {
+	n = filepath.Base(strings.ReplaceAll(n, `\`, "/"))
+	n = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '"' {
+			return -1
+		}
+		return r
+	}, n)
+	for len(n) > 255 {
+		_, size := utf8.DecodeLastRuneInString(n)
+		n = n[:len(n)-size]
+	}
+	if n == "" || n == "." || n == "/" {
+		n = "file"
+	}
+	return n
+}
+
+// thumbnail is a JPEG at most 320 px wide or high, or nil when the image cannot be read (or is absurdly large:
+// dimensions are checked before decoding, so a small file cannot ask for gigabytes).
+func thumbnail(data []byte) []byte {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > 50_000_000 {
+		return nil
+	}
+	src, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil
+	}
+	const edge = 320
+	w, h := cfg.Width, cfg.Height
+	if w > edge || h > edge {
+		if w >= h {
+			w, h = edge, max(1, h*edge/cfg.Width)
+		} else {
+			w, h = max(1, w*edge/cfg.Height), edge
+		}
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(dst, dst.Bounds(), image.White, image.Point{}, draw.Src) // transparent PNGs on white
+	draw.ApproxBiLinear.Scale(dst, dst.Bounds(), src, src.Bounds(), draw.Over, nil)
+	var out bytes.Buffer
+	if err := jpeg.Encode(&out, dst, &jpeg.Options{Quality: 80}); err != nil {
+		return nil
+	}
+	return out.Bytes()
+}
+
+// Owner is what a file hangs on: a job or a site (one of the two).
+type Owner struct {
+	JobID  int64
+	SiteID int64
+}
+
+func (o Owner) ids() (job, site *int64) {
+	if o.JobID != 0 {
+		return &o.JobID, nil
+	}
+	return nil, &o.SiteID
+}
+
+// Save checks the upload and stores it (and its thumbnail) on owner in tx, returning the file's record. The caller
+// has checked that the viewer may change owner. A ValidationError on field "file" for a refused file; nothing is
+// stored then.
+func Save(ctx context.Context, tx pgx.Tx, store Storage, companyID int64, owner Owner, uploadedBy int64, u Upload) (File, error) {
+	name, ct, err := check(u)
+	if err != nil {
+		return File{}, err
+	}
+	var thumb []byte
+	if strings.HasPrefix(ct, "image/") {
+		thumb = thumbnail(u.Data)
+	}
+	job, site := owner.ids()
+	var by *int64
+	if uploadedBy != 0 {
+		by = &uploadedBy
+	}
+	f := File{Name: name, ContentType: ct, Size: int64(len(u.Data)), HasThumbnail: thumb != nil, VisibleToClient: u.VisibleToClient}
+	err = tx.QueryRow(ctx, `
+		insert into files (company_id, job_id, site_id, name, content_type, size, has_thumbnail, visible_to_client, uploaded_by)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id, created_at`,
+		companyID, job, site, f.Name, f.ContentType, f.Size, f.HasThumbnail, f.VisibleToClient, by).Scan(&f.ID, &f.CreatedAt)
+	if err != nil {
+		return File{}, fmt.Errorf("files: save: %w", err)
+	}
+	if err := store.Put(ctx, tx, companyID, f.ID, Original, u.Data); err != nil {
+		return File{}, err
+	}
+	if thumb != nil {
+		if err := store.Put(ctx, tx, companyID, f.ID, Thumbnail, thumb); err != nil {
+			return File{}, err
+		}
+	}
+	return f, nil
+}
+
+const fileColumns = `id, name, content_type, size, has_thumbnail, visible_to_client, created_at`
+
+// QueueList adds the files of owner, newest first. clientOnly leaves out files not marked for the client.
+func QueueList(b *pgx.Batch, companyID int64, owner Owner, clientOnly bool, fs *[]File) {
+	job, site := owner.ids()
+	b.Queue(`select `+fileColumns+` from files
+		 where company_id = $1 and (job_id = $2 or site_id = $3) and (visible_to_client or not $4)
+		 order by id desc`, companyID, job, site, clientOnly).Query(func(rows pgx.Rows) (err error) {
+		*fs, err = pgx.CollectRows(rows, pgx.RowToStructByName[File])
+		return err
+	})
+}
+
+// QueueGet adds the file of owner with id: ErrNotFound when owner has no such file.
+func QueueGet(b *pgx.Batch, companyID int64, owner Owner, id int64, f *File) {
+	job, site := owner.ids()
+	b.Queue(`select `+fileColumns+` from files where company_id = $1 and id = $2 and (job_id = $3 or site_id = $4)`,
+		companyID, id, job, site).Query(func(rows pgx.Rows) (err error) {
+		*f, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[File])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.ErrNotFound
+		}
+		return err
+	})
+}
+
+// Delete removes a file of owner (its bytes go with it) and returns its name. ErrNotFound when owner has none.
+func Delete(ctx context.Context, tx pgx.Tx, companyID int64, owner Owner, id int64) (string, error) {
+	job, site := owner.ids()
+	var name string
+	err := tx.QueryRow(ctx, `delete from files where company_id = $1 and id = $2 and (job_id = $3 or site_id = $4) returning name`,
+		companyID, id, job, site).Scan(&name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", apperr.ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("files: delete: %w", err)
+	}
+	return name, nil
+}

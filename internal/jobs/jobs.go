@@ -1,0 +1,150 @@
+// Package jobs owns jobs and everything on them: numbering, workflow status, Defer commission, subjobs and recall
+// links, visits, time & parts lines, messages, files and the History of every change. Who may see a job is
+// decided here (Scope), in every query.
+package jobs
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+	"fieldops/internal/identity"
+)
+
+// Job is one job as its page shows it.
+type Job struct {
+	ID                int64
+	Number            int64
+	ClientID          int64
+	ClientName        string
+	BillingClientID   int64
+	BillingClientName string
+	SiteID            *int64
+	SiteName          string
+	// Address is the site's address, or the free address typed for a job without a site.
+	Address      string
+	Title        string
+	Description  string
+	Status       Status
+	DeferredFrom *Status
+	ParentID     *int64
+	ParentNumber *int64
+	RecallOf     *int64
+	RecallNumber *int64
+	Source       string
+	CreatedAt    time.Time
+}
+
+// Ref is "J-1001", the number as people say it.
+func Ref(number int64) string { return fmt.Sprintf("J-%d", number) }
+
+// Scope is which of the company's jobs a viewer may see and work on: admins all; a co-worker those of the clients
+// assigned to them and any job with a visit assigned to them; a subcontractor only jobs with a visit assigned to
+// them (DESIGN.md).
+type Scope struct {
+	// Member is the viewer's membership id; 0 means every job, -1 none.
+	Member int64
+	// Clients adds the jobs of the clients assigned to Member.
+	Clients bool
+}
+
+// ScopeFor is the scope of a viewer.
+func ScopeFor(v *identity.Viewer) Scope {
+	switch v.Role {
+	case identity.RoleAdmin:
+		return Scope{}
+	case identity.RoleCoWorker:
+		return Scope{Member: v.MembershipID, Clients: true}
+	case identity.RoleSubcontractor:
+		return Scope{Member: v.MembershipID}
+	}
+	return Scope{Member: -1}
+}
+
+// scopeSQL is the condition on a jobs row aliased j for a scope passed as parameters $n (member) and $n+1
+// (clients).
+func scopeSQL(n int) string {
+	return fmt.Sprintf(`($%[1]d::bigint = 0
+	     or ($%[2]d::boolean and exists (select from client_coworkers cc
+	           where cc.company_id = j.company_id and cc.client_id = j.client_id and cc.membership_id = $%[1]d))
+	     or exists (select from visits sv
+	           where sv.company_id = j.company_id and sv.job_id = j.id and sv.assignee_id = $%[1]d))`, n, n+1)
+}
+
+// clientScopeSQL is the condition on a clients row aliased c: the clients a viewer may add jobs for.
+func clientScopeSQL(n int) string {
+	return fmt.Sprintf(`($%[1]d::bigint = 0
+	     or ($%[2]d::boolean and exists (select from client_coworkers cc
+	           where cc.company_id = c.company_id and cc.client_id = c.id and cc.membership_id = $%[1]d)))`, n, n+1)
+}
+
+// Actor is who makes a change, for History.
+type Actor struct {
+	MembershipID int64
+	Name         string
+}
+
+// ActorOf is the viewer as an actor.
+func ActorOf(v *identity.Viewer) Actor { return Actor{MembershipID: v.MembershipID, Name: v.Name} }
+
+const jobColumns = `
+	j.id, j.number, j.client_id, c.name as client_name, j.billing_client_id, bc.name as billing_client_name,
+	j.site_id, coalesce(s.name, '') as site_name, coalesce(s.address, j.address) as address,
+	j.title, j.description, j.status, j.deferred_from, j.parent_id, pj.number as parent_number,
+	j.recall_of, rj.number as recall_number, j.source, j.created_at`
+
+const jobJoins = `
+	  from jobs j
+	  join clients c on c.company_id = j.company_id and c.id = j.client_id
+	  join clients bc on bc.company_id = j.company_id and bc.id = j.billing_client_id
+	  left join sites s on s.company_id = j.company_id and s.id = j.site_id
+	  left join jobs pj on pj.company_id = j.company_id and pj.id = j.parent_id
+	  left join jobs rj on rj.company_id = j.company_id and rj.id = j.recall_of`
+
+// QueueGet adds the job to b: *j is filled, or ErrNotFound comes back when it is not the company's or not in
+// scope.
+func QueueGet(b *pgx.Batch, companyID int64, scope Scope, id int64, job *Job) {
+	b.Queue(`select `+jobColumns+jobJoins+`
+		 where j.company_id = $1 and j.id = $2 and `+scopeSQL(3),
+		companyID, id, scope.Member, scope.Clients).Query(func(rows pgx.Rows) (err error) {
+		*job, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Job])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.ErrNotFound
+		}
+		return err
+	})
+}
+
+// Related is a job linked to another (a subjob, a recall), with its sale total.
+type Related struct {
+	ID         int64
+	Number     int64
+	Title      string
+	Status     Status
+	TotalCents int64
+}
+
+const relatedColumns = `r.id, r.number, r.title, r.status,
+	coalesce((select sum(round(l.quantity_milli * l.unit_price_cents / 1000.0))::bigint from job_lines l
+	           where l.company_id = r.company_id and l.job_id = r.id), 0)::bigint as total_cents`
+
+// QueueSubjobs adds the job's subjobs, oldest first, each with its sale total.
+func QueueSubjobs(b *pgx.Batch, companyID, jobID int64, subjobs *[]Related) {
+	b.Queue(`select `+relatedColumns+` from jobs r where r.company_id = $1 and r.parent_id = $2 order by r.id`,
+		companyID, jobID).Query(func(rows pgx.Rows) (err error) {
+		*subjobs, err = pgx.CollectRows(rows, pgx.RowToStructByName[Related])
+		return err
+	})
+}
+
+// QueueRecalls adds the recall jobs linked to the job (it is their original), oldest first.
+func QueueRecalls(b *pgx.Batch, companyID, jobID int64, recalls *[]Related) {
+	b.Queue(`select `+relatedColumns+` from jobs r where r.company_id = $1 and r.recall_of = $2 order by r.id`,
+		companyID, jobID).Query(func(rows pgx.Rows) (err error) {
+		*recalls, err = pgx.CollectRows(rows, pgx.RowToStructByName[Related])
+		return err
+	})
+}

@@ -1,0 +1,151 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+)
+
+// Visit is one visit of a job: who (or "Unassigned") and when (or "Unscheduled").
+type Visit struct {
+	ID           int64
+	AssigneeID   *int64
+	AssigneeName string
+	StartsAt     *time.Time
+	EndsAt       *time.Time
+	Notes        string
+}
+
+// QueueVisits adds the job's visits: scheduled ones by start, then the unscheduled.
+func QueueVisits(b *pgx.Batch, companyID, jobID int64, visits *[]Visit) {
+	b.Queue(`
+		select v.id, v.assignee_id, coalesce(a.name, '') as assignee_name, v.starts_at, v.ends_at, v.notes
+		  from visits v
+		  left join memberships m on m.company_id = v.company_id and m.id = v.assignee_id
+		  left join accounts a on a.id = m.account_id
+		 where v.company_id = $1 and v.job_id = $2
+		 order by v.starts_at nulls last, v.id`, companyID, jobID).Query(func(rows pgx.Rows) (err error) {
+		*visits, err = pgx.CollectRows(rows, pgx.RowToStructByName[Visit])
+		return err
+	})
+}
+
+// StaffMember is someone a visit can be assigned to.
+type StaffMember struct {
+	MembershipID int64
+	Name         string
+}
+
+// QueueAssignees adds the company's active staff who can be sent on visits, by name.
+func QueueAssignees(b *pgx.Batch, companyID int64, staff *[]StaffMember) {
+	b.Queue(`
+		select m.id as membership_id, a.name from memberships m join accounts a on a.id = m.account_id
+		 where m.company_id = $1 and m.active and m.role in ('admin', 'co-worker', 'subcontractor')
+		 order by a.name, m.id`, companyID).Query(func(rows pgx.Rows) (err error) {
+		*staff, err = pgx.CollectRows(rows, pgx.RowToStructByName[StaffMember])
+		return err
+	})
+}
+
+// VisitForm is what the Add visit form sends. Start and End are local times in the company's time zone, as a
+// datetime-local input sends them ("2026-11-25T09:30"); both empty make an unscheduled visit.
+type VisitForm struct {
+	AssigneeID int64
+	Start      string
+	End        string
+	Notes      string
+}
+
+// LocalTimeLayout is the datetime-local format.
+const LocalTimeLayout = "2006-01-02T15:04"
+
+// times parses the form's times in loc; nil, nil for an unscheduled visit.
+func (f VisitForm) times(loc *time.Location, v *apperr.ValidationError) (start, end *time.Time) {
+	f.Start, f.End = strings.TrimSpace(f.Start), strings.TrimSpace(f.End)
+	if f.Start == "" && f.End == "" {
+		return nil, nil
+	}
+	parse := func(field, s, missing string) *time.Time {
+		if s == "" {
+			v.Add(field, missing)
+			return nil
+		}
+		t, err := time.ParseInLocation(LocalTimeLayout, s, loc)
+		if err != nil || t.Year() < 2000 || t.Year() > 2100 {
+			v.Add(field, "Enter a date and time, like 2026-11-25 09:30.")
+			return nil
+		}
+		t = t.UTC()
+		return &t
+	}
+	start = parse("start", f.Start, "Enter when the visit starts, or leave both times empty for an unscheduled visit.")
+	end = parse("end", f.End, "Enter when the visit ends, or leave both times empty for an unscheduled visit.")
+	if start != nil && end != nil && !end.After(*start) {
+		v.Add("end", "The visit must end after it starts.")
+	}
+	return start, end
+}
+
+// AddVisit adds a visit to the job and a History line. Times are read in loc (the company's time zone) and
+// stored in UTC. The assignee, when given, must be active staff of the company.
+func AddVisit(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, jobID int64, f VisitForm, loc *time.Location) (int64, error) {
+	v := &apperr.ValidationError{}
+	start, end := f.times(loc, v)
+	f.Notes = strings.TrimSpace(f.Notes)
+	if utf8.RuneCountInString(f.Notes) > 2000 {
+		v.Add("notes", "Use at most 2000 characters.")
+	}
+	if err := v.Err(); err != nil {
+		return 0, err
+	}
+	if _, err := lock(ctx, tx, companyID, scope, jobID); err != nil {
+		return 0, err
+	}
+	who := "Unassigned"
+	if f.AssigneeID != 0 {
+		err := tx.QueryRow(ctx, `
+			select a.name from memberships m join accounts a on a.id = m.account_id
+			 where m.company_id = $1 and m.id = $2 and m.active and m.role in ('admin', 'co-worker', 'subcontractor')`,
+			companyID, f.AssigneeID).Scan(&who)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return 0, &apperr.ValidationError{Fields: map[string]string{"assignee_id": "Choose someone from the list."}}
+		}
+		if err != nil {
+			return 0, fmt.Errorf("jobs: add visit: %w", err)
+		}
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `
+		insert into visits (company_id, job_id, assignee_id, starts_at, ends_at, notes) values ($1, $2, $3, $4, $5, $6) returning id`,
+		companyID, jobID, nullID(f.AssigneeID), start, end, f.Notes).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("jobs: add visit: %w", err)
+	}
+	when := "unscheduled"
+	if start != nil {
+		when = start.In(loc).Format("Mon 2 Jan 2006 15:04") + "–" + end.In(loc).Format("15:04")
+	}
+	return id, record(ctx, tx, companyID, jobID, by, "Visit added: "+who+", "+when)
+}
+
+// RemoveVisit deletes a visit of the job, with a History line. ErrNotFound when it is not the job's.
+func RemoveVisit(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, jobID, visitID int64) error {
+	if _, err := lock(ctx, tx, companyID, scope, jobID); err != nil {
+		return err
+	}
+	tag, err := tx.Exec(ctx, `delete from visits where company_id = $1 and job_id = $2 and id = $3`, companyID, jobID, visitID)
+	if err != nil {
+		return fmt.Errorf("jobs: remove visit: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return apperr.ErrNotFound
+	}
+	return record(ctx, tx, companyID, jobID, by, "Visit removed")
+}

@@ -1,0 +1,408 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+)
+
+// Limits on what people type; the database checks the same.
+const (
+	MaxTitleLen       = 200
+	MaxDescriptionLen = 10000
+	MaxAddressLen     = 1000
+)
+
+// FirstNumber is the number of a company's first job.
+const FirstNumber = 1001
+
+// Form is what the new-job and edit-job forms send. A job is at a site of its client, or at a free address.
+type Form struct {
+	ClientID        int64
+	BillingClientID int64 // 0: the client pays
+	SiteID          int64 // 0: no site; Address says where
+	Address         string
+	Title           string
+	Description     string
+	// Source says where the job came from: "office" (default) or "portal".
+	Source string
+}
+
+// Normalize trims what was typed.
+func (f *Form) Normalize() {
+	f.Title = strings.TrimSpace(f.Title)
+	f.Description = strings.TrimSpace(f.Description)
+	f.Address = strings.TrimSpace(f.Address)
+	if f.SiteID != 0 {
+		f.Address = ""
+	}
+}
+
+// Validate reports a missing title or client and over-long text.
+func (f Form) Validate() error {
+	v := &apperr.ValidationError{}
+	switch {
+	case f.Title == "":
+		v.Add("title", "Enter a title, like “Replace hot water cylinder”.")
+	case utf8.RuneCountInString(f.Title) > MaxTitleLen:
+		v.Add("title", "Use at most 200 characters.")
+	}
+	if utf8.RuneCountInString(f.Description) > MaxDescriptionLen {
+		v.Add("description", "Use at most 10000 characters.")
+	}
+	if utf8.RuneCountInString(f.Address) > MaxAddressLen {
+		v.Add("address", "Use at most 1000 characters.")
+	}
+	if f.ClientID <= 0 {
+		v.Add("client_id", "Choose the client this job is for.")
+	}
+	return v.Err()
+}
+
+// record writes a History line for the job in tx.
+func record(ctx context.Context, tx pgx.Tx, companyID, jobID int64, by Actor, what string) error {
+	var actor *int64
+	if by.MembershipID != 0 {
+		actor = &by.MembershipID
+	}
+	if _, err := tx.Exec(ctx, `insert into job_history (company_id, job_id, actor_id, actor_name, what) values ($1, $2, $3, $4, $5)`,
+		companyID, jobID, actor, by.Name, what); err != nil {
+		return fmt.Errorf("jobs: history: %w", err)
+	}
+	return nil
+}
+
+// Record writes a History line for a change made by another package in the same transaction (an email sent, a
+// link revoked).
+func Record(ctx context.Context, tx pgx.Tx, companyID, jobID int64, by Actor, what string) error {
+	return record(ctx, tx, companyID, jobID, by, what)
+}
+
+// nextNumber takes the company's next job number inside tx; concurrent transactions queue on the counter row.
+func nextNumber(ctx context.Context, tx pgx.Tx, companyID int64) (int64, error) {
+	var n int64
+	err := tx.QueryRow(ctx, `
+		insert into job_numbers (company_id, next_number) values ($1, $2)
+		on conflict (company_id) do update set next_number = job_numbers.next_number + 1
+		returning next_number`, companyID, FirstNumber).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("jobs: number: %w", err)
+	}
+	return n, nil
+}
+
+// checkClients checks that the client (and billing client) are the company's and the viewer's, and that the site
+// belongs to the client. ErrNotFound otherwise.
+func checkClients(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, f Form) error {
+	var n int
+	err := tx.QueryRow(ctx, `select count(*) from clients c where c.company_id = $1 and c.id = any($2) and `+clientScopeSQL(3),
+		companyID, []int64{f.ClientID, f.BillingClientID}, scope.Member, scope.Clients).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("jobs: check client: %w", err)
+	}
+	want := 2
+	if f.ClientID == f.BillingClientID {
+		want = 1
+	}
+	if n != want {
+		return apperr.ErrNotFound
+	}
+	if f.SiteID != 0 {
+		var ok bool
+		if err := tx.QueryRow(ctx, `select exists (select from sites where company_id = $1 and id = $2 and client_id = $3)`,
+			companyID, f.SiteID, f.ClientID).Scan(&ok); err != nil {
+			return fmt.Errorf("jobs: check site: %w", err)
+		}
+		if !ok {
+			return apperr.ErrNotFound // the form offers only the client's sites: anything else is forged
+		}
+	}
+	return nil
+}
+
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+// Create adds a job with the next number and its History line, in tx, and returns its id and number.
+// ErrNotFound when the client is not one the viewer may add jobs for; a ValidationError for what was typed.
+func Create(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, f Form) (id, number int64, err error) {
+	f.Normalize()
+	if f.BillingClientID == 0 {
+		f.BillingClientID = f.ClientID
+	}
+	if f.Source == "" {
+		f.Source = "office"
+	}
+	if err := f.Validate(); err != nil {
+		return 0, 0, err
+	}
+	if err := checkClients(ctx, tx, companyID, scope, f); err != nil {
+		return 0, 0, err
+	}
+	return insert(ctx, tx, companyID, by, f, nil, nil)
+}
+
+func insert(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, f Form, parent, recallOf *int64) (id, number int64, err error) {
+	if number, err = nextNumber(ctx, tx, companyID); err != nil {
+		return 0, 0, err
+	}
+	err = tx.QueryRow(ctx, `
+		insert into jobs (company_id, number, client_id, billing_client_id, site_id, address, title, description,
+		                  parent_id, recall_of, source, created_by)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id`,
+		companyID, number, f.ClientID, f.BillingClientID, nullID(f.SiteID), f.Address, f.Title, f.Description,
+		parent, recallOf, f.Source, nullID(by.MembershipID)).Scan(&id)
+	if err != nil {
+		return 0, 0, fmt.Errorf("jobs: create: %w", err)
+	}
+	what := "Job created"
+	if f.Source == "portal" {
+		what = "Added by " + by.Name + " (portal)"
+	}
+	return id, number, record(ctx, tx, companyID, id, by, what)
+}
+
+// lock reads the job's status inside tx, holding the row, after checking scope. ErrNotFound otherwise.
+func lock(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, id int64) (current, error) {
+	var c current
+	err := tx.QueryRow(ctx, `
+		select j.number, j.client_id, j.title, j.status, j.deferred_from from jobs j
+		 where j.company_id = $1 and j.id = $2 and `+scopeSQL(3)+` for update`,
+		companyID, id, scope.Member, scope.Clients).Scan(&c.Number, &c.ClientID, &c.Title, &c.Status, &c.DeferredFrom)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return c, apperr.ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("jobs: lock: %w", err)
+	}
+	return c, nil
+}
+
+type current struct {
+	Number       int64
+	ClientID     int64
+	Title        string
+	Status       Status
+	DeferredFrom *Status
+}
+
+// Update saves a job's title, description and place (site or address); the client stays. History says what
+// changed.
+func Update(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, id int64, f Form) error {
+	c, err := lock(ctx, tx, companyID, scope, id)
+	if err != nil {
+		return err
+	}
+	f.ClientID = c.ClientID
+	f.Normalize()
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	var old Form
+	if err := tx.QueryRow(ctx, `select billing_client_id, coalesce(site_id, 0), address, title, description from jobs where company_id = $1 and id = $2`,
+		companyID, id).Scan(&old.BillingClientID, &old.SiteID, &old.Address, &old.Title, &old.Description); err != nil {
+		return fmt.Errorf("jobs: update: %w", err)
+	}
+	if f.BillingClientID == 0 {
+		f.BillingClientID = old.BillingClientID
+	}
+	// The client stays, so only a new billing client must be one the viewer may choose.
+	check := Scope{}
+	if f.BillingClientID != old.BillingClientID {
+		check = scope
+	}
+	if err := checkClients(ctx, tx, companyID, check, f); err != nil {
+		return err
+	}
+	var changed []string
+	if f.Title != old.Title {
+		changed = append(changed, "title to “"+f.Title+"”")
+	}
+	if f.Description != old.Description {
+		changed = append(changed, "description")
+	}
+	if f.SiteID != old.SiteID || f.Address != old.Address {
+		changed = append(changed, "location")
+	}
+	if f.BillingClientID != old.BillingClientID {
+		changed = append(changed, "billing client")
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `
+		update jobs set title = $3, description = $4, site_id = $5, address = $6, billing_client_id = $7, updated_at = now()
+		 where company_id = $1 and id = $2`,
+		companyID, id, f.Title, f.Description, nullID(f.SiteID), f.Address, f.BillingClientID); err != nil {
+		return fmt.Errorf("jobs: update: %w", err)
+	}
+	return record(ctx, tx, companyID, id, by, "Changed "+strings.Join(changed, ", "))
+}
+
+// SetBillingClient makes another of the company's clients (one the viewer may choose) pay for the job.
+// ErrNotFound for a job or client out of scope.
+func SetBillingClient(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, id, billingClientID int64) error {
+	if _, err := lock(ctx, tx, companyID, scope, id); err != nil {
+		return err
+	}
+	var name string
+	var err error
+	err = tx.QueryRow(ctx, `select c.name from clients c where c.company_id = $1 and c.id = $2 and `+clientScopeSQL(3),
+		companyID, billingClientID, scope.Member, scope.Clients).Scan(&name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return apperr.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("jobs: billing client: %w", err)
+	}
+	tag, err := tx.Exec(ctx, `update jobs set billing_client_id = $3, updated_at = now() where company_id = $1 and id = $2 and billing_client_id <> $3`,
+		companyID, id, billingClientID)
+	if err != nil || tag.RowsAffected() == 0 {
+		return err
+	}
+	return record(ctx, tx, companyID, id, by, "Billing client changed to "+name)
+}
+
+// SetStatus moves a job to a workflow status. A deferred job is first un-deferred (Undefer); moving to the status
+// it has is no change.
+func SetStatus(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, id int64, to Status) error {
+	if !to.InWorkflow() {
+		return &apperr.ValidationError{Fields: map[string]string{"status": "Choose a status from the list."}}
+	}
+	c, err := lock(ctx, tx, companyID, scope, id)
+	if err != nil || c.Status == to {
+		return err
+	}
+	if c.Status == StatusDeferred {
+		return &apperr.ValidationError{Form: "This job is deferred. Undo the deferral first."}
+	}
+	if _, err := tx.Exec(ctx, `update jobs set status = $3, updated_at = now() where company_id = $1 and id = $2`, companyID, id, to); err != nil {
+		return fmt.Errorf("jobs: status: %w", err)
+	}
+	return record(ctx, tx, companyID, id, by, "Status changed from "+c.Status.Label()+" to "+to.Label())
+}
+
+// Defer marks the job deferred (Defer commission), remembering its workflow status for Undefer.
+func Defer(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, id int64) error {
+	c, err := lock(ctx, tx, companyID, scope, id)
+	if err != nil || c.Status == StatusDeferred {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `update jobs set status = 'deferred', deferred_from = status, updated_at = now() where company_id = $1 and id = $2`,
+		companyID, id); err != nil {
+		return fmt.Errorf("jobs: defer: %w", err)
+	}
+	return record(ctx, tx, companyID, id, by, "Deferred (Defer commission) from "+c.Status.Label())
+}
+
+// Undefer puts a deferred job back in the workflow status it was deferred from.
+func Undefer(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, id int64) error {
+	c, err := lock(ctx, tx, companyID, scope, id)
+	if err != nil || c.Status != StatusDeferred {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `update jobs set status = deferred_from, deferred_from = null, updated_at = now() where company_id = $1 and id = $2`,
+		companyID, id); err != nil {
+		return fmt.Errorf("jobs: undefer: %w", err)
+	}
+	return record(ctx, tx, companyID, id, by, "Deferral undone: back to "+c.DeferredFrom.Label())
+}
+
+// CreateSubjob adds a child job for staged work or billing: same client, billing client and place as the parent.
+// Both get a History line. It returns the subjob's id and number.
+func CreateSubjob(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, parentID int64, title string) (int64, int64, error) {
+	p, err := lock(ctx, tx, companyID, scope, parentID)
+	if err != nil {
+		return 0, 0, err
+	}
+	f := Form{Title: strings.TrimSpace(title)}
+	if err := tx.QueryRow(ctx, `select client_id, billing_client_id, coalesce(site_id, 0), address from jobs where company_id = $1 and id = $2`,
+		companyID, parentID).Scan(&f.ClientID, &f.BillingClientID, &f.SiteID, &f.Address); err != nil {
+		return 0, 0, fmt.Errorf("jobs: subjob: %w", err)
+	}
+	f.Source = "office"
+	if err := f.Validate(); err != nil {
+		return 0, 0, err
+	}
+	id, number, err := insert(ctx, tx, companyID, by, f, &parentID, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := record(ctx, tx, companyID, id, by, "Created as a subjob of "+Ref(p.Number)); err != nil {
+		return 0, 0, err
+	}
+	return id, number, record(ctx, tx, companyID, parentID, by, "Subjob "+Ref(number)+" created")
+}
+
+// ParseRef reads a job number as people type it: "J-1001", "j1001" or "1001". 0 when it is none of these.
+func ParseRef(s string) int64 {
+	s = strings.TrimSpace(strings.ToUpper(s))
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "J"), "-")
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return n
+}
+
+// LinkRecall ties a recall (warranty) job to the original job originalID. With recallRef empty a new recall job is
+// created for the original's client and place; otherwise recallRef names an existing job of the company. It
+// returns the recall job's id. Both jobs get a History line.
+func LinkRecall(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, originalID int64, recallRef string) (int64, error) {
+	o, err := lock(ctx, tx, companyID, scope, originalID)
+	if err != nil {
+		return 0, err
+	}
+	var recallID, recallNumber int64
+	if strings.TrimSpace(recallRef) == "" {
+		f := Form{Title: "Recall: " + o.Title, Source: "office"}
+		if utf8.RuneCountInString(f.Title) > MaxTitleLen {
+			f.Title = string([]rune(f.Title)[:MaxTitleLen])
+		}
+		if err := tx.QueryRow(ctx, `select client_id, billing_client_id, coalesce(site_id, 0), address from jobs where company_id = $1 and id = $2`,
+			companyID, originalID).Scan(&f.ClientID, &f.BillingClientID, &f.SiteID, &f.Address); err != nil {
+			return 0, fmt.Errorf("jobs: recall: %w", err)
+		}
+		if recallID, recallNumber, err = insert(ctx, tx, companyID, by, f, nil, &originalID); err != nil {
+			return 0, err
+		}
+	} else {
+		n := ParseRef(recallRef)
+		bad := func(msg string) error { return &apperr.ValidationError{Fields: map[string]string{"recall": msg}} }
+		if n == 0 {
+			return 0, bad("Enter a job number, like J-1042.")
+		}
+		var linked *int64
+		err := tx.QueryRow(ctx, `select j.id, j.number, j.recall_of from jobs j where j.company_id = $1 and j.number = $2 and `+scopeSQL(3)+` for update`,
+			companyID, n, scope.Member, scope.Clients).Scan(&recallID, &recallNumber, &linked)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return 0, bad("There is no job " + Ref(n) + ".")
+		case err != nil:
+			return 0, fmt.Errorf("jobs: recall: %w", err)
+		case recallID == originalID:
+			return 0, bad("A job cannot be its own recall.")
+		case linked != nil:
+			return 0, bad(Ref(n) + " is already linked as a recall of another job.")
+		}
+		if _, err := tx.Exec(ctx, `update jobs set recall_of = $3, updated_at = now() where company_id = $1 and id = $2`,
+			companyID, recallID, originalID); err != nil {
+			return 0, fmt.Errorf("jobs: recall: %w", err)
+		}
+	}
+	if err := record(ctx, tx, companyID, recallID, by, "Linked as a recall of "+Ref(o.Number)); err != nil {
+		return 0, err
+	}
+	return recallID, record(ctx, tx, companyID, originalID, by, "Recall job "+Ref(recallNumber)+" linked")
+}

@@ -1,0 +1,30 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/settings"
+	settingsview "fieldops/templates/settings"
+)
+
+func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) {
+	co := viewerOf(r).CompanyID
+	p := settingsview.Page{Notice: s.sessions.PopString(r.Context(), keyNotice)}
+	err := s.db.Read(r.Context(), co, func(b *pgx.Batch) { settings.QueueGet(b, co, &p.Settings) })
+	s.render(w, r, err, settingsview.Show(s.chrome(r, "Settings"), p))
+}
+
+func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
+	co := viewerOf(r).CompanyID
+	in := settings.Settings{Name: r.PostFormValue("name"), TimeZone: r.PostFormValue("time_zone"), Currency: r.PostFormValue("currency")}
+	err := s.db.InCompany(r.Context(), co, func(tx pgx.Tx) error { return settings.Update(r.Context(), tx, co, in) })
+	if err != nil {
+		in.Normalize()
+		s.render(w, r, err, settingsview.Show(s.chrome(r, "Settings"), settingsview.Page{Settings: in, Errors: validation(err)}))
+		return
+	}
+	s.sessions.Put(r.Context(), keyNotice, "Settings saved.")
+	http.Redirect(w, r, "/settings", http.StatusSeeOther)
+}

@@ -1,0 +1,83 @@
+// Package settings owns a company's own settings: its name, time zone and currency (and, as features land, their
+// defaults). The plan (seats) is not here: only the operator sets it.
+package settings
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	_ "time/tzdata" // time zones work on machines without the system database
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+	"fieldops/internal/identity"
+)
+
+// Settings is a company's settings.
+type Settings struct {
+	Name     string
+	TimeZone string
+	Currency string
+}
+
+// Location is the company's time zone; UTC if the stored name is unknown to this build.
+func (s Settings) Location() *time.Location {
+	if loc, err := time.LoadLocation(s.TimeZone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// QueueGet adds the company's settings to b.
+func QueueGet(b *pgx.Batch, companyID int64, s *Settings) {
+	b.Queue(`select name, time_zone, currency from companies where id = $1`, companyID).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&s.Name, &s.TimeZone, &s.Currency)
+	})
+}
+
+var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// Normalize trims what was typed.
+func (s *Settings) Normalize() {
+	s.Name = strings.TrimSpace(s.Name)
+	s.TimeZone = strings.TrimSpace(s.TimeZone)
+	s.Currency = strings.ToUpper(strings.TrimSpace(s.Currency))
+}
+
+// Validate reports a missing name, an unknown time zone or a currency that is not a three-letter code.
+func (s Settings) Validate() error {
+	v := &apperr.ValidationError{}
+	identity.CheckName(v, "name", "your company's name", s.Name)
+	if _, err := time.LoadLocation(s.TimeZone); err != nil || s.TimeZone == "" || s.TimeZone == "Local" || len(s.TimeZone) > 64 {
+		v.Add("time_zone", "Choose a time zone from the list, like Pacific/Auckland or America/New_York.")
+	}
+	if !currencyCode.MatchString(s.Currency) {
+		v.Add("currency", "Use a three-letter currency code, like NZD, AUD, USD or EUR.")
+	}
+	return v.Err()
+}
+
+// Update saves the settings.
+func Update(ctx context.Context, tx pgx.Tx, companyID int64, s Settings) error {
+	s.Normalize()
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `update companies set name = $2, time_zone = $3, currency = $4 where id = $1`,
+		companyID, s.Name, s.TimeZone, s.Currency); err != nil {
+		return fmt.Errorf("settings: update: %w", err)
+	}
+	return nil
+}
+
+// TimeZones are the zones the Settings form offers first; any IANA name is accepted.
+var TimeZones = []string{
+	"Pacific/Auckland", "Pacific/Chatham", "Australia/Sydney", "Australia/Melbourne", "Australia/Brisbane",
+	"Australia/Adelaide", "Australia/Darwin", "Australia/Perth", "Australia/Hobart", "Asia/Singapore",
+	"Asia/Tokyo", "Asia/Kolkata", "Asia/Dubai", "Africa/Johannesburg", "Europe/London", "Europe/Dublin",
+	"Europe/Paris", "Europe/Berlin", "America/St_Johns", "America/Halifax", "America/New_York", "America/Chicago",
+	"America/Denver", "America/Phoenix", "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu", "UTC",
+}
