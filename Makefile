@@ -1,5 +1,5 @@
 # fieldops — the two commands are `make run` and `make test`; the rest serve them.
-.PHONY: run test build generate lint check-generated
+.PHONY: run test bench build generate lint check-generated
 
 # Serve http://localhost:8080 on the project's own Postgres (created on first use; Ctrl-C stops all it started).
 run: build
@@ -8,6 +8,10 @@ run: build
 # Every test, on real Postgres and a real browser (installed when missing).
 test:
 	@.dev/dev.sh test
+
+# The job list at 10,000 and 100,000 jobs (bench-data), with EXPLAIN (ANALYZE, BUFFERS) of every view's query.
+bench:
+	@BENCH_EXPLAIN=1 .dev/dev.sh test -run '^$$' -bench JobList -benchtime 50x -v -timeout 30m ./internal/server/
 
 build:
 	go build -o .bin/fieldops ./cmd/fieldops

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -89,4 +91,29 @@ func withOwner(ctx context.Context, cfg config, fn func(*pgxpool.Pool) error) er
 	}
 	defer owner.Close()
 	return fn(owner)
+}
+
+// benchData builds a benchmark company and prints what it made.
+func benchData(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("bench-data", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	jobs := fs.Int("jobs", 100_000, "how many jobs (1000000 for a million)")
+	name := fs.String("name", "Bench Co", "the company's name")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *jobs < 1 || *jobs > 10_000_000 {
+		return fmt.Errorf("-jobs must be between 1 and 10000000")
+	}
+	return withOwner(ctx, cfg, func(owner *pgxpool.Pool) error {
+		res, err := demo.Bench(ctx, owner, identity.NewHasher(identity.DefaultArgon2), demo.BenchOptions{Name: *name, Jobs: *jobs})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Built %q (company %d) in %s: %d jobs, %d visits, %d lines, %d clients, %d sites.\n",
+			*name, res.CompanyID, res.Took.Round(100*time.Millisecond), res.Jobs, res.Visits, res.Lines, res.Clients, res.Sites)
+		fmt.Fprintf(stdout, "Steps: %s.\n", strings.Join(res.Steps, ", "))
+		fmt.Fprintf(stdout, "Log in as %s with password %q.\n", res.AdminEmail, res.Password)
+		return nil
+	})
 }

@@ -70,3 +70,27 @@ func TestRun_SeedDemoOnce(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// bench-data builds a company of the asked size that the app can serve, from a fresh database.
+func TestRun_BenchData(t *testing.T) {
+	tdb := dbtest.New(t)
+	e := env(map[string]string{"MIGRATE_DATABASE_URL": tdb.OwnerURL})
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"fieldops", "bench-data", "-jobs", "2000", "-name", "Small Bench"}, e, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "2000 jobs") || !strings.Contains(out.String(), "@bench.example") {
+		t.Errorf("bench-data printed %q", out.String())
+	}
+	var jobs, clients, staff, counted, maxNumber, next int
+	tdb.Owner.QueryRow(context.Background(), `
+		select (select count(*) from jobs), (select count(*) from clients), (select count(*) from memberships),
+		       (select sum(n) from job_counts), (select max(number) from jobs), (select next_number from job_numbers)`).
+		Scan(&jobs, &clients, &staff, &counted, &maxNumber, &next)
+	if jobs != 2000 || clients != 5000 || staff != 50 || counted != 2000 || maxNumber != 3000 || next != 3000 {
+		t.Errorf("bench company: %d jobs, %d clients, %d staff, counters %d, max number %d, next %d", jobs, clients, staff, counted, maxNumber, next)
+	}
+	if err := run(context.Background(), []string{"fieldops", "bench-data", "-jobs", "0"}, e, &out); err == nil {
+		t.Error("-jobs 0 was accepted")
+	}
+}

@@ -18,6 +18,9 @@ Usage:
                       create a company and its first admin (an existing account keeps its password)
   fieldops company set-seats -company ID -seats N
                       set a company's licence seats (its plan)
+  fieldops bench-data [-jobs 100000] [-name "Bench Co"]
+                      build a company with years of history (5,000 clients, 50 staff, ~3 visits and ~4 lines
+                      a job) by COPY, to measure the app at scale; prints its admin login
   fieldops -h         this help
 `
 
@@ -45,6 +48,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return seedDemo(ctx, cfg, stdout)
 	case "company":
 		return company(ctx, cfg, args[2:], stdout)
+	case "bench-data":
+		return benchData(ctx, cfg, args[2:], stdout)
 	}
 	return fmt.Errorf("unknown command %q (fieldops -h lists them)", args[1])
 }

@@ -2,6 +2,8 @@ package identity
 
 import (
 	"errors"
+	"time"
+	_ "time/tzdata" // time zones work on machines without the system database
 
 	"github.com/jackc/pgx/v5"
 
@@ -19,6 +21,16 @@ type Viewer struct {
 	CompanyName  string
 	// Memberships counts the account's active memberships: more than one offers the company switcher.
 	Memberships int
+	// TimeZone is the company's (Settings): what "today" means for its lists.
+	TimeZone string
+}
+
+// Location is the company's time zone, UTC when the stored name is unknown.
+func (v *Viewer) Location() *time.Location {
+	if loc, err := time.LoadLocation(v.TimeZone); err == nil {
+		return loc
+	}
+	return time.UTC
 }
 
 // QueueViewer adds the session check to b: when the batch runs, *v is filled if the membership is still active
@@ -26,7 +38,7 @@ type Viewer struct {
 func QueueViewer(b *pgx.Batch, companyID, membershipID int64, version int, v *Viewer) {
 	b.Queue(`
 		select m.account_id, m.id as membership_id, m.company_id, m.role, a.name, a.email::text as email,
-		       c.name as company_name,
+		       c.name as company_name, c.time_zone,
 		       (select count(*) from account_memberships(m.account_id))::int as memberships
 		  from memberships m
 		  join accounts a on a.id = m.account_id

@@ -1,18 +1,118 @@
 package jobs
 
 import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+	"fieldops/internal/db"
 )
 
 // PageSize is how many jobs a page of the list shows.
 const PageSize = 50
 
-// ListFilter is a page of the job list: newest first, after or before a cursor (a job id).
+// View is one of the job list's views (DESIGN.md's URL map).
+type View string
+
+// The views, in the order the drop-down shows them.
+const (
+	ViewAll            View = "all"
+	ViewCompletedToday View = "completed-today"
+	ViewFromClients    View = "from-clients"
+)
+
+// ViewOption is a view with its name on screen.
+type ViewOption struct {
+	View  View
+	Label string
+}
+
+// Views lists the views in drop-down order.
+var Views = []ViewOption{
+	{ViewAll, "All jobs"},
+	{ViewCompletedToday, "Completed jobs scheduled today"},
+	{View(StatusOpenDispatch), "Open dispatch"},
+	{View(StatusInProgress), "In progress"},
+	{View(StatusAwaitingQualityCheck), "Awaiting quality check"},
+	{View(StatusAwaitingBilling), "Awaiting billing"},
+	{View(StatusAwaitingPayment), "Awaiting payment"},
+	{View(StatusDeferred), "Deferred"},
+	{ViewFromClients, "From clients"},
+}
+
+// Day is one calendar day in a time zone, as the moments it starts and ends.
+type Day struct {
+	Start, End time.Time
+}
+
+// Today is the day that holds now in loc. A day is midnight to midnight, so it may last 23 or 25 hours.
+func Today(now time.Time, loc *time.Location) Day {
+	y, m, d := now.In(loc).Date()
+	start := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	return Day{Start: start, End: time.Date(y, m, d+1, 0, 0, 0, 0, loc)}
+}
+
+// viewSQL is the condition on a jobs row j for view v; $day and $day+1 are the start and end of today.
+func viewSQL(v View, day int) string {
+	switch v {
+	case ViewAll, "":
+		return "true"
+	case ViewCompletedToday:
+		return fmt.Sprintf(`j.status = 'completed' and j.id in (
+			select v.job_id from visits v
+			 where v.company_id = $1 and v.starts_at >= $%d and v.starts_at < $%d)`, day, day+1)
+	case ViewFromClients:
+		return "j.source = 'portal' and j.seen_at is null"
+	}
+	return "j.status = '" + string(v) + "'" // one of the statuses: ParseView admits nothing else
+}
+
+// ParseView reads the view= parameter; empty is All jobs. A ValidationError for anything not in the list.
+func ParseView(s string) (View, error) {
+	if s == "" {
+		return ViewAll, nil
+	}
+	for _, o := range Views {
+		if string(o.View) == s {
+			return o.View, nil
+		}
+	}
+	return ViewAll, &apperr.ValidationError{Fields: map[string]string{"view": "Choose a view from the list."}}
+}
+
+// Limits of a search.
+const (
+	MaxSearchLen = 200
+	MinSearchLen = 3
+)
+
+// ListFilter is a page of the job list: a view, a search, a keyset cursor (a job id), and the moment and day
+// that decide "upcoming" and "today".
 type ListFilter struct {
+	View   View
+	Q      string
 	After  int64 // older than this job
 	Before int64 // newer than this job
+	Now    time.Time
+	Today  Day // Today(Now, the company's time zone); UTC when zero
+}
+
+// Validate reports a search that is too long, or too short to search by (a job number is never too short).
+func (f ListFilter) Validate() error {
+	q := strings.TrimSpace(f.Q)
+	switch n := utf8.RuneCountInString(q); {
+	case n > MaxSearchLen:
+		return &apperr.ValidationError{Fields: map[string]string{"q": "Search with at most 200 characters."}}
+	case n > 0 && n < MinSearchLen && ParseRef(q) == 0:
+		return &apperr.ValidationError{Fields: map[string]string{"q": "Type at least 3 characters, or a job number."}}
+	}
+	return nil
 }
 
 // ListRow is one job of the list, with its next visit.
@@ -35,18 +135,108 @@ type ListPage struct {
 	More bool
 }
 
-// QueueList adds a page of the job list. One query: the next visit comes from a lateral join on the visits index,
-// never a query per row.
+// QueueList adds a page of the job list: newest first, PageSize a page. One query however many rows: the next
+// visit comes from a lateral join on the visits index, never a query per row. The SQL is assembled from fixed
+// pieces for the view, the search and the cursor, so each shape is its own prepared statement with its own plan.
+// Search matches the job number, title, client (name, email, phone) and site (name, address), with % _ and \
+// taken literally.
 func QueueList(b *pgx.Batch, companyID int64, scope Scope, f ListFilter, page *ListPage) {
-	cursor, cmp, order := f.After, "<", "desc"
-	if f.Before != 0 {
-		cursor, cmp, order = f.Before, ">", "asc"
+	sql, args := listQuery(companyID, scope, f)
+	b.Queue(sql, args...).Query(func(r pgx.Rows) error {
+		rows, err := pgx.CollectRows(r, pgx.RowToStructByName[ListRow])
+		if page.More = len(rows) > PageSize; page.More {
+			rows = rows[:PageSize]
+		}
+		if f.Before != 0 {
+			slices.Reverse(rows)
+		}
+		page.Rows = rows
+		return err
+	})
+}
+
+// ExplainList returns EXPLAIN (ANALYZE, BUFFERS) of the list query for f, run as the app role inside the
+// company: the plan a page really gets. For tuning and for the benchmark's report.
+func ExplainList(ctx context.Context, d *db.DB, companyID int64, scope Scope, f ListFilter) (string, error) {
+	sql, args := listQuery(companyID, scope, f)
+	var plan []string
+	err := d.InCompany(ctx, companyID, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, "explain (analyze, buffers) "+sql, args...)
+		var err error
+		plan, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	return strings.Join(plan, "\n"), err
+}
+
+// listQuery is the SQL of a page of the list and its arguments.
+func listQuery(companyID int64, scope Scope, f ListFilter) (string, []any) {
+	if f.Now.IsZero() {
+		f.Now = time.Now()
 	}
-	b.Queue(`
+	if f.Today.Start.IsZero() {
+		f.Today = Today(f.Now, time.UTC)
+	}
+	args := []any{companyID, scope.Member, scope.Clients, f.Now}
+	where := []string{"j.company_id = $1", scopeSQL(2)}
+	if f.View == ViewCompletedToday {
+		args = append(args, f.Today.Start, f.Today.End)
+		where = append(where, viewSQL(f.View, 5))
+	} else {
+		where = append(where, viewSQL(f.View, 0))
+	}
+	// A search first gathers the matching ids — each branch on its own index — and the page is cut from those:
+	// walking the list newest first and testing every job would cost the whole company for a rare match.
+	matches, from := "", "jobs j"
+	q := strings.TrimSpace(f.Q)
+	if n := ParseRef(q); n != 0 && strings.HasPrefix(strings.ToUpper(q), "J") {
+		// "J-1042" can only mean the job numbered 1042: one index lookup.
+		args = append(args, n)
+		where = append(where, fmt.Sprintf("j.number = $%d", len(args)))
+		q = ""
+	}
+	if q != "" {
+		args = append(args, "%"+escapeLike(q)+"%", ParseRef(q))
+		matches = fmt.Sprintf(`matches as materialized (
+		        select id from jobs where company_id = $1 and number = $%[2]d
+		        union
+		        select id from jobs where company_id = $1 and title ilike $%[1]d
+		        union
+		        select id from jobs where company_id = $1 and client_id in (
+		               select c2.id from clients c2 where c2.company_id = $1
+		                  and (c2.name || ' ' || coalesce(c2.email::text, '') || ' ' || coalesce(c2.phone, '')) ilike $%[1]d)
+		        union
+		        select id from jobs where company_id = $1 and site_id in (
+		               select s2.id from sites s2 where s2.company_id = $1 and (s2.name || ' ' || s2.address) ilike $%[1]d))`,
+			len(args)-1, len(args))
+		from = "matches m join jobs j on j.company_id = $1 and j.id = m.id"
+	}
+	order := "desc"
+	switch {
+	case f.Before != 0:
+		args = append(args, f.Before)
+		where = append(where, fmt.Sprintf("j.id > $%d", len(args)))
+		order = "asc"
+	case f.After != 0:
+		args = append(args, f.After)
+		where = append(where, fmt.Sprintf("j.id < $%d", len(args)))
+	}
+	// Two steps: the page's ids (the only part that touches many rows, on an index), then the details of at most
+	// PageSize+1 jobs — the next visit from a lateral join on the visits index, never a query per row.
+	with := "with "
+	if matches != "" {
+		with += matches + ",\n"
+	}
+	return with + `page as (
+		select j.id from ` + from + `
+		 where ` + strings.Join(where, "\n		   and ") + `
+		 order by j.id ` + order + `
+		 limit ` + fmt.Sprint(PageSize+1) + `)
 		select j.id, j.number, j.title, c.name as client_name, coalesce(s.name, '') as site_name, j.status,
 		       nv.starts_at as next_visit_at, nv.who as next_visit_who,
 		       (select count(*) from visits v where v.company_id = j.company_id and v.job_id = j.id)::int as visit_count
-		  from jobs j
+		  from page p
+		  join jobs j on j.company_id = $1 and j.id = p.id
 		  join clients c on c.company_id = j.company_id and c.id = j.client_id
 		  left join sites s on s.company_id = j.company_id and s.id = j.site_id
 		  left join lateral (
@@ -54,24 +244,48 @@ func QueueList(b *pgx.Batch, companyID int64, scope Scope, f ListFilter, page *L
 		          from visits v
 		          left join memberships m on m.company_id = v.company_id and m.id = v.assignee_id
 		          left join accounts a on a.id = m.account_id
-		         where v.company_id = j.company_id and v.job_id = j.id and v.ends_at > now()
+		         where v.company_id = j.company_id and v.job_id = j.id and v.ends_at > $4
 		         order by v.starts_at limit 1) nv on true
-		 where j.company_id = $1 and `+scopeSQL(2)+`
-		   and ($4::bigint = 0 or j.id `+cmp+` $4)
-		 order by j.id `+order+`
-		 limit $5`,
-		companyID, scope.Member, scope.Clients, cursor, PageSize+1).Query(func(r pgx.Rows) error {
-		rows, err := pgx.CollectRows(r, pgx.RowToStructByName[ListRow])
-		if page.More = len(rows) > PageSize; page.More {
-			rows = rows[:PageSize]
-		}
-		if f.Before != 0 {
-			for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
-				rows[i], rows[j] = rows[j], rows[i]
+		 order by j.id ` + order, args
+}
+
+// escapeLike makes % _ and \ match themselves in an ILIKE pattern.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// QueueCounts adds how many jobs each view holds for the viewer. Admins read the company's counters (kept by a
+// trigger, so the cost does not grow with the company); other roles count their own jobs.
+func QueueCounts(b *pgx.Batch, companyID int64, scope Scope, today Day, counts map[View]int64) {
+	if today.Start.IsZero() {
+		today = Today(time.Now(), time.UTC)
+	}
+	byStatus := `select status, n from job_counts where company_id = $1`
+	if scope.Member != 0 {
+		byStatus = `select j.status, count(*) as n from jobs j where j.company_id = $1 and ` + scopeSQL(2) + ` group by j.status`
+	}
+	b.Queue(`
+		with by_status as (`+byStatus+`)
+		select 'status:' || status, n from by_status
+		union all
+		select 'completed-today', count(*) from jobs j where j.company_id = $1 and `+scopeSQL(2)+` and `+viewSQL(ViewCompletedToday, 4)+`
+		union all
+		select 'from-clients', count(*) from jobs j where j.company_id = $1 and `+scopeSQL(2)+` and `+viewSQL(ViewFromClients, 0),
+		companyID, scope.Member, scope.Clients, today.Start, today.End).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var key string
+			var n int64
+			if err := rows.Scan(&key, &n); err != nil {
+				return err
+			}
+			if status, ok := strings.CutPrefix(key, "status:"); ok {
+				counts[View(status)] += n
+				counts[ViewAll] += n
+			} else {
+				counts[View(key)] = n
 			}
 		}
-		page.Rows = rows
-		return err
+		return rows.Err()
 	})
 }
 

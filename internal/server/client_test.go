@@ -17,12 +17,12 @@ import (
 
 // client is a browser without JavaScript: it keeps cookies and does not follow redirects, so tests see them.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	http *http.Client
 }
 
-func newClient(t *testing.T, ts *httptest.Server) *client {
+func newClient(t testing.TB, ts *httptest.Server) *client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	return &client{t: t, base: ts.URL, http: &http.Client{

@@ -16,29 +16,56 @@ import (
 	jobsview "fieldops/templates/jobs"
 )
 
-// jobList is the job list, newest first, 50 a page.
+// jobList is the job list: a view, a search, newest first, 50 a page, with each view's count.
 func (s *Server) jobList(w http.ResponseWriter, r *http.Request) {
 	v := viewerOf(r)
 	q := r.URL.Query()
-	f := jobs.ListFilter{}
-	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64) // a mangled cursor is the first page
+	p := jobsview.ListPage{View: q.Get("view"), Q: q.Get("q"), Counts: map[jobs.View]int64{},
+		Notice: s.sessions.PopString(r.Context(), keyNotice)}
+	f := jobs.ListFilter{Q: strings.TrimSpace(p.Q), Now: s.now()}
+	f.Today = jobs.Today(f.Now, v.Location())
+	// A mangled cursor is the first page.
+	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
 	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
+	view, verr := jobs.ParseView(p.View)
+	if verr == nil {
+		verr = f.Validate()
+	}
+	f.View = view
 	var list jobs.ListPage
-	var set settings.Settings
 	err := s.db.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
-		settings.QueueGet(b, v.CompanyID, &set)
-		jobs.QueueList(b, v.CompanyID, jobs.ScopeFor(v), f, &list)
+		jobs.QueueCounts(b, v.CompanyID, jobs.ScopeFor(v), f.Today, p.Counts)
+		if verr == nil {
+			jobs.QueueList(b, v.CompanyID, jobs.ScopeFor(v), f, &list)
+		}
 	})
-	p := jobsview.ListPage{Rows: list.Rows, Location: set.Location(), Notice: s.sessions.PopString(r.Context(), keyNotice)}
+	p.Rows, p.Location, p.Errors = list.Rows, v.Location(), validation(verr)
+	p.Filtered = f.Q != "" || view != jobs.ViewAll
+	p.Here = r.URL.RequestURI()
 	if n := len(list.Rows); n > 0 {
 		if list.More || f.Before != 0 {
-			p.Pager.OlderURL = "/jobs?after=" + strconv.FormatInt(list.Rows[n-1].ID, 10)
+			p.Pager.OlderURL = jobListURL(p, "after", list.Rows[n-1].ID)
 		}
 		if (f.Before != 0 && list.More) || f.After != 0 {
-			p.Pager.NewerURL = "/jobs?before=" + strconv.FormatInt(list.Rows[0].ID, 10)
+			p.Pager.NewerURL = jobListURL(p, "before", list.Rows[0].ID)
 		}
 	}
+	if err == nil {
+		err = verr
+	}
 	s.render(w, r, err, jobsview.List(s.chrome(r, "Jobs"), p))
+}
+
+func jobListURL(p jobsview.ListPage, dir string, id int64) string {
+	v := url.Values{}
+	if p.View != "" {
+		v.Set("view", p.View)
+	}
+	if p.Q != "" {
+		v.Set("q", p.Q)
+	}
+	v.Set(dir, strconv.FormatInt(id, 10))
+	return "/jobs?" + v.Encode()
 }
 
 // jobNew is the new-job form: first the client (a search), then the job for that client.
@@ -195,6 +222,9 @@ func (s *Server) jobChanged(w http.ResponseWriter, r *http.Request, id int64, er
 		target := "/jobs/" + strconv.FormatInt(id, 10)
 		if st.tab != "" && st.tab != "details" {
 			target += "?tab=" + url.QueryEscape(st.tab)
+		}
+		if back := r.PostFormValue("back"); back != "" && localPath(back) == back {
+			target = back // an action from the job list returns to the list as it was
 		}
 		http.Redirect(w, r, target, http.StatusSeeOther)
 	}

@@ -25,3 +25,10 @@ document.addEventListener("DOMContentLoaded", () => {
     update();
   }
 });
+
+// Filter forms marked data-autosubmit show their result as soon as a drop-down changes; the Show button is there
+// for browsers without JavaScript.
+document.addEventListener("change", (e) => {
+  const form = e.target.closest("form[data-autosubmit]");
+  if (form && e.target.tagName === "SELECT") form.requestSubmit();
+});
