@@ -29,10 +29,6 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = int32(max(8, 4*runtime.NumCPU()))
 	}
-	// Plan every statement for its arguments. Our queries carry switches such as "$2 = 0 or <co-worker's
-	// scope>" that a generic plan (which Postgres picks for a prepared statement after five runs) cannot resolve,
-	// and would then scan a whole company. Planning these small queries costs far less than that.
-	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("db: open: %w", err)

@@ -74,6 +74,19 @@ func scopeSQL(n int) string {
 	           where sv.company_id = j.company_id and sv.job_id = j.id and sv.assignee_id = $%[1]d))`, n, n+1)
 }
 
+// scopeLiteral is scopeSQL with the scope written into the SQL rather than passed as parameters: for the list
+// queries, whose plans must not hinge on a parameter that a generic plan cannot see (an admin's scope is then
+// simply "true"). The values are the server's own ids, never user input.
+func scopeLiteral(s Scope) string {
+	if s.Member == 0 {
+		return "true"
+	}
+	return fmt.Sprintf(`((%[2]t and exists (select from client_coworkers cc
+	           where cc.company_id = j.company_id and cc.client_id = j.client_id and cc.membership_id = %[1]d))
+	     or exists (select from visits sv
+	           where sv.company_id = j.company_id and sv.job_id = j.id and sv.assignee_id = %[1]d))`, s.Member, s.Clients)
+}
+
 // clientScopeSQL is the condition on a clients row aliased c: the clients a viewer may add jobs for.
 func clientScopeSQL(n int) string {
 	return fmt.Sprintf(`($%[1]d::bigint = 0

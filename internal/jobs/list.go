@@ -177,11 +177,11 @@ func listQuery(companyID int64, scope Scope, f ListFilter) (string, []any) {
 	if f.Today.Start.IsZero() {
 		f.Today = Today(f.Now, time.UTC)
 	}
-	args := []any{companyID, scope.Member, scope.Clients, f.Now}
-	where := []string{"j.company_id = $1", scopeSQL(2)}
+	args := []any{companyID, f.Now}
+	where := []string{"j.company_id = $1", scopeLiteral(scope)}
 	if f.View == ViewCompletedToday {
 		args = append(args, f.Today.Start, f.Today.End)
-		where = append(where, viewSQL(f.View, 5))
+		where = append(where, viewSQL(f.View, 3))
 	} else {
 		where = append(where, viewSQL(f.View, 0))
 	}
@@ -244,7 +244,7 @@ func listQuery(companyID int64, scope Scope, f ListFilter) (string, []any) {
 		          from visits v
 		          left join memberships m on m.company_id = v.company_id and m.id = v.assignee_id
 		          left join accounts a on a.id = m.account_id
-		         where v.company_id = j.company_id and v.job_id = j.id and v.ends_at > $4
+		         where v.company_id = j.company_id and v.job_id = j.id and v.ends_at > $2
 		         order by v.starts_at limit 1) nv on true
 		 order by j.id ` + order, args
 }
@@ -262,16 +262,16 @@ func QueueCounts(b *pgx.Batch, companyID int64, scope Scope, today Day, counts m
 	}
 	byStatus := `select status, n from job_counts where company_id = $1`
 	if scope.Member != 0 {
-		byStatus = `select j.status, count(*) as n from jobs j where j.company_id = $1 and ` + scopeSQL(2) + ` group by j.status`
+		byStatus = `select j.status, count(*) as n from jobs j where j.company_id = $1 and ` + scopeLiteral(scope) + ` group by j.status`
 	}
 	b.Queue(`
 		with by_status as (`+byStatus+`)
 		select 'status:' || status, n from by_status
 		union all
-		select 'completed-today', count(*) from jobs j where j.company_id = $1 and `+scopeSQL(2)+` and `+viewSQL(ViewCompletedToday, 4)+`
+		select 'completed-today', count(*) from jobs j where j.company_id = $1 and `+scopeLiteral(scope)+` and `+viewSQL(ViewCompletedToday, 2)+`
 		union all
-		select 'from-clients', count(*) from jobs j where j.company_id = $1 and `+scopeSQL(2)+` and `+viewSQL(ViewFromClients, 0),
-		companyID, scope.Member, scope.Clients, today.Start, today.End).Query(func(rows pgx.Rows) error {
+		select 'from-clients', count(*) from jobs j where j.company_id = $1 and `+scopeLiteral(scope)+` and `+viewSQL(ViewFromClients, 0),
+		companyID, today.Start, today.End).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var key string
 			var n int64
