@@ -22,6 +22,7 @@ type Client struct {
 	Phone          string
 	BillingAddress string
 	Notes          string
+	JobShare       bool
 	CreatedAt      time.Time
 }
 
@@ -68,7 +69,7 @@ func scopeSQL(n int) string {
 func QueueGet(b *pgx.Batch, companyID int64, scope Scope, id int64, c *Client) {
 	b.Queue(`
 		select c.id, c.name, coalesce(c.email::text, '') as email, coalesce(c.phone, '') as phone,
-		       c.billing_address, c.notes, c.created_at
+		       c.billing_address, c.notes, c.job_share, c.created_at
 		  from clients c
 		 where c.company_id = $1 and c.id = $2 and `+scopeSQL(3),
 		companyID, id, scope.Coworker).Query(func(rows pgx.Rows) (err error) {
@@ -123,7 +124,7 @@ func QueueAssignable(b *pgx.Batch, companyID int64, cs *[]Coworker) {
 func QueueByIDs(b *pgx.Batch, companyID int64, scope Scope, ids []int64, cs *[]Client) {
 	b.Queue(`
 		select c.id, c.name, coalesce(c.email::text, '') as email, coalesce(c.phone, '') as phone,
-		       c.billing_address, c.notes, c.created_at
+		       c.billing_address, c.notes, c.job_share, c.created_at
 		  from clients c
 		 where c.company_id = $1 and c.id = any($2) and `+scopeSQL(3)+`
 		 order by c.name, c.id`, companyID, ids, scope.Coworker).Query(func(rows pgx.Rows) (err error) {
@@ -142,4 +143,9 @@ func lockClient(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, id
 		return apperr.ErrNotFound
 	}
 	return err
+}
+
+// Lock checks, inside tx, that the client is the company's and in scope, and holds it. ErrNotFound otherwise.
+func Lock(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, id int64) error {
+	return lockClient(ctx, tx, companyID, scope, id)
 }

@@ -36,8 +36,9 @@ type ListRow struct {
 	ID    int64
 	Name  string
 	Email string
-	Phone string
-	Sites int
+	Phone    string
+	Sites    int
+	JobShare bool
 }
 
 // ListPage is one page of the list, in display order (by name).
@@ -57,7 +58,8 @@ func QueueList(b *pgx.Batch, companyID int64, scope Scope, f ListFilter, page *L
 	}
 	b.Queue(`
 		select c.id, c.name, coalesce(c.email::text, '') as email, coalesce(c.phone, '') as phone,
-		       (select count(*) from sites s where s.company_id = c.company_id and s.client_id = c.id)::int as sites
+		       (select count(*) from sites s where s.company_id = c.company_id and s.client_id = c.id)::int as sites,
+		       c.job_share
 		  from clients c
 		 where c.company_id = $1 and `+scopeSQL(2)+`
 		   and ($3 = '' or (c.name || ' ' || coalesce(c.email::text, '') || ' ' || coalesce(c.phone, '')) ilike '%' || $3 || '%')

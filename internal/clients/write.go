@@ -129,8 +129,9 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, f Form) (int64, err
 	}
 	var id int64
 	err := tx.QueryRow(ctx, `
-		insert into clients (company_id, name, email, phone, billing_address, notes)
-		values ($1, $2, $3, $4, $5, $6) returning id`,
+		insert into clients (company_id, name, email, phone, billing_address, notes, job_share)
+		select $1, $2, $3, $4, $5, $6, co.job_share_default from companies co where co.id = $1
+		returning id`,
 		companyID, f.Name, nullIfEmpty(f.Email), nullIfEmpty(f.Phone), f.BillingAddress, f.Notes).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("clients: create: %w", err)
@@ -291,4 +292,26 @@ func RemoveSiteFile(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope
 	}
 	_, err := files.Delete(ctx, tx, companyID, files.Owner{SiteID: siteID}, fileID)
 	return err
+}
+
+// SetJobShare turns Job Share on or off for the clients among ids that are in scope, and returns how many changed.
+func SetJobShare(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, ids []int64, on bool) (int, error) {
+	tag, err := tx.Exec(ctx, `
+		update clients c set job_share = $4, updated_at = now()
+		 where c.company_id = $1 and c.id = any($2) and c.job_share <> $4 and `+scopeSQL(3),
+		companyID, ids, scope.Coworker, on)
+	if err != nil {
+		return 0, fmt.Errorf("clients: job share: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// SetJobShareAll turns Job Share on for every client of the company (the Settings action), and returns how many
+// changed.
+func SetJobShareAll(ctx context.Context, tx pgx.Tx, companyID int64) (int, error) {
+	tag, err := tx.Exec(ctx, `update clients set job_share = true, updated_at = now() where company_id = $1 and not job_share`, companyID)
+	if err != nil {
+		return 0, fmt.Errorf("clients: job share for all: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
 }

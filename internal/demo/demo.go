@@ -100,6 +100,12 @@ func Seed(ctx context.Context, owner *pgxpool.Pool, h *identity.Hasher) (bool, e
 		if err := seedJobs(ctx, tx, companyID, staff); err != nil {
 			return err
 		}
+		// Job Share is on for a few clients after their jobs are seeded, so seeding sends nothing but the next job
+		// added for them in the app emails a dashboard link.
+		if _, err := tx.Exec(ctx, `update clients set job_share = true where company_id = $1 and name in ($2, $3, $4)`,
+			companyID, demoClients[0].Name, demoClients[1].Name, demoClients[3].Name); err != nil {
+			return err
+		}
 		created = true
 		return nil
 	})

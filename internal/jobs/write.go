@@ -406,3 +406,17 @@ func LinkRecall(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by
 	}
 	return recallID, record(ctx, tx, companyID, originalID, by, "Recall job "+Ref(recallNumber)+" linked")
 }
+
+// Summary is what other packages need to know of a job they act on.
+type Summary struct {
+	Number   int64
+	Title    string
+	ClientID int64
+}
+
+// Lock checks, inside tx, that the job is the company's and in scope, holds it against concurrent change, and
+// returns its summary. ErrNotFound otherwise.
+func Lock(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, id int64) (Summary, error) {
+	c, err := lock(ctx, tx, companyID, scope, id)
+	return Summary{Number: c.Number, Title: c.Title, ClientID: c.ClientID}, err
+}

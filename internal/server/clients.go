@@ -28,6 +28,7 @@ func (s *Server) clientList(w http.ResponseWriter, r *http.Request) {
 	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
 	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
 	page.Filtered = f.Q != ""
+	page.Here = r.URL.RequestURI()
 	if err := f.Validate(); err != nil {
 		page.Errors = validation(err)
 		s.render(w, r, err, clientsview.List(s.chrome(r, "Clients"), page))

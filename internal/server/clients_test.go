@@ -14,7 +14,7 @@ import (
 )
 
 // seedClient adds a client (and its sites) as the owner and returns its id.
-func seedClient(t *testing.T, tdb *dbtest.TestDB, company int64, name string, sites ...string) int64 {
+func seedClient(t testing.TB, tdb *dbtest.TestDB, company int64, name string, sites ...string) int64 {
 	t.Helper()
 	ctx := context.Background()
 	var id int64

@@ -13,6 +13,7 @@ import (
 	"fieldops/internal/identity"
 	"fieldops/internal/jobs"
 	"fieldops/internal/settings"
+	"fieldops/internal/share"
 	jobsview "fieldops/templates/jobs"
 )
 
@@ -131,8 +132,10 @@ func (s *Server) jobCreate(w http.ResponseWriter, r *http.Request) {
 	f := jobForm(r)
 	var id int64
 	err := s.db.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) (err error) {
-		id, _, err = jobs.Create(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), f)
-		return err
+		if id, _, err = jobs.Create(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), f); err != nil {
+			return err
+		}
+		return s.jobAdded(r.Context(), tx, v, id)
 	})
 	if apperr.AsValidation(err) != nil && f.ClientID > 0 {
 		f.Normalize()
@@ -179,6 +182,7 @@ func (s *Server) showJob(w http.ResponseWriter, r *http.Request, st jobState) {
 	err := s.db.Read(r.Context(), co, func(b *pgx.Batch) {
 		settings.QueueGet(b, co, &set)
 		jobs.QueueGet(b, co, jobs.ScopeFor(v), id, &p.Job)
+		share.QueueLiveCount(b, co, id, &p.LiveLinks)
 		switch p.Tab {
 		case "visits":
 			jobs.QueueVisits(b, co, id, &p.Visits)
@@ -191,6 +195,7 @@ func (s *Server) showJob(w http.ResponseWriter, r *http.Request, st jobState) {
 			jobs.QueueMessages(b, co, id, false, &p.Messages)
 		case "history":
 			jobs.QueueHistory(b, co, id, &p.History)
+			share.QueueLinks(b, co, id, &p.Links)
 		default:
 			p.Tab = "details"
 			jobs.QueueSubjobs(b, co, id, &p.Subjobs)
@@ -350,8 +355,10 @@ func (s *Server) jobCreateSubjob(w http.ResponseWriter, r *http.Request) {
 	}
 	v := viewerOf(r)
 	err := s.db.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) (err error) {
-		subjob, _, err = jobs.CreateSubjob(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, title)
-		return err
+		if subjob, _, err = jobs.CreateSubjob(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, title); err != nil {
+			return err
+		}
+		return s.jobAdded(r.Context(), tx, v, subjob)
 	})
 	if ve := apperr.AsValidation(err); ve != nil && ve.Field("title") != "" {
 		err = &apperr.ValidationError{Fields: map[string]string{"subjob_title": ve.Field("title")}}
@@ -365,8 +372,11 @@ func (s *Server) jobCreateSubjob(w http.ResponseWriter, r *http.Request) {
 func (s *Server) jobLinkRecall(w http.ResponseWriter, r *http.Request) {
 	ref := r.PostFormValue("recall")
 	s.inJob(w, r, jobState{recallRef: ref}, "Recall job linked.", func(tx pgx.Tx, co int64, scope jobs.Scope, by jobs.Actor, id int64) error {
-		_, err := jobs.LinkRecall(r.Context(), tx, co, scope, by, id, ref)
-		return err
+		recall, err := jobs.LinkRecall(r.Context(), tx, co, scope, by, id, ref)
+		if err != nil || strings.TrimSpace(ref) != "" {
+			return err
+		}
+		return s.jobAdded(r.Context(), tx, viewerOf(r), recall) // a new recall job is a job added
 	})
 }
 

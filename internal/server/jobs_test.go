@@ -20,7 +20,7 @@ import (
 )
 
 // seedJob adds a job for client as the owner and returns its id.
-func seedJob(t *testing.T, tdb *dbtest.TestDB, company, client int64, title string) int64 {
+func seedJob(t testing.TB, tdb *dbtest.TestDB, company, client int64, title string) int64 {
 	t.Helper()
 	var id int64
 	err := tdb.Owner.QueryRow(context.Background(), `

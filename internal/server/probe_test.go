@@ -103,6 +103,8 @@ func TestCrossTenantProbe(t *testing.T) {
 	tdb.Owner.QueryRow(ctx, `insert into files (company_id, site_id, name, content_type, size) values ($1, $2, 'b.pdf', 'application/pdf', 1) returning id`, acme, site).Scan(&siteFile)
 	tdb.Owner.Exec(ctx, `insert into file_blobs (company_id, file_id, variant, data) values ($1, $2, 'original', 'x')`, acme, siteFile)
 	boltClient := seedClient(t, tdb, bolt, "Bolt Client")
+	var link int64
+	tdb.Owner.QueryRow(ctx, `insert into share_links (company_id, job_id, token_hash, recipient) values ($1, $2, sha256('probe'), 'a@acme.example') returning id`, acme, job).Scan(&link)
 
 	boltAdmin := signedIn(t, s, tdb, ts, bolt, identity.RoleAdmin)
 	u, _ := url.Parse(ts.URL)
@@ -153,6 +155,12 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "GET", Path: id("/jobs/%d/files/%d/thumbnail", job, file)},
 		{Method: "POST", Path: id("/jobs/%d/files/%d/remove", job, file)},
 		{Method: "POST", Path: id("/jobs/%d/messages", job), Form: "body=Hacked"},
+		{Method: "GET", Path: id("/jobs/%d/email", job)},
+		{Method: "POST", Path: id("/jobs/%d/email", job), Form: "custom=x@evil.example&subject=Hi&body=Hi&add_link=1"},
+		{Method: "POST", Path: id("/jobs/%d/share-links/%d/revoke", job, link)},
+		{Method: "POST", Path: id("/jobs/%d/share-links/revoke", job)},
+		{Method: "POST", Path: id("/clients/%d/job-share", client), Form: "on=1"},
+		{Method: "POST", Path: id("/clients/%d/share-links/revoke", client)},
 	})
 	// Bolt's own job may not point at Acme's rows either.
 	boltJob := seedJob(t, tdb, bolt, boltClient, "Bolt job")
@@ -161,7 +169,20 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/jobs/%d/visits/%d/remove", boltJob, visit)},
 		{Method: "POST", Path: id("/jobs/%d/lines/%d/remove", boltJob, line)},
 		{Method: "POST", Path: id("/jobs/%d/billing", boltJob), Form: id("billing_client_id=%d", client)},
+		{Method: "POST", Path: id("/jobs/%d/share-links/%d/revoke", boltJob, link)},
 	})
+	// The bulk action with A's ids changes nothing of A.
+	asBoltPost := httptest.NewRequest("POST", "/clients/job-share", strings.NewReader(id("ids=%d&action=job-share-on", client)))
+	asBoltPost.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	asBolt(asBoltPost)
+	s.ServeHTTP(httptest.NewRecorder(), asBoltPost)
+	var jobShare bool
+	var revoked *time.Time
+	tdb.Owner.QueryRow(ctx, `select job_share from clients where id = $1`, client).Scan(&jobShare)
+	tdb.Owner.QueryRow(ctx, `select revoked_at from share_links where id = $1`, link).Scan(&revoked)
+	if jobShare || revoked != nil {
+		t.Errorf("the probe changed A's Job Share: client on %t, link revoked %v", jobShare, revoked)
+	}
 	// A's rows are as they were.
 	var status, clientName, role string
 	var active bool

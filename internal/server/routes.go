@@ -21,6 +21,9 @@ func (s *Server) routes() http.Handler {
 	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(static)))
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
+	// Job Share dashboards: public by their token, and outside sessions — a client's browser gets no cookie.
+	r.Get("/share/{token}", s.shareDashboard)
+	r.Get("/share/{token}/files/{fileID}", s.shareFile)
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.sessions.LoadAndSave, s.loadViewer)
@@ -46,6 +49,7 @@ func (s *Server) routes() http.Handler {
 			r.Use(s.requireRoles(identity.RoleAdmin, identity.RoleCoWorker))
 			r.Get("/clients", s.clientList)
 			r.Post("/clients/export", s.clientExport)
+			r.Post("/clients/job-share", s.clientsJobShare)
 			r.Get("/clients/{id}", s.clientShow)
 			r.Get("/clients/{id}/edit", s.clientEditForm)
 			r.Post("/clients/{id}/edit", s.clientUpdate)
@@ -55,6 +59,8 @@ func (s *Server) routes() http.Handler {
 			r.Get("/clients/{id}/sites/{siteID}/files/{fileID}", s.siteFile)
 			r.Get("/clients/{id}/sites/{siteID}/files/{fileID}/thumbnail", s.siteThumbnail)
 			r.Post("/clients/{id}/sites/{siteID}/files/{fileID}/remove", s.siteFileRemove)
+			r.Post("/clients/{id}/job-share", s.clientJobShare)
+			r.Post("/clients/{id}/share-links/revoke", s.clientRevokeAllLinks)
 		})
 
 		// Jobs: office staff, subcontractors too; jobs.ScopeFor narrows every query to what the role may see.
@@ -82,6 +88,10 @@ func (s *Server) routes() http.Handler {
 			r.Get("/jobs/{id}/files/{fileID}/thumbnail", s.jobThumbnail)
 			r.Post("/jobs/{id}/files/{fileID}/remove", s.jobRemoveFile)
 			r.Post("/jobs/{id}/messages", s.jobAddMessage)
+			r.Get("/jobs/{id}/email", s.jobCompose)
+			r.Post("/jobs/{id}/email", s.jobSendEmail)
+			r.Post("/jobs/{id}/share-links/revoke", s.jobRevokeAllLinks)
+			r.Post("/jobs/{id}/share-links/{linkID}/revoke", s.jobRevokeLink)
 		})
 
 		// Admin.
@@ -98,6 +108,7 @@ func (s *Server) routes() http.Handler {
 
 			r.Get("/settings", s.settingsPage)
 			r.Post("/settings", s.settingsSave)
+			r.Post("/settings/job-share-all", s.settingsJobShareAll)
 
 			r.Get("/staff", s.staffList)
 			r.Get("/staff/invite", s.staffInviteForm)

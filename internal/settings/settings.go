@@ -21,6 +21,10 @@ type Settings struct {
 	Name     string
 	TimeZone string
 	Currency string
+	// JobShareDefault turns Job Share on for new clients.
+	JobShareDefault bool
+	// ShareLinkDays is how long a Job Share link works; nil for no limit.
+	ShareLinkDays *int
 }
 
 // Location is the company's time zone; UTC if the stored name is unknown to this build.
@@ -33,8 +37,9 @@ func (s Settings) Location() *time.Location {
 
 // QueueGet adds the company's settings to b.
 func QueueGet(b *pgx.Batch, companyID int64, s *Settings) {
-	b.Queue(`select name, time_zone, currency from companies where id = $1`, companyID).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&s.Name, &s.TimeZone, &s.Currency)
+	b.Queue(`select name, time_zone, currency, job_share_default, share_link_days from companies where id = $1`,
+		companyID).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&s.Name, &s.TimeZone, &s.Currency, &s.JobShareDefault, &s.ShareLinkDays)
 	})
 }
 
@@ -57,6 +62,9 @@ func (s Settings) Validate() error {
 	if !currencyCode.MatchString(s.Currency) {
 		v.Add("currency", "Use a three-letter currency code, like NZD, AUD, USD or EUR.")
 	}
+	if s.ShareLinkDays != nil && (*s.ShareLinkDays < 1 || *s.ShareLinkDays > 3650) {
+		v.Add("share_link_days", "Enter a number of days from 1 to 3650, or leave it empty for links that do not expire.")
+	}
 	return v.Err()
 }
 
@@ -66,8 +74,9 @@ func Update(ctx context.Context, tx pgx.Tx, companyID int64, s Settings) error {
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `update companies set name = $2, time_zone = $3, currency = $4 where id = $1`,
-		companyID, s.Name, s.TimeZone, s.Currency); err != nil {
+	if _, err := tx.Exec(ctx, `
+		update companies set name = $2, time_zone = $3, currency = $4, job_share_default = $5, share_link_days = $6
+		 where id = $1`, companyID, s.Name, s.TimeZone, s.Currency, s.JobShareDefault, s.ShareLinkDays); err != nil {
 		return fmt.Errorf("settings: update: %w", err)
 	}
 	return nil

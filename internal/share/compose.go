@@ -1,0 +1,153 @@
+package share
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+	"fieldops/internal/identity"
+	"fieldops/internal/jobs"
+)
+
+// Limits of a composed email.
+const (
+	MaxSubjectLen = 200
+	MaxBodyLen    = 20_000
+	MaxRecipients = 20
+)
+
+// Recipient is someone the composer offers: the client's contact, or a staff member on the job's visits.
+type Recipient struct {
+	Email string
+	Name  string
+	Role  string // "client" or "staff"
+}
+
+// QueueRecipients adds the people the composer offers for the job: the client's contact first, then the staff
+// on its visits, by name.
+func QueueRecipients(b *pgx.Batch, companyID, jobID int64, rs *[]Recipient) {
+	b.Queue(`
+		select email, name, role from (
+		    select c.email::text as email, c.name, 'client' as role, 0 as ord
+		      from jobs j join clients c on c.company_id = j.company_id and c.id = j.client_id
+		     where j.company_id = $1 and j.id = $2 and c.email is not null
+		    union
+		    select a.email::text, a.name, 'staff', 1
+		      from visits v
+		      join memberships m on m.company_id = v.company_id and m.id = v.assignee_id
+		      join accounts a on a.id = m.account_id
+		     where v.company_id = $1 and v.job_id = $2 and m.active) r
+		 order by ord, name`, companyID, jobID).Query(func(rows pgx.Rows) (err error) {
+		*rs, err = pgx.CollectRows(rows, pgx.RowToStructByName[Recipient])
+		return err
+	})
+}
+
+// Compose is what the Send Email composer sends.
+type Compose struct {
+	To      []string // ticked recipients (their email addresses)
+	Custom  string   // other addresses, separated by commas or spaces
+	Subject string
+	Body    string
+	AddLink bool // Add JobShare Link: each recipient's copy gets their own link
+}
+
+// Send validates the composed email and queues one copy per recipient — each with its own freshly minted link
+// when AddLink is set — recording it on the job's Messages and History, all in tx. Ticked recipients must be among
+// those the composer offered (a forged address is refused); custom addresses must be well-formed. It returns how
+// many copies it queued.
+func Send(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, by jobs.Actor, jobID int64, c Compose, base string, render Renderer) (int, error) {
+	v := &apperr.ValidationError{}
+	c.Subject, c.Body = strings.TrimSpace(c.Subject), strings.TrimSpace(c.Body)
+	switch {
+	case c.Subject == "":
+		v.Add("subject", "Write a subject.")
+	case utf8.RuneCountInString(c.Subject) > MaxSubjectLen:
+		v.Add("subject", "Use at most 200 characters.")
+	}
+	switch {
+	case c.Body == "" && !c.AddLink:
+		v.Add("body", "Write a message, or add a Job Share link.")
+	case utf8.RuneCountInString(c.Body) > MaxBodyLen:
+		v.Add("body", fmt.Sprintf("Use at most %d characters (this has %d).", MaxBodyLen, utf8.RuneCountInString(c.Body)))
+	}
+	var to []string
+	add := func(addr string) {
+		if !slices.ContainsFunc(to, func(t string) bool { return strings.EqualFold(t, addr) }) {
+			to = append(to, addr)
+		}
+	}
+	var custom []string
+	for _, addr := range splitAddresses(c.Custom) {
+		iv := &apperr.ValidationError{}
+		identity.CheckEmail(iv, "custom", addr)
+		if msg := iv.Field("custom"); msg != "" {
+			v.Add("custom", "“"+addr+"” is not an email address. "+msg)
+			continue
+		}
+		custom = append(custom, addr)
+	}
+	job, err := jobs.Lock(ctx, tx, companyID, scope, jobID)
+	if err != nil {
+		return 0, err
+	}
+	if len(c.To) > 0 {
+		var offered []Recipient
+		rows, _ := tx.Query(ctx, `
+			select c.email::text as email, c.name, 'client' as role from jobs j
+			  join clients c on c.company_id = j.company_id and c.id = j.client_id
+			 where j.company_id = $1 and j.id = $2 and c.email is not null
+			union
+			select a.email::text, a.name, 'staff' from visits v
+			  join memberships m on m.company_id = v.company_id and m.id = v.assignee_id
+			  join accounts a on a.id = m.account_id
+			 where v.company_id = $1 and v.job_id = $2 and m.active`, companyID, jobID)
+		if offered, err = pgx.CollectRows(rows, pgx.RowToStructByName[Recipient]); err != nil {
+			return 0, fmt.Errorf("share: recipients: %w", err)
+		}
+		for _, t := range c.To {
+			if !slices.ContainsFunc(offered, func(r Recipient) bool { return strings.EqualFold(r.Email, t) }) {
+				return 0, apperr.ErrNotFound // the form offers only these: anything else is forged
+			}
+			add(t)
+		}
+	}
+	for _, addr := range custom {
+		add(addr)
+	}
+	if len(to) == 0 && v.Field("custom") == "" {
+		v.Add("to", "Tick at least one recipient, or type an address.")
+	}
+	if len(to) > MaxRecipients {
+		v.Add("custom", fmt.Sprintf("Send to at most %d people at once.", MaxRecipients))
+	}
+	if err := v.Err(); err != nil {
+		return 0, err
+	}
+	var company string
+	if err := tx.QueryRow(ctx, `select name from companies where id = $1`, companyID).Scan(&company); err != nil {
+		return 0, fmt.Errorf("share: send: %w", err)
+	}
+	for _, addr := range to {
+		l := Letter{To: addr, Subject: c.Subject, Body: c.Body, Company: company, JobRef: jobs.Ref(job.Number), JobTitle: job.Title}
+		if c.AddLink {
+			tok, err := mint(ctx, tx, companyID, jobID, addr, by.MembershipID)
+			if err != nil {
+				return 0, err
+			}
+			l.Link = base + "/share/" + tok.Raw
+		}
+		if err := send(ctx, tx, companyID, KindMessage, l, render); err != nil {
+			return 0, err
+		}
+	}
+	if err := jobs.RecordEmail(ctx, tx, companyID, by, jobID, to, c.Subject, c.Body, c.AddLink); err != nil {
+		return 0, err
+	}
+	return len(to), nil
+}

@@ -1,0 +1,177 @@
+package share
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+	"fieldops/internal/db/dbtest"
+	"fieldops/internal/jobs"
+	"fieldops/internal/mail"
+)
+
+// plain renders a letter as its body and link, enough to find the link again.
+func plain(l Letter) (mail.Email, error) {
+	return mail.Email{Subject: l.Subject, Text: l.Body + "\n" + l.Link, HTML: "<p>" + l.Link + "</p>"}, nil
+}
+
+var linkRE = regexp.MustCompile(`/share/([A-Za-z0-9_-]{43})`)
+
+type fixture struct {
+	tdb                    *dbtest.TestDB
+	co, client, admin, job int64
+	by                     jobs.Actor
+}
+
+func newFixture(t *testing.T, tdb *dbtest.TestDB, jobShare bool) fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := fixture{tdb: tdb, co: tdb.CreateCompany(t, "Acme")}
+	tdb.Owner.QueryRow(ctx, `insert into clients (company_id, name, email, job_share) values ($1, 'Harbour View', 'ops@harbour.example', $2) returning id`,
+		f.co, jobShare).Scan(&f.client)
+	tdb.Owner.QueryRow(ctx, `
+		with a as (insert into accounts (email, name, password_hash) values ($2, 'Ann Admin', 'x') returning id)
+		insert into memberships (company_id, account_id, role) select $1, id, 'admin' from a returning id`,
+		f.co, fmt.Sprintf("ann.%d@acme.example", f.co)).Scan(&f.admin)
+	f.by = jobs.Actor{MembershipID: f.admin, Name: "Ann Admin"}
+	err := tdb.InCompany(ctx, f.co, func(tx pgx.Tx) (err error) {
+		if f.job, _, err = jobs.Create(ctx, tx, f.co, jobs.Scope{}, f.by, jobs.Form{ClientID: f.client, Title: "Fix leak"}); err != nil {
+			return err
+		}
+		_, err = OnJobCreated(ctx, tx, f.co, f.by, f.job, "http://example.test", plain)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f fixture) queuedLinks(t *testing.T) []string {
+	t.Helper()
+	rows, _ := f.tdb.Owner.Query(context.Background(), `select text_body from outbox_emails where company_id = $1 order by id`, f.co)
+	bodies, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+	var raws []string
+	for _, b := range bodies {
+		if m := linkRE.FindStringSubmatch(b); m != nil {
+			raws = append(raws, m[1])
+		}
+	}
+	return raws
+}
+
+func TestOnJobCreated(t *testing.T) {
+	tdb := dbtest.New(t)
+	on, off := newFixture(t, tdb, true), newFixture(t, tdb, false)
+	ctx := context.Background()
+	if links := on.queuedLinks(t); len(links) != 1 {
+		t.Fatalf("Job Share on: %d links emailed, want 1", len(links))
+	}
+	if links := off.queuedLinks(t); len(links) != 0 {
+		t.Errorf("Job Share off: %d links emailed", len(links))
+	}
+	var what string
+	tdb.Owner.QueryRow(ctx, `select what from job_history where job_id = $1 order by id desc limit 1`, on.job).Scan(&what)
+	if what != "Job Share link emailed to ops@harbour.example" {
+		t.Errorf("history: %q", what)
+	}
+	o, err := Open(ctx, tdb.Pool, on.queuedLinks(t)[0], true)
+	if err != nil || o.JobID != on.job || o.CompanyID != on.co {
+		t.Errorf("Open = %+v, %v", o, err)
+	}
+}
+
+func TestOpenRevokeExpire(t *testing.T) {
+	tdb := dbtest.New(t)
+	f := newFixture(t, tdb, true)
+	ctx := context.Background()
+	raw := f.queuedLinks(t)[0]
+	for range 3 {
+		Open(ctx, tdb.Pool, raw, true)
+	}
+	Open(ctx, tdb.Pool, raw, false) // a file download is not an open
+	var links []Link
+	tdb.Read(ctx, f.co, func(b *pgx.Batch) { QueueLinks(b, f.co, f.job, &links) })
+	if len(links) != 1 || links[0].Opens != 3 || links[0].LastOpened == nil {
+		t.Fatalf("links %+v", links)
+	}
+	for _, bad := range []string{"", "short", strings.Repeat("x", 5000), raw + "x"} {
+		if _, err := Open(ctx, tdb.Pool, bad, true); !errors.Is(err, apperr.ErrNotFound) {
+			t.Errorf("Open(%.20q) = %v, want ErrNotFound", bad, err)
+		}
+	}
+	// Expired: the company is named, no job.
+	tdb.Owner.Exec(ctx, `update share_links set expires_at = now() - interval '1 minute'`)
+	if o, err := Open(ctx, tdb.Pool, raw, true); err != nil || !o.Expired || o.CompanyName != "Acme" || o.JobID != 0 {
+		t.Errorf("expired: %+v %v", o, err)
+	}
+	tdb.Owner.Exec(ctx, `update share_links set expires_at = null`)
+	err := tdb.InCompany(ctx, f.co, func(tx pgx.Tx) error { return Revoke(ctx, tx, f.co, jobs.Scope{}, f.by, f.job, links[0].ID) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, tdb.Pool, raw, true); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("a revoked link: %v", err)
+	}
+	err = tdb.InCompany(ctx, f.co, func(tx pgx.Tx) error { return Revoke(ctx, tx, f.co, jobs.Scope{}, f.by, f.job, links[0].ID) })
+	if !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("revoking twice: %v", err)
+	}
+}
+
+func TestSend(t *testing.T) {
+	tdb := dbtest.New(t)
+	f := newFixture(t, tdb, false)
+	ctx := context.Background()
+	send := func(c Compose) (int, error) {
+		var n int
+		err := tdb.InCompany(ctx, f.co, func(tx pgx.Tx) (err error) {
+			n, err = Send(ctx, tx, f.co, jobs.Scope{}, f.by, f.job, c, "http://example.test", plain)
+			return err
+		})
+		return n, err
+	}
+	for _, c := range []struct {
+		compose Compose
+		field   string
+	}{
+		{Compose{Subject: "Hi", Body: "x"}, "to"},
+		{Compose{Custom: "not-an-address", Subject: "Hi", Body: "x"}, "custom"},
+		{Compose{To: []string{"ops@harbour.example"}, Body: "x"}, "subject"},
+		{Compose{To: []string{"ops@harbour.example"}, Subject: "Hi", Body: strings.Repeat("x", 20001)}, "body"},
+	} {
+		if _, err := send(c.compose); apperr.AsValidation(err).Field(c.field) == "" {
+			t.Errorf("%+v: no message on %s (%v)", c.compose, c.field, err)
+		}
+	}
+	if _, err := send(Compose{To: []string{"attacker@evil.example"}, Subject: "Hi", Body: "x"}); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("a forged ticked recipient: %v", err)
+	}
+	if len(f.queuedLinks(t)) != 0 {
+		t.Fatal("a refused send queued links")
+	}
+	n, err := send(Compose{To: []string{"ops@harbour.example"}, Custom: "boss@harbour.example, OPS@harbour.example", Subject: "Your job", Body: "See the link.", AddLink: true})
+	if err != nil || n != 2 {
+		t.Fatalf("send = %d, %v", n, err)
+	}
+	links := f.queuedLinks(t)
+	if len(links) != 2 || links[0] == links[1] {
+		t.Errorf("two recipients got links %v: want two different ones", links)
+	}
+	var msgs int
+	tdb.Owner.QueryRow(ctx, `select count(*) from job_messages where job_id = $1 and visible_to_client and body like 'Email to ops@harbour.example, boss@harbour.example: Your job%'`, f.job).Scan(&msgs)
+	if msgs != 1 {
+		t.Error("the email is not on the job's Messages")
+	}
+	var redacted int
+	tdb.Owner.QueryRow(ctx, `select count(*) from outbox_emails where company_id = $1 and redact`, f.co).Scan(&redacted)
+	if redacted != 2 {
+		t.Errorf("%d emails marked to redact, want 2", redacted)
+	}
+}
