@@ -33,9 +33,9 @@ func (f ListFilter) Validate() error {
 
 // ListRow is one client of the list.
 type ListRow struct {
-	ID    int64
-	Name  string
-	Email string
+	ID       int64
+	Name     string
+	Email    string
 	Phone    string
 	Sites    int
 	JobShare bool

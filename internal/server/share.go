@@ -17,8 +17,8 @@ import (
 	"fieldops/internal/mail"
 	"fieldops/internal/share"
 	"fieldops/templates/email"
-	"fieldops/templates/layout"
 	jobsview "fieldops/templates/jobs"
+	"fieldops/templates/layout"
 	shareview "fieldops/templates/share"
 )
 
