@@ -74,8 +74,8 @@ func seedDemo(ctx context.Context, cfg config, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "Seeded the demo company %q.\n", demo.CompanyName)
 		}
 		fmt.Fprintf(stdout, "Demo logins (password %q):\n", demo.Password)
-		for _, l := range demo.Logins {
-			fmt.Fprintf(stdout, "  %-10s %s\n", l.Role, l.Email)
+		for _, l := range append(demo.Logins, demo.PortalLogin) {
+			fmt.Fprintf(stdout, "  %-10s %s\n", l.Role.Label(), l.Email)
 		}
 		return nil
 	})

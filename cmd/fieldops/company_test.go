@@ -60,8 +60,8 @@ func TestRun_SeedDemoOnce(t *testing.T) {
 		       (select count(*) from jobs), (select count(distinct status) from jobs), (select count(*) from jobs where status = 'deferred'),
 		       (select count(*) from jobs where parent_id is not null), (select count(*) from jobs where recall_of is not null)`).
 		Scan(&companies, &members, &clients, &sites, &unserved, &jobs, &statuses, &deferred, &subjobs, &recalls)
-	if companies != 1 || members != 4 || clients != 12 || sites < 12 || unserved != 0 {
-		t.Errorf("after seeding twice: %d companies, %d memberships, %d clients with %d sites (%d without a co-worker); want 1, 4, 12, 12+, 0",
+	if companies != 1 || members != 5 || clients != 12 || sites < 12 || unserved != 0 {
+		t.Errorf("after seeding twice: %d companies, %d memberships, %d clients with %d sites (%d without a co-worker); want 1, 5, 12, 12+, 0",
 			companies, members, clients, sites, unserved)
 	}
 	if jobs < 60 || statuses != 7 || deferred == 0 || subjobs != 3 || recalls != 1 {

@@ -34,6 +34,9 @@ var Logins = []Login{
 	{Email: "pip@demo.example", Name: "Pip Plumber", Role: identity.RoleCoWorker},
 }
 
+// PortalLogin is the demo's Job Share Plus client user (Harbour View Apartments).
+var PortalLogin = Login{Email: "fran@harbourview.example", Name: "Fran Facilities", Role: identity.RoleClient}
+
 // demoClient is one client of the demo company with its sites ("name|address").
 type demoClient struct {
 	Name, Email, Phone, Billing string
@@ -104,6 +107,19 @@ func Seed(ctx context.Context, owner *pgxpool.Pool, h *identity.Hasher) (bool, e
 		// added for them in the app emails a dashboard link.
 		if _, err := tx.Exec(ctx, `update clients set job_share = true where company_id = $1 and name in ($2, $3, $4)`,
 			companyID, demoClients[0].Name, demoClients[1].Name, demoClients[3].Name); err != nil {
+			return err
+		}
+		// A Job Share Plus user for the first client, who may add and edit jobs and see messages.
+		var accountID int64
+		if err := tx.QueryRow(ctx, `
+			insert into accounts (email, name, password_hash) values ($1, $2, $3)
+			on conflict (email) do update set name = excluded.name returning id`, PortalLogin.Email, PortalLogin.Name, hash).Scan(&accountID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			insert into memberships (company_id, account_id, role, client_id, perm_add_edit, perm_view_messages)
+			select $1, $2, 'client', c.id, true, true from clients c where c.company_id = $1 and c.name = $3`,
+			companyID, accountID, demoClients[0].Name); err != nil {
 			return err
 		}
 		created = true

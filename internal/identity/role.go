@@ -21,11 +21,12 @@ type Area struct {
 }
 
 var (
-	areaJobs     = Area{"Jobs", "/jobs"}
-	areaSettings = Area{"Settings", "/settings"}
-	areaClients  = Area{"Clients", "/clients"}
-	areaStaff    = Area{"Staff", "/staff"}
-	areaOutbox   = Area{"Outbox", "/outbox"}
+	areaJobs       = Area{"Jobs", "/jobs"}
+	areaPortalJobs = Area{"Jobs", "/portal/jobs"}
+	areaSettings   = Area{"Settings", "/settings"}
+	areaClients    = Area{"Clients", "/clients"}
+	areaStaff      = Area{"Staff", "/staff"}
+	areaOutbox     = Area{"Outbox", "/outbox"}
 )
 
 // Areas lists, in nav order, the areas a role may use; none for a visitor who is not logged in. An area joins
@@ -39,6 +40,8 @@ func (r Role) Areas() []Area {
 		return []Area{areaJobs, areaClients}
 	case RoleSubcontractor:
 		return []Area{areaJobs}
+	case RoleClient:
+		return []Area{areaPortalJobs}
 	}
 	return nil
 }

@@ -23,6 +23,21 @@ type Viewer struct {
 	Memberships int
 	// TimeZone is the company's (Settings): what "today" means for its lists.
 	TimeZone string
+	// ClientID is a client user's client (Job Share Plus); nil for staff.
+	ClientID *int64
+	// ClientName is that client's name, for the portal's header.
+	ClientName string
+	// Portal permissions of a client user; "View all jobs" is always on.
+	Perms Permissions `db:"-"`
+	// FromClients counts jobs raised in the portal that the office has not opened yet (the badge on Jobs).
+	FromClients int
+}
+
+// Permissions are what a client user may do in the portal beyond seeing their client's jobs.
+type Permissions struct {
+	AddEdit      bool // Add and edit jobs
+	ViewMessages bool // View messages
+	ViewPrices   bool // View sale price
 }
 
 // Location is the company's time zone, UTC when the stored name is unknown.
@@ -38,14 +53,26 @@ func (v *Viewer) Location() *time.Location {
 func QueueViewer(b *pgx.Batch, companyID, membershipID int64, version int, v *Viewer) {
 	b.Queue(`
 		select m.account_id, m.id as membership_id, m.company_id, m.role, a.name, a.email::text as email,
-		       c.name as company_name, c.time_zone,
+		       c.name as company_name, c.time_zone, m.client_id,
+		       coalesce((select cl.name from clients cl where cl.company_id = m.company_id and cl.id = m.client_id), '') as client_name,
+		       m.perm_add_edit, m.perm_view_messages, m.perm_view_prices,
+		       case when m.role in ('admin', 'co-worker') then
+		           (select count(*) from jobs fj where fj.company_id = m.company_id and fj.source = 'portal' and fj.seen_at is null)::int
+		       else 0 end as from_clients,
 		       (select count(*) from account_memberships(m.account_id))::int as memberships
 		  from memberships m
 		  join accounts a on a.id = m.account_id
 		  join companies c on c.id = m.company_id
 		 where m.company_id = $1 and m.id = $2 and m.active and m.session_version = $3`,
 		companyID, membershipID, version).Query(func(rows pgx.Rows) (err error) {
-		*v, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Viewer])
+		type row struct {
+			Viewer
+			PermAddEdit, PermViewMessages, PermViewPrices bool
+		}
+		var r row
+		r, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[row])
+		*v = r.Viewer
+		v.Perms = Permissions{AddEdit: r.PermAddEdit, ViewMessages: r.PermViewMessages, ViewPrices: r.PermViewPrices}
 		if errors.Is(err, pgx.ErrNoRows) {
 			return apperr.ErrNotFound
 		}

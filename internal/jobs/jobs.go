@@ -35,7 +35,9 @@ type Job struct {
 	RecallOf     *int64
 	RecallNumber *int64
 	Source       string
-	CreatedAt    time.Time
+	// Seen: the office has opened this job (it matters for jobs raised in the portal).
+	Seen      bool
+	CreatedAt time.Time
 }
 
 // Ref is "J-1001", the number as people say it.
@@ -43,13 +45,19 @@ func Ref(number int64) string { return fmt.Sprintf("J-%d", number) }
 
 // Scope is which of the company's jobs a viewer may see and work on: admins all; a co-worker those of the clients
 // assigned to them and any job with a visit assigned to them; a subcontractor only jobs with a visit assigned to
-// them (DESIGN.md).
+// them; a client user (Job Share Plus) the jobs where their client is the client or the billing client
+// (DESIGN.md).
 type Scope struct {
 	// Member is the viewer's membership id; 0 means every job, -1 none.
 	Member int64
 	// Clients adds the jobs of the clients assigned to Member.
 	Clients bool
+	// Client adds the jobs of this client (as client or billing client): a client user's.
+	Client int64
 }
+
+// args are the scope's three parameters, in the order scopeSQL and clientScopeSQL number them.
+func (s Scope) args() []any { return []any{s.Member, s.Clients, s.Client} }
 
 // ScopeFor is the scope of a viewer.
 func ScopeFor(v *identity.Viewer) Scope {
@@ -60,26 +68,34 @@ func ScopeFor(v *identity.Viewer) Scope {
 		return Scope{Member: v.MembershipID, Clients: true}
 	case identity.RoleSubcontractor:
 		return Scope{Member: v.MembershipID}
+	case identity.RoleClient:
+		if v.ClientID != nil {
+			return Scope{Member: -1, Client: *v.ClientID}
+		}
 	}
 	return Scope{Member: -1}
 }
 
-// scopeSQL is the condition on a jobs row aliased j for a scope passed as parameters $n (member) and $n+1
-// (clients).
+// scopeSQL is the condition on a jobs row aliased j for a scope passed as parameters $n, $n+1 and $n+2
+// (Scope.args).
 func scopeSQL(n int) string {
 	return fmt.Sprintf(`($%[1]d::bigint = 0
 	     or ($%[2]d::boolean and exists (select from client_coworkers cc
 	           where cc.company_id = j.company_id and cc.client_id = j.client_id and cc.membership_id = $%[1]d))
 	     or exists (select from visits sv
-	           where sv.company_id = j.company_id and sv.job_id = j.id and sv.assignee_id = $%[1]d))`, n, n+1)
+	           where sv.company_id = j.company_id and sv.job_id = j.id and sv.assignee_id = $%[1]d)
+	     or j.client_id = $%[3]d::bigint or j.billing_client_id = $%[3]d::bigint)`, n, n+1, n+2)
 }
 
 // scopeLiteral is scopeSQL with the scope written into the SQL rather than passed as parameters: for the list
 // queries, whose plans must not hinge on a parameter that a generic plan cannot see (an admin's scope is then
 // simply "true"). The values are the server's own ids, never user input.
 func scopeLiteral(s Scope) string {
-	if s.Member == 0 {
+	switch {
+	case s.Member == 0:
 		return "true"
+	case s.Client != 0:
+		return fmt.Sprintf("(j.client_id = %[1]d or j.billing_client_id = %[1]d)", s.Client)
 	}
 	return fmt.Sprintf(`((%[2]t and exists (select from client_coworkers cc
 	           where cc.company_id = j.company_id and cc.client_id = j.client_id and cc.membership_id = %[1]d))
@@ -87,11 +103,13 @@ func scopeLiteral(s Scope) string {
 	           where sv.company_id = j.company_id and sv.job_id = j.id and sv.assignee_id = %[1]d))`, s.Member, s.Clients)
 }
 
-// clientScopeSQL is the condition on a clients row aliased c: the clients a viewer may add jobs for.
+// clientScopeSQL is the condition on a clients row aliased c: the clients a viewer may add jobs for; parameters
+// as scopeSQL.
 func clientScopeSQL(n int) string {
 	return fmt.Sprintf(`($%[1]d::bigint = 0
 	     or ($%[2]d::boolean and exists (select from client_coworkers cc
-	           where cc.company_id = c.company_id and cc.client_id = c.id and cc.membership_id = $%[1]d)))`, n, n+1)
+	           where cc.company_id = c.company_id and cc.client_id = c.id and cc.membership_id = $%[1]d))
+	     or c.id = $%[3]d::bigint)`, n, n+1, n+2)
 }
 
 // Actor is who makes a change, for History.
@@ -107,7 +125,7 @@ const jobColumns = `
 	j.id, j.number, j.client_id, c.name as client_name, j.billing_client_id, bc.name as billing_client_name,
 	j.site_id, coalesce(s.name, '') as site_name, coalesce(s.address, j.address) as address,
 	j.title, j.description, j.status, j.deferred_from, j.parent_id, pj.number as parent_number,
-	j.recall_of, rj.number as recall_number, j.source, j.created_at`
+	j.recall_of, rj.number as recall_number, j.source, j.seen_at is not null as seen, j.created_at`
 
 const jobJoins = `
 	  from jobs j
@@ -122,7 +140,7 @@ const jobJoins = `
 func QueueGet(b *pgx.Batch, companyID int64, scope Scope, id int64, job *Job) {
 	b.Queue(`select `+jobColumns+jobJoins+`
 		 where j.company_id = $1 and j.id = $2 and `+scopeSQL(3),
-		companyID, id, scope.Member, scope.Clients).Query(func(rows pgx.Rows) (err error) {
+		append([]any{companyID, id}, scope.args()...)...).Query(func(rows pgx.Rows) (err error) {
 		*job, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Job])
 		if errors.Is(err, pgx.ErrNoRows) {
 			return apperr.ErrNotFound

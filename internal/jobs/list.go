@@ -298,9 +298,9 @@ func QueueForClient(b *pgx.Batch, companyID int64, scope Scope, clientID int64, 
 		  from jobs j
 		  join clients c on c.company_id = j.company_id and c.id = j.client_id
 		  left join sites s on s.company_id = j.company_id and s.id = j.site_id
-		 where j.company_id = $1 and (j.client_id = $4 or j.billing_client_id = $4) and `+scopeSQL(2)+`
+		 where j.company_id = $1 and (j.client_id = $5 or j.billing_client_id = $5) and `+scopeSQL(2)+`
 		 order by j.id desc
-		 limit $5`, companyID, scope.Member, scope.Clients, clientID, PageSize).Query(func(r pgx.Rows) (err error) {
+		 limit $6`, companyID, scope.Member, scope.Clients, scope.Client, clientID, PageSize).Query(func(r pgx.Rows) (err error) {
 		*rows, err = pgx.CollectRows(r, pgx.RowToStructByName[ListRow])
 		return err
 	})

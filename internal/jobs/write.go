@@ -103,7 +103,7 @@ func nextNumber(ctx context.Context, tx pgx.Tx, companyID int64) (int64, error) 
 func checkClients(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, f Form) error {
 	var n int
 	err := tx.QueryRow(ctx, `select count(*) from clients c where c.company_id = $1 and c.id = any($2) and `+clientScopeSQL(3),
-		companyID, []int64{f.ClientID, f.BillingClientID}, scope.Member, scope.Clients).Scan(&n)
+		append([]any{companyID, []int64{f.ClientID, f.BillingClientID}}, scope.args()...)...).Scan(&n)
 	if err != nil {
 		return fmt.Errorf("jobs: check client: %w", err)
 	}
@@ -179,7 +179,7 @@ func lock(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, id int64
 	err := tx.QueryRow(ctx, `
 		select j.number, j.client_id, j.title, j.status, j.deferred_from from jobs j
 		 where j.company_id = $1 and j.id = $2 and `+scopeSQL(3)+` for update`,
-		companyID, id, scope.Member, scope.Clients).Scan(&c.Number, &c.ClientID, &c.Title, &c.Status, &c.DeferredFrom)
+		append([]any{companyID, id}, scope.args()...)...).Scan(&c.Number, &c.ClientID, &c.Title, &c.Status, &c.DeferredFrom)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return c, apperr.ErrNotFound
 	}
@@ -259,7 +259,7 @@ func SetBillingClient(ctx context.Context, tx pgx.Tx, companyID int64, scope Sco
 	var name string
 	var err error
 	err = tx.QueryRow(ctx, `select c.name from clients c where c.company_id = $1 and c.id = $2 and `+clientScopeSQL(3),
-		companyID, billingClientID, scope.Member, scope.Clients).Scan(&name)
+		append([]any{companyID, billingClientID}, scope.args()...)...).Scan(&name)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return apperr.ErrNotFound
 	}
@@ -385,7 +385,7 @@ func LinkRecall(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by
 		}
 		var linked *int64
 		err := tx.QueryRow(ctx, `select j.id, j.number, j.recall_of from jobs j where j.company_id = $1 and j.number = $2 and `+scopeSQL(3)+` for update`,
-			companyID, n, scope.Member, scope.Clients).Scan(&recallID, &recallNumber, &linked)
+			append([]any{companyID, n}, scope.args()...)...).Scan(&recallID, &recallNumber, &linked)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
 			return 0, bad("There is no job " + Ref(n) + ".")
@@ -419,4 +419,12 @@ type Summary struct {
 func Lock(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, id int64) (Summary, error) {
 	c, err := lock(ctx, tx, companyID, scope, id)
 	return Summary{Number: c.Number, Title: c.Title, ClientID: c.ClientID}, err
+}
+
+// MarkSeen notes that the office has opened a job raised in the portal, so it leaves From clients.
+func MarkSeen(ctx context.Context, tx pgx.Tx, companyID, id int64) error {
+	if _, err := tx.Exec(ctx, `update jobs set seen_at = now() where company_id = $1 and id = $2 and seen_at is null`, companyID, id); err != nil {
+		return fmt.Errorf("jobs: mark seen: %w", err)
+	}
+	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"fieldops/internal/files"
 	"fieldops/internal/identity"
 	"fieldops/internal/jobs"
+	"fieldops/internal/settings"
+	"fieldops/internal/staff"
 	clientsview "fieldops/templates/clients"
 )
 
@@ -118,11 +120,19 @@ func (s *Server) clientCreate(w http.ResponseWriter, r *http.Request) {
 
 // clientShow is a client record: details, co-workers and sites.
 func (s *Server) clientShow(w http.ResponseWriter, r *http.Request) {
-	s.showClient(w, r, clients.SiteForm{}, nil)
+	s.showClient(w, r, clientState{})
 }
 
-// showClient renders the record, with the add-site form as typed and its errors when there are any.
-func (s *Server) showClient(w http.ResponseWriter, r *http.Request, site clients.SiteForm, formErr error) {
+// clientState is what a client record shows besides the client: a form as typed and what was wrong with it.
+type clientState struct {
+	site   clients.SiteForm
+	invite *staff.InviteForm
+	err    error
+}
+
+// showClient renders the record, with a form as typed and its errors when there are any.
+func (s *Server) showClient(w http.ResponseWriter, r *http.Request, st clientState) {
+	site, formErr := st.site, st.err
 	id, ok := s.pathID(w, r, "id")
 	if !ok {
 		return
@@ -135,6 +145,7 @@ func (s *Server) showClient(w http.ResponseWriter, r *http.Request, site clients
 		p.Notice = s.sessions.PopString(r.Context(), keyNotice)
 	}
 	var assignable []clients.Coworker
+	var set settings.Settings
 	err := s.db.Read(r.Context(), co, func(b *pgx.Batch) {
 		clients.QueueGet(b, co, clients.ScopeFor(v), id, &p.Client)
 		clients.QueueSites(b, co, id, &p.Sites)
@@ -143,8 +154,14 @@ func (s *Server) showClient(w http.ResponseWriter, r *http.Request, site clients
 		jobs.QueueForClient(b, co, jobs.ScopeFor(v), id, &p.Jobs)
 		if p.CanAssign {
 			clients.QueueAssignable(b, co, &assignable)
+			staff.QueueClientUsers(b, co, id, &p.PortalUsers, &p.PortalInvitations)
+			settings.QueueGet(b, co, &set)
 		}
 	})
+	p.Invite = staff.InviteForm{Email: p.Client.Email, Perms: set.Portal}
+	if st.invite != nil {
+		p.Invite = *st.invite
+	}
 	assigned := map[int64]bool{}
 	for _, c := range p.Coworkers {
 		assigned[c.MembershipID] = true
@@ -207,7 +224,7 @@ func (s *Server) clientAddSite(w http.ResponseWriter, r *http.Request) {
 	})
 	if apperr.AsValidation(err) != nil {
 		site.Normalize()
-		s.showClient(w, r, site, err)
+		s.showClient(w, r, clientState{site: site, err: err})
 		return
 	}
 	s.afterClientChange(w, r, id, err, "Site added.")
@@ -227,7 +244,7 @@ func (s *Server) clientRemoveSite(w http.ResponseWriter, r *http.Request) {
 		return clients.RemoveSite(r.Context(), tx, v.CompanyID, clients.ScopeFor(v), id, siteID)
 	})
 	if apperr.AsValidation(err) != nil {
-		s.showClient(w, r, clients.SiteForm{}, err)
+		s.showClient(w, r, clientState{err: err})
 		return
 	}
 	s.afterClientChange(w, r, id, err, "Site removed.")

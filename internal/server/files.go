@@ -138,7 +138,7 @@ func (s *Server) siteFileUpload(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	if ve := apperr.AsValidation(err); ve != nil {
-		s.showClient(w, r, clients.SiteForm{}, &apperr.ValidationError{Form: "The file was not uploaded: " + ve.Field("file")})
+		s.showClient(w, r, clientState{err: &apperr.ValidationError{Form: "The file was not uploaded: " + ve.Field("file")}})
 		return
 	}
 	s.afterClientChange(w, r, id, err, "File uploaded to the site.")

@@ -20,6 +20,10 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, nil, home.Page(s.chrome(r, "Welcome")))
 		return
 	}
+	if v.Role == identity.RoleClient {
+		http.Redirect(w, r, "/portal/jobs", http.StatusSeeOther) // the notice, if any, shows there
+		return
+	}
 	s.render(w, r, nil, home.Dashboard(s.chrome(r, "Home"), home.Welcome{Name: v.Name, Company: v.CompanyName,
 		Role: v.Role.Label(), Admin: v.Role == identity.RoleAdmin, Notice: s.sessions.PopString(r.Context(), keyNotice)}))
 }

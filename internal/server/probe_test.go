@@ -161,6 +161,19 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/jobs/%d/share-links/revoke", job)},
 		{Method: "POST", Path: id("/clients/%d/job-share", client), Form: "on=1"},
 		{Method: "POST", Path: id("/clients/%d/share-links/revoke", client)},
+		{Method: "POST", Path: id("/clients/%d/portal-invite", client), Form: "email=spy@bolt.example"},
+		{Method: "POST", Path: id("/clients/%d/portal-users/%d/permissions", client, person), Form: "perm_add_edit=1"},
+	})
+	// A client user of Bolt tries Acme's jobs in the portal.
+	boltUser, _ := seedClientUser(t, s, tdb, ts, bolt, boltClient, "fran@bolt.example", identity.Permissions{AddEdit: true, ViewMessages: true, ViewPrices: true})
+	assertProbe404(t, s, boltUser.asCookies(), []probeRoute{
+		{Method: "GET", Path: id("/portal/jobs/%d", job)},
+		{Method: "GET", Path: id("/portal/jobs/%d/edit", job)},
+		{Method: "POST", Path: id("/portal/jobs/%d/edit", job), Form: "title=Hacked"},
+		{Method: "POST", Path: id("/portal/jobs/%d/visits", job)},
+		{Method: "POST", Path: id("/portal/jobs/%d/lines", job), Form: "description=x&quantity=1"},
+		{Method: "GET", Path: id("/portal/jobs/%d/files/%d", job, file)},
+		{Method: "POST", Path: "/portal/jobs/new", Form: id("title=Hacked&site_id=%d", site)},
 	})
 	// Bolt's own job may not point at Acme's rows either.
 	boltJob := seedJob(t, tdb, bolt, boltClient, "Bolt job")

@@ -89,7 +89,11 @@ func (s *Server) chrome(r *http.Request, title string) layout.Chrome {
 	c.CanSwitch = v.Memberships > 1
 	for _, a := range v.Role.Areas() {
 		current := r.URL.Path == a.Path || strings.HasPrefix(r.URL.Path, a.Path+"/")
-		c.Nav = append(c.Nav, layout.NavLink{Name: a.Name, Path: a.Path, Current: current})
+		link := layout.NavLink{Name: a.Name, Path: a.Path, Current: current}
+		if a.Path == "/jobs" {
+			link.Badge = v.FromClients // jobs raised in the portal that nobody in the office has opened
+		}
+		c.Nav = append(c.Nav, link)
 	}
 	return c
 }

@@ -105,6 +105,9 @@ func (s *Server) routes() http.Handler {
 			r.Post("/clients/new", s.clientCreate)
 			r.Post("/clients/{id}/coworkers", s.clientAssign)
 			r.Post("/clients/{id}/coworkers/{membershipID}/remove", s.clientUnassign)
+			r.Post("/clients/{id}/portal-invite", s.clientPortalInvite)
+			r.Post("/clients/{id}/portal-users/{membershipID}/permissions", s.clientPortalPermissions)
+			r.Post("/clients/portal-permissions", s.clientsPortalPermissions)
 
 			r.Get("/settings", s.settingsPage)
 			r.Post("/settings", s.settingsSave)
@@ -121,8 +124,21 @@ func (s *Server) routes() http.Handler {
 			r.Post("/staff/invitations/{id}/cancel", s.staffCancelInvitation)
 		})
 
-		// Portal (client users) and co-working (every logged-in role) join here, each a r.Group with
-		// s.requireRoles(…), as their issues land.
+		// Portal: client users (Job Share Plus). jobs.ScopeFor gives them their client's jobs only.
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireRoles(identity.RoleClient))
+			r.Get("/portal/jobs", s.portalJobs)
+			r.Get("/portal/jobs/new", s.portalNewJob)
+			r.Post("/portal/jobs/new", s.portalCreateJob)
+			r.Get("/portal/jobs/{id}", s.portalJob)
+			r.Get("/portal/jobs/{id}/edit", s.portalEditJob)
+			r.Post("/portal/jobs/{id}/edit", s.portalUpdateJob)
+			r.Post("/portal/jobs/{id}/visits", s.portalAddVisit)
+			r.Post("/portal/jobs/{id}/lines", s.portalAddLine)
+			r.Get("/portal/jobs/{id}/files/{fileID}", s.portalFile)
+		})
+
+		// Co-working (every logged-in role) joins here, a r.Group with s.requireRoles(…), when it lands.
 	})
 	return r
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"fieldops/internal/identity"
 	"fieldops/internal/settings"
 	settingsview "fieldops/templates/settings"
 )
@@ -24,7 +25,7 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 	co := viewerOf(r).CompanyID
 	in := settings.Settings{Name: r.PostFormValue("name"), TimeZone: r.PostFormValue("time_zone"), Currency: r.PostFormValue("currency"),
-		JobShareDefault: r.PostFormValue("job_share_default") != ""}
+		JobShareDefault: r.PostFormValue("job_share_default") != "", Portal: permissionsForm(r)}
 	days := strings.TrimSpace(r.PostFormValue("share_link_days"))
 	var err error
 	if days != "" {
@@ -42,4 +43,10 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 	}
 	s.sessions.Put(r.Context(), keyNotice, "Settings saved.")
 	http.Redirect(w, r, "/settings", http.StatusSeeOther)
+}
+
+// permissionsForm reads the three Job Share Plus permission checkboxes.
+func permissionsForm(r *http.Request) identity.Permissions {
+	return identity.Permissions{AddEdit: r.PostFormValue("perm_add_edit") != "",
+		ViewMessages: r.PostFormValue("perm_view_messages") != "", ViewPrices: r.PostFormValue("perm_view_prices") != ""}
 }

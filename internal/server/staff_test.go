@@ -49,7 +49,7 @@ func TestStaff_InviteValidationAndSeats(t *testing.T) {
 	}{
 		{url.Values{"email": {"nope"}, "role": {"co-worker"}}, "Enter an email address like name@example.com."},
 		{url.Values{"email": {"a@acme.example"}, "role": {"owner"}}, "Choose Admin or Co-worker."},
-		{url.Values{"email": {"a@acme.example"}, "role": {"client"}}, "Choose Admin or Co-worker."},
+		{url.Values{"email": {"a@acme.example"}, "role": {"client"}}, "A Job Share Plus user is invited from their client&#39;s record."},
 	} {
 		res, body := admin.post("/staff/invite", c.form)
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, c.want) {

@@ -25,6 +25,8 @@ type Settings struct {
 	JobShareDefault bool
 	// ShareLinkDays is how long a Job Share link works; nil for no limit.
 	ShareLinkDays *int
+	// Portal is the permissions a new Job Share Plus user starts with (Extra Features).
+	Portal identity.Permissions
 }
 
 // Location is the company's time zone; UTC if the stored name is unknown to this build.
@@ -37,9 +39,11 @@ func (s Settings) Location() *time.Location {
 
 // QueueGet adds the company's settings to b.
 func QueueGet(b *pgx.Batch, companyID int64, s *Settings) {
-	b.Queue(`select name, time_zone, currency, job_share_default, share_link_days from companies where id = $1`,
-		companyID).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&s.Name, &s.TimeZone, &s.Currency, &s.JobShareDefault, &s.ShareLinkDays)
+	b.Queue(`
+		select name, time_zone, currency, job_share_default, share_link_days, portal_add_edit, portal_view_messages, portal_view_prices
+		  from companies where id = $1`, companyID).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&s.Name, &s.TimeZone, &s.Currency, &s.JobShareDefault, &s.ShareLinkDays,
+			&s.Portal.AddEdit, &s.Portal.ViewMessages, &s.Portal.ViewPrices)
 	})
 }
 
@@ -75,8 +79,10 @@ func Update(ctx context.Context, tx pgx.Tx, companyID int64, s Settings) error {
 		return err
 	}
 	if _, err := tx.Exec(ctx, `
-		update companies set name = $2, time_zone = $3, currency = $4, job_share_default = $5, share_link_days = $6
-		 where id = $1`, companyID, s.Name, s.TimeZone, s.Currency, s.JobShareDefault, s.ShareLinkDays); err != nil {
+		update companies set name = $2, time_zone = $3, currency = $4, job_share_default = $5, share_link_days = $6,
+		       portal_add_edit = $7, portal_view_messages = $8, portal_view_prices = $9
+		 where id = $1`, companyID, s.Name, s.TimeZone, s.Currency, s.JobShareDefault, s.ShareLinkDays,
+		s.Portal.AddEdit, s.Portal.ViewMessages, s.Portal.ViewPrices); err != nil {
 		return fmt.Errorf("settings: update: %w", err)
 	}
 	return nil

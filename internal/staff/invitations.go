@@ -41,6 +41,8 @@ type Invitation struct {
 	CompanyName string
 	// HasAccount says the invited email already has a fieldops login: accepting then asks for its password.
 	HasAccount bool
+	// ClientName is the client of a client user's invitation (Job Share Plus), else "".
+	ClientName string
 }
 
 const invitationColumns = `
@@ -50,7 +52,8 @@ const invitationColumns = `
 	     else 'pending' end as status,
 	i.expires_at, i.created_at,
 	(select c.name from companies c where c.id = i.company_id) as company_name,
-	exists (select from login_account(i.email::text)) as has_account`
+	exists (select from login_account(i.email::text)) as has_account,
+	coalesce((select cl.name from clients cl where cl.company_id = i.company_id and cl.id = i.client_id), '') as client_name`
 
 // QueueInvitations adds the company's invitations, newest first (the latest 100; cancelled ones are gone).
 func QueueInvitations(b *pgx.Batch, companyID int64, invs *[]Invitation) {
@@ -74,10 +77,13 @@ func QueueInvitation(b *pgx.Batch, companyID, id int64, inv *Invitation) {
 	})
 }
 
-// InviteForm is what the invite form sends.
+// InviteForm is what the invite form sends. A client user (Job Share Plus) is invited from the client's record,
+// with the client and the permissions the firm gives them.
 type InviteForm struct {
-	Email string
-	Role  identity.Role
+	Email    string
+	Role     identity.Role
+	ClientID int64
+	Perms    identity.Permissions
 }
 
 // Normalize trims the email.
@@ -87,7 +93,10 @@ func (f *InviteForm) Normalize() { f.Email = strings.TrimSpace(f.Email) }
 func (f InviteForm) Validate() error {
 	v := &apperr.ValidationError{}
 	identity.CheckEmail(v, "email", f.Email)
-	if !isStaffRole(f.Role) {
+	switch {
+	case f.Role == identity.RoleClient && f.ClientID <= 0:
+		v.Add("role", "A Job Share Plus user is invited from their client's record.")
+	case f.Role != identity.RoleClient && !isStaffRole(f.Role):
 		v.Add("role", "Choose Admin or Co-worker.")
 	}
 	return v.Err()
@@ -131,19 +140,32 @@ func Invite(ctx context.Context, tx pgx.Tx, companyID, invitedBy int64, f Invite
 	if f.Role.UsesSeat() && seats.Full() {
 		return 0, ErrSeatsFull(seats)
 	}
-	return insertInvitation(ctx, tx, companyID, invitedBy, f.Email, f.Role, tokenHash, msg)
+	if f.Role == identity.RoleClient {
+		var ok bool
+		if err := tx.QueryRow(ctx, `select exists (select from clients where company_id = $1 and id = $2)`, companyID, f.ClientID).Scan(&ok); err != nil || !ok {
+			return 0, errors.Join(err, apperr.ErrNotFound)
+		}
+	} else {
+		f.ClientID, f.Perms = 0, identity.Permissions{}
+	}
+	return insertInvitation(ctx, tx, companyID, invitedBy, f, tokenHash, msg)
 }
 
-func insertInvitation(ctx context.Context, tx pgx.Tx, companyID, invitedBy int64, email string, role identity.Role, tokenHash []byte, msg mail.Email) (int64, error) {
+func insertInvitation(ctx context.Context, tx pgx.Tx, companyID, invitedBy int64, f InviteForm, tokenHash []byte, msg mail.Email) (int64, error) {
 	var id int64
+	var client *int64
+	if f.ClientID != 0 {
+		client = &f.ClientID
+	}
 	err := tx.QueryRow(ctx, `
-		insert into invitations (company_id, email, role, token_hash, invited_by, expires_at)
-		values ($1, $2, $3, $4, $5, now() + interval '7 days') returning id`,
-		companyID, email, role, tokenHash, invitedBy).Scan(&id)
+		insert into invitations (company_id, email, role, token_hash, invited_by, expires_at,
+		                         client_id, perm_add_edit, perm_view_messages, perm_view_prices)
+		values ($1, $2, $3, $4, $5, now() + interval '7 days', $6, $7, $8, $9) returning id`,
+		companyID, f.Email, f.Role, tokenHash, invitedBy, client, f.Perms.AddEdit, f.Perms.ViewMessages, f.Perms.ViewPrices).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("staff: invite: %w", err)
 	}
-	return id, enqueueInvitation(ctx, tx, companyID, email, msg)
+	return id, enqueueInvitation(ctx, tx, companyID, f.Email, msg)
 }
 
 func enqueueInvitation(ctx context.Context, tx pgx.Tx, companyID int64, to string, msg mail.Email) error {
@@ -164,15 +186,18 @@ func Resend(ctx context.Context, tx pgx.Tx, companyID, invitedBy, id int64, toke
 	if err != nil {
 		return 0, err
 	}
-	var email string
-	var role identity.Role
+	var f InviteForm
+	var client *int64
 	var status InvitationStatus
 	err = tx.QueryRow(ctx, `
-		select i.email::text, i.role,
+		select i.email::text, i.role, i.client_id, i.perm_add_edit, i.perm_view_messages, i.perm_view_prices,
 		       case when i.accepted_at is not null then 'registered' when i.expires_at <= now() then 'expired' else 'pending' end
 		  from invitations i
 		 where i.company_id = $1 and i.id = $2 and i.cancelled_at is null
-		   for update`, companyID, id).Scan(&email, &role, &status)
+		   for update`, companyID, id).Scan(&f.Email, &f.Role, &client, &f.Perms.AddEdit, &f.Perms.ViewMessages, &f.Perms.ViewPrices, &status)
+	if client != nil {
+		f.ClientID = *client
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, apperr.ErrNotFound
 	}
@@ -188,15 +213,15 @@ func Resend(ctx context.Context, tx pgx.Tx, companyID, invitedBy, id int64, toke
 			 where company_id = $1 and id = $2`, companyID, id, tokenHash); err != nil {
 			return 0, fmt.Errorf("staff: resend: %w", err)
 		}
-		return id, enqueueInvitation(ctx, tx, companyID, email, msg)
+		return id, enqueueInvitation(ctx, tx, companyID, f.Email, msg)
 	}
-	if role.UsesSeat() && seats.Full() {
+	if f.Role.UsesSeat() && seats.Full() {
 		return 0, ErrSeatsFull(seats)
 	}
 	if _, err := tx.Exec(ctx, `update invitations set cancelled_at = now() where company_id = $1 and id = $2`, companyID, id); err != nil {
 		return 0, fmt.Errorf("staff: resend: %w", err)
 	}
-	return insertInvitation(ctx, tx, companyID, invitedBy, email, role, tokenHash, msg)
+	return insertInvitation(ctx, tx, companyID, invitedBy, f, tokenHash, msg)
 }
 
 // Cancel withdraws an invitation that was not accepted: its link stops working and its seat is free.
@@ -253,7 +278,7 @@ func AcceptNew(ctx context.Context, tx pgx.Tx, h *identity.Hasher, companyID, id
 	if err := v.Err(); err != nil {
 		return 0, identity.Membership{}, err
 	}
-	email, role, err := claim(ctx, tx, companyID, id)
+	email, err := claim(ctx, tx, companyID, id)
 	if err != nil {
 		return 0, identity.Membership{}, err
 	}
@@ -266,14 +291,14 @@ func AcceptNew(ctx context.Context, tx pgx.Tx, h *identity.Hasher, companyID, id
 	if err != nil {
 		return 0, identity.Membership{}, fmt.Errorf("staff: accept: %w", err)
 	}
-	m, err := join(ctx, tx, companyID, id, accountID, role)
+	m, err := join(ctx, tx, companyID, id, accountID)
 	return accountID, m, err
 }
 
 // AcceptExisting accepts the invitation for the account that already holds the invited email; accountID must be
 // that account (the caller checked its password), never whoever happens to be logged in.
 func AcceptExisting(ctx context.Context, tx pgx.Tx, companyID, id, accountID int64) (identity.Membership, error) {
-	email, role, err := claim(ctx, tx, companyID, id)
+	email, err := claim(ctx, tx, companyID, id)
 	if err != nil {
 		return identity.Membership{}, err
 	}
@@ -281,39 +306,41 @@ func AcceptExisting(ctx context.Context, tx pgx.Tx, companyID, id, accountID int
 	if err := tx.QueryRow(ctx, `select account_id from login_account($1)`, email).Scan(&owner); err != nil || owner != accountID {
 		return identity.Membership{}, errors.Join(err, apperr.ErrForbidden)
 	}
-	return join(ctx, tx, companyID, id, accountID, role)
+	return join(ctx, tx, companyID, id, accountID)
 }
 
-// claim locks a usable invitation inside tx and returns its email and role.
-func claim(ctx context.Context, tx pgx.Tx, companyID, id int64) (string, identity.Role, error) {
+// claim locks a usable invitation inside tx and returns its email.
+func claim(ctx context.Context, tx pgx.Tx, companyID, id int64) (string, error) {
 	var email string
-	var role identity.Role
 	var accepted, expired bool
 	err := tx.QueryRow(ctx, `
-		select email::text, role, accepted_at is not null, expires_at <= now()
+		select email::text, accepted_at is not null, expires_at <= now()
 		  from invitations
 		 where company_id = $1 and id = $2 and cancelled_at is null
-		   for update`, companyID, id).Scan(&email, &role, &accepted, &expired)
+		   for update`, companyID, id).Scan(&email, &accepted, &expired)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		return "", "", apperr.ErrNotFound
+		return "", apperr.ErrNotFound
 	case err != nil:
-		return "", "", fmt.Errorf("staff: accept: %w", err)
+		return "", fmt.Errorf("staff: accept: %w", err)
 	case accepted:
-		return "", "", ErrInvitationUsed
+		return "", ErrInvitationUsed
 	case expired:
-		return "", "", ErrInvitationExpired
+		return "", ErrInvitationExpired
 	}
-	return email, role, nil
+	return email, nil
 }
 
-// join makes the account a member with the invited role and marks the invitation registered.
-func join(ctx context.Context, tx pgx.Tx, companyID, id, accountID int64, role identity.Role) (identity.Membership, error) {
-	m := identity.Membership{CompanyID: companyID, Role: role, SessionVersion: 1}
+// join makes the account a member with the invitation's role (and, for a client user, its client and
+// permissions) and marks the invitation registered.
+func join(ctx context.Context, tx pgx.Tx, companyID, id, accountID int64) (identity.Membership, error) {
+	m := identity.Membership{CompanyID: companyID, SessionVersion: 1}
 	err := tx.QueryRow(ctx, `
-		insert into memberships (company_id, account_id, role) values ($1, $2, $3)
+		insert into memberships (company_id, account_id, role, client_id, perm_add_edit, perm_view_messages, perm_view_prices)
+		select $1, $2, i.role, i.client_id, i.perm_add_edit, i.perm_view_messages, i.perm_view_prices
+		  from invitations i where i.company_id = $1 and i.id = $3
 		on conflict (company_id, account_id) do nothing
-		returning id`, companyID, accountID, role).Scan(&m.ID)
+		returning id, role`, companyID, accountID, id).Scan(&m.ID, &m.Role)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return m, &apperr.ValidationError{Form: "You already belong to this company. Log in instead."}
 	}

@@ -24,6 +24,15 @@ type Person struct {
 	Role         identity.Role
 	Active       bool
 	CreatedAt    time.Time
+	// ClientName is a client user's client (Job Share Plus), else "".
+	ClientName string
+	// Perms are a client user's portal permissions.
+	PermAddEdit, PermViewMessages, PermViewPrices bool
+}
+
+// Perms are the person's portal permissions.
+func (p Person) Perms() identity.Permissions {
+	return identity.Permissions{AddEdit: p.PermAddEdit, ViewMessages: p.PermViewMessages, ViewPrices: p.PermViewPrices}
 }
 
 // Seats is the company's plan and what uses it.
@@ -40,7 +49,9 @@ func ErrSeatsFull(s Seats) error {
 	return &apperr.ValidationError{Form: fmt.Sprintf("You are using %d of %d seats — upgrade your plan to add more.", s.Used, s.Total)}
 }
 
-const personColumns = `m.id as membership_id, m.account_id, a.name, a.email::text as email, m.role, m.active, m.created_at`
+const personColumns = `m.id as membership_id, m.account_id, a.name, a.email::text as email, m.role, m.active, m.created_at,
+	coalesce((select cl.name from clients cl where cl.company_id = m.company_id and cl.id = m.client_id), '') as client_name,
+	m.perm_add_edit, m.perm_view_messages, m.perm_view_prices`
 
 // QueuePeople adds every membership of the company: active first, then by name. A company has at most its seats
 // of active people plus those it deactivated, so the list is not paged.
@@ -98,4 +109,57 @@ func lockCompany(ctx context.Context, tx pgx.Tx, companyID int64) (Seats, error)
 		return Seats{}, fmt.Errorf("staff: count seats: %w", err)
 	}
 	return s, nil
+}
+
+// QueueClientUsers adds the client's Job Share Plus users (active first, by name) and its open invitations.
+func QueueClientUsers(b *pgx.Batch, companyID, clientID int64, people *[]Person, invs *[]Invitation) {
+	b.Queue(`
+		select `+personColumns+`
+		  from memberships m join accounts a on a.id = m.account_id
+		 where m.company_id = $1 and m.client_id = $2
+		 order by m.active desc, a.name, m.id`, companyID, clientID).Query(func(rows pgx.Rows) (err error) {
+		*people, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
+		return err
+	})
+	b.Queue(`select `+invitationColumns+` from invitations i
+		 where i.company_id = $1 and i.client_id = $2 and i.cancelled_at is null and i.accepted_at is null
+		 order by i.id desc`, companyID, clientID).Query(func(rows pgx.Rows) (err error) {
+		*invs, err = pgx.CollectRows(rows, pgx.RowToStructByName[Invitation])
+		return err
+	})
+}
+
+// SetPermissions changes a client user's portal permissions; they apply from their next request. ErrNotFound for
+// anyone who is not a client user of the company (and of client, when client is not 0).
+func SetPermissions(ctx context.Context, tx pgx.Tx, companyID, client, membershipID int64, p identity.Permissions) error {
+	tag, err := tx.Exec(ctx, `
+		update memberships set perm_add_edit = $4, perm_view_messages = $5, perm_view_prices = $6
+		 where company_id = $1 and id = $2 and role = 'client' and ($3 = 0 or client_id = $3)`,
+		companyID, membershipID, client, p.AddEdit, p.ViewMessages, p.ViewPrices)
+	if err != nil {
+		return fmt.Errorf("staff: permissions: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return apperr.ErrNotFound
+	}
+	return nil
+}
+
+// SetPermissionsForClients gives every client user of the clients among ids — and their open invitations — the
+// permissions p (the client list's bulk action), and returns how many people and invitations changed.
+func SetPermissionsForClients(ctx context.Context, tx pgx.Tx, companyID int64, ids []int64, p identity.Permissions) (int, error) {
+	a, err := tx.Exec(ctx, `
+		update memberships set perm_add_edit = $3, perm_view_messages = $4, perm_view_prices = $5
+		 where company_id = $1 and role = 'client' and client_id = any($2)`, companyID, ids, p.AddEdit, p.ViewMessages, p.ViewPrices)
+	if err != nil {
+		return 0, fmt.Errorf("staff: permissions: %w", err)
+	}
+	b, err := tx.Exec(ctx, `
+		update invitations set perm_add_edit = $3, perm_view_messages = $4, perm_view_prices = $5
+		 where company_id = $1 and client_id = any($2) and accepted_at is null and cancelled_at is null`,
+		companyID, ids, p.AddEdit, p.ViewMessages, p.ViewPrices)
+	if err != nil {
+		return 0, fmt.Errorf("staff: permissions: %w", err)
+	}
+	return int(a.RowsAffected() + b.RowsAffected()), nil
 }

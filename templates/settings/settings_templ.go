@@ -194,7 +194,15 @@ func Show(c layout.Chrome, p Page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<div class=\"actions\"><button type=\"submit\">Save settings</button></div></form><section class=\"card\"><h2>Job Share for every client</h2><p>Turn Job Share on for all your existing clients at once. New jobs for them will email their contacts a dashboard link.</p><form method=\"post\" action=\"/settings/job-share-all\"><button type=\"submit\" class=\"secondary\">Turn on Job Share for every client</button></form></section>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<h2>Extra Features: Job Share Plus</h2><p class=\"hint\">The permissions a new Job Share Plus client user starts with. Each user can differ; set them on the client's record.</p>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = layout.PermissionBoxes(layout.Permissions(p.Settings.Portal)).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<div class=\"actions\"><button type=\"submit\">Save settings</button></div></form><section class=\"card\"><h2>Job Share for every client</h2><p>Turn Job Share on for all your existing clients at once. New jobs for them will email their contacts a dashboard link.</p><form method=\"post\" action=\"/settings/job-share-all\"><button type=\"submit\" class=\"secondary\">Turn on Job Share for every client</button></form></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
