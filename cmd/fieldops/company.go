@@ -75,7 +75,7 @@ func seedDemo(ctx context.Context, cfg config, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "Demo logins (password %q):\n", demo.Password)
 		for _, l := range append(demo.Logins, demo.PortalLogin) {
-			fmt.Fprintf(stdout, "  %-10s %s\n", l.Role.Label(), l.Email)
+			fmt.Fprintf(stdout, "  %-16s %s\n", l.Role.Label(), l.Email)
 		}
 		return nil
 	})
