@@ -29,7 +29,8 @@ type Viewer struct {
 	ClientName string
 	// Portal permissions of a client user; "View all jobs" is always on.
 	Perms Permissions `db:"-"`
-	// FromClients counts jobs raised in the portal that the office has not opened yet (the badge on Jobs).
+	// FromClients counts jobs raised in the portal that the office has not opened yet (the badge on Jobs; admins
+	// only, since it counts the whole company).
 	FromClients int
 }
 
@@ -56,7 +57,7 @@ func QueueViewer(b *pgx.Batch, companyID, membershipID int64, version int, v *Vi
 		       c.name as company_name, c.time_zone, m.client_id,
 		       coalesce((select cl.name from clients cl where cl.company_id = m.company_id and cl.id = m.client_id), '') as client_name,
 		       m.perm_add_edit, m.perm_view_messages, m.perm_view_prices,
-		       case when m.role in ('admin', 'co-worker') then
+		       case when m.role = 'admin' then
 		           (select count(*) from jobs fj where fj.company_id = m.company_id and fj.source = 'portal' and fj.seen_at is null)::int
 		       else 0 end as from_clients,
 		       (select count(*) from account_memberships(m.account_id))::int as memberships

@@ -75,13 +75,17 @@ func QueueHistory(b *pgx.Batch, companyID, jobID int64, entries *[]Entry) {
 	})
 }
 
-// RecordEmail keeps an email sent about the job on its Messages (visible to the client: it went to them) and
-// History, in tx.
-func RecordEmail(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, jobID int64, to []string, subject, body string, withLinks bool) error {
-	text := "Email to " + strings.Join(to, ", ") + ": " + subject + "\n\n" + body
+// RecordEmail keeps an email sent about the job on its Messages and History, in tx. The message is visible to the
+// client only when the client's contact was a recipient, and never lists the other recipients (staff or other
+// addresses); History, which is internal, does.
+func RecordEmail(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, jobID int64, to []string, subject, body string, withLinks, toClient bool) error {
+	text := "Email: " + subject
+	if body != "" {
+		text += "\n\n" + body
+	}
 	if _, err := tx.Exec(ctx, `
 		insert into job_messages (company_id, job_id, author_id, author_name, body, visible_to_client)
-		values ($1, $2, $3, $4, $5, true)`, companyID, jobID, nullID(by.MembershipID), by.Name, text); err != nil {
+		values ($1, $2, $3, $4, $5, $6)`, companyID, jobID, nullID(by.MembershipID), by.Name, text, toClient); err != nil {
 		return fmt.Errorf("jobs: record email: %w", err)
 	}
 	what := "Email “" + subject + "” sent to " + strings.Join(to, ", ")

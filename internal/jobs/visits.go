@@ -25,8 +25,17 @@ type Visit struct {
 
 // QueueVisits adds the job's visits: scheduled ones by start, then the unscheduled.
 func QueueVisits(b *pgx.Batch, companyID, jobID int64, visits *[]Visit) {
+	queueVisits(b, companyID, jobID, "v.notes", visits)
+}
+
+// QueueClientVisits is QueueVisits for the client's eyes (dashboard, portal): the office's visit notes are not read.
+func QueueClientVisits(b *pgx.Batch, companyID, jobID int64, visits *[]Visit) {
+	queueVisits(b, companyID, jobID, "''", visits)
+}
+
+func queueVisits(b *pgx.Batch, companyID, jobID int64, notes string, visits *[]Visit) {
 	b.Queue(`
-		select v.id, v.assignee_id, coalesce(a.name, '') as assignee_name, v.starts_at, v.ends_at, v.notes
+		select v.id, v.assignee_id, coalesce(a.name, '') as assignee_name, v.starts_at, v.ends_at, `+notes+` as notes
 		  from visits v
 		  left join memberships m on m.company_id = v.company_id and m.id = v.assignee_id
 		  left join accounts a on a.id = m.account_id

@@ -115,7 +115,9 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, err error, co
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": f.Name}))
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-	w.Header().Set("Cache-Control", "private, max-age=3600")
+	if w.Header().Get("Cache-Control") == "" { // a dashboard's files keep its no-store
+		w.Header().Set("Cache-Control", "private, max-age=3600")
+	}
 	w.Write(data)
 }
 

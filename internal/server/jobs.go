@@ -204,7 +204,7 @@ func (s *Server) showJob(w http.ResponseWriter, r *http.Request, st jobState) {
 	})
 	p.Location, p.Currency = set.Location(), set.Currency
 	p.Totals = jobs.Sum(p.Lines)
-	if err == nil && p.Job.Source == "portal" && !p.Job.Seen {
+	if err == nil && p.Job.Source == "portal" && !p.Job.Seen && (v.Role == identity.RoleAdmin || v.Role == identity.RoleCoWorker) {
 		// Opening a job raised in the portal is the office seeing it: it leaves From clients and the badge.
 		// The one write of a GET here besides share-link opens, and an idempotent one.
 		err = s.db.InCompany(r.Context(), co, func(tx pgx.Tx) error { return jobs.MarkSeen(r.Context(), tx, co, id) })

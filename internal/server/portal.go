@@ -88,7 +88,7 @@ func (s *Server) showPortalJob(w http.ResponseWriter, r *http.Request, p portalv
 	err := s.db.Read(r.Context(), co, func(b *pgx.Batch) {
 		settings.QueueGet(b, co, &set)
 		jobs.QueueGet(b, co, jobs.ScopeFor(v), id, &p.Job)
-		jobs.QueueVisits(b, co, id, &p.Visits)
+		jobs.QueueClientVisits(b, co, id, &p.Visits)
 		jobs.QueueLines(b, co, id, &p.Lines)
 		files.QueueList(b, co, files.Owner{JobID: id}, true, &p.Files)
 		if v.Perms.ViewMessages {
@@ -118,7 +118,14 @@ func (s *Server) portalNewJob(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) showPortalForm(w http.ResponseWriter, r *http.Request, p portalview.FormPage, formErr error) {
 	v := viewerOf(r)
-	err := s.db.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) { clients.QueueSites(b, v.CompanyID, *v.ClientID, &p.Sites) })
+	var j jobs.Job
+	err := s.db.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
+		clients.QueueSites(b, v.CompanyID, *v.ClientID, &p.Sites)
+		if p.JobID != 0 {
+			jobs.QueueGet(b, v.CompanyID, jobs.ScopeFor(v), p.JobID, &j)
+		}
+	})
+	p.Number = j.Number
 	p.Errors = validation(formErr)
 	if err == nil {
 		err = formErr

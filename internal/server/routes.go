@@ -88,10 +88,15 @@ func (s *Server) routes() http.Handler {
 			r.Get("/jobs/{id}/files/{fileID}/thumbnail", s.jobThumbnail)
 			r.Post("/jobs/{id}/files/{fileID}/remove", s.jobRemoveFile)
 			r.Post("/jobs/{id}/messages", s.jobAddMessage)
-			r.Get("/jobs/{id}/email", s.jobCompose)
-			r.Post("/jobs/{id}/email", s.jobSendEmail)
-			r.Post("/jobs/{id}/share-links/revoke", s.jobRevokeAllLinks)
-			r.Post("/jobs/{id}/share-links/{linkID}/revoke", s.jobRevokeLink)
+
+			// Sending and revoking dashboard links is the office's, not a subcontractor's.
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRoles(identity.RoleAdmin, identity.RoleCoWorker))
+				r.Get("/jobs/{id}/email", s.jobCompose)
+				r.Post("/jobs/{id}/email", s.jobSendEmail)
+				r.Post("/jobs/{id}/share-links/revoke", s.jobRevokeAllLinks)
+				r.Post("/jobs/{id}/share-links/{linkID}/revoke", s.jobRevokeLink)
+			})
 		})
 
 		// Admin.

@@ -96,14 +96,29 @@ func TestShare_Dashboard(t *testing.T) {
 	var shown, hidden int64
 	tdb.Owner.QueryRow(ctx, `select id from files where name = 'roof-photo.png'`).Scan(&shown)
 	tdb.Owner.QueryRow(ctx, `select id from files where name = 'internal-quote.pdf'`).Scan(&hidden)
-	if res, _ := visitor.get(fmt.Sprintf("%s/files/%d", link, shown)); res.StatusCode != 200 {
-		t.Errorf("a file marked for the client = %d", res.StatusCode)
+	if res, _ := visitor.get(fmt.Sprintf("%s/files/%d", link, shown)); res.StatusCode != 200 || res.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("a file marked for the client = %d, Cache-Control %q", res.StatusCode, res.Header.Get("Cache-Control"))
 	}
 	if res, _ := visitor.get(fmt.Sprintf("%s/files/%d", link, hidden)); res.StatusCode != 404 {
 		t.Errorf("an internal file through the dashboard = %d", res.StatusCode)
 	}
 	if _, body := admin.get(job + "?tab=history"); !regexp.MustCompile(`<td class="num">2</td>`).MatchString(body) {
 		t.Error("History does not count the two opens")
+	}
+
+	// A subcontractor on the job may not send or revoke links.
+	_, sub := seedPerson(t, s, tdb, acme, "sub@trades.example", "Sam Sub", "password-123", identity.RoleSubcontractor)
+	tdb.Owner.Exec(ctx, `insert into visits (company_id, job_id, assignee_id) select $1, id, $2 from jobs where title = 'Leaking roof'`, acme, sub)
+	subc := newClient(t, ts)
+	subc.login("sub@trades.example", "password-123")
+	if res, _ := subc.get(job); res.StatusCode != 200 {
+		t.Errorf("the subcontractor's own job = %d", res.StatusCode)
+	}
+	if res, _ := subc.get(job + "/email"); res.StatusCode != 404 {
+		t.Errorf("a subcontractor opening Send Email = %d, want 404", res.StatusCode)
+	}
+	if res, _ := subc.post(job+"/share-links/revoke", nil); res.StatusCode != 404 {
+		t.Errorf("a subcontractor revoking links = %d, want 404", res.StatusCode)
 	}
 
 	// Revoked and made-up links get the same 404.

@@ -96,6 +96,7 @@ func Send(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, by 
 	if err != nil {
 		return 0, err
 	}
+	toClient := false
 	if len(c.To) > 0 {
 		var offered []Recipient
 		rows, _ := tx.Query(ctx, `
@@ -111,9 +112,11 @@ func Send(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, by 
 			return 0, fmt.Errorf("share: recipients: %w", err)
 		}
 		for _, t := range c.To {
-			if !slices.ContainsFunc(offered, func(r Recipient) bool { return strings.EqualFold(r.Email, t) }) {
+			i := slices.IndexFunc(offered, func(r Recipient) bool { return strings.EqualFold(r.Email, t) })
+			if i < 0 {
 				return 0, apperr.ErrNotFound // the form offers only these: anything else is forged
 			}
+			toClient = toClient || offered[i].Role == "client"
 			add(t)
 		}
 	}
@@ -146,7 +149,7 @@ func Send(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, by 
 			return 0, err
 		}
 	}
-	if err := jobs.RecordEmail(ctx, tx, companyID, by, jobID, to, c.Subject, c.Body, c.AddLink); err != nil {
+	if err := jobs.RecordEmail(ctx, tx, companyID, by, jobID, to, c.Subject, c.Body, c.AddLink, toClient); err != nil {
 		return 0, err
 	}
 	return len(to), nil

@@ -36,7 +36,7 @@ func QueueDashboard(b *pgx.Batch, companyID, jobID int64, d *Dashboard) {
 		 where j.company_id = $1 and j.id = $2`, companyID, jobID).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&d.Client.Name, &d.Client.Email, &d.Client.Phone)
 	})
-	jobs.QueueVisits(b, companyID, jobID, &d.Visits)
+	jobs.QueueClientVisits(b, companyID, jobID, &d.Visits)
 	files.QueueList(b, companyID, files.Owner{JobID: jobID}, true, &d.Files)
 	jobs.QueueMessages(b, companyID, jobID, true, &d.Messages)
 }

@@ -176,14 +176,14 @@ func RevokeAll(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope
 	return n, jobs.Record(ctx, tx, companyID, jobID, by, fmt.Sprintf("All Job Share links revoked (%d)", n))
 }
 
-// RevokeForClient kills every live link of every job of the client (as client or billing client), each job
-// getting a History line, and returns how many links. The caller has checked the client is in the viewer's scope.
+// RevokeForClient kills every live link of every job of the client (as the client, not merely the billing client,
+// whose jobs may be another's), each job getting a History line, and returns how many links. The caller has checked the client is in the viewer's scope.
 func RevokeForClient(ctx context.Context, tx pgx.Tx, companyID int64, by jobs.Actor, clientID int64) (int, error) {
 	rows, _ := tx.Query(ctx, `
 		update share_links l set revoked_at = now()
 		  from jobs j
 		 where l.company_id = $1 and j.company_id = l.company_id and j.id = l.job_id and l.revoked_at is null
-		   and (j.client_id = $2 or j.billing_client_id = $2)
+		   and j.client_id = $2
 		returning l.job_id`, companyID, clientID)
 	jobIDs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {

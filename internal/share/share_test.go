@@ -165,9 +165,18 @@ func TestSend(t *testing.T) {
 		t.Errorf("two recipients got links %v: want two different ones", links)
 	}
 	var msgs int
-	tdb.Owner.QueryRow(ctx, `select count(*) from job_messages where job_id = $1 and visible_to_client and body like 'Email to ops@harbour.example, boss@harbour.example: Your job%'`, f.job).Scan(&msgs)
+	tdb.Owner.QueryRow(ctx, `select count(*) from job_messages where job_id = $1 and visible_to_client and body = 'Email: Your job'||E'\n\n'||'See the link.'`, f.job).Scan(&msgs)
 	if msgs != 1 {
-		t.Error("the email is not on the job's Messages")
+		t.Error("the email to the client is not on the job's Messages, visible to the client without its recipients")
+	}
+	// An email to someone else only is kept internal.
+	if _, err := send(Compose{Custom: "supplier@pipes.example", Subject: "Order", Body: "Two elbows"}); err != nil {
+		t.Fatal(err)
+	}
+	var internal bool
+	tdb.Owner.QueryRow(ctx, `select not visible_to_client from job_messages where body like 'Email: Order%'`).Scan(&internal)
+	if !internal {
+		t.Error("an email not sent to the client is visible to the client")
 	}
 	var redacted int
 	tdb.Owner.QueryRow(ctx, `select count(*) from outbox_emails where company_id = $1 and redact`, f.co).Scan(&redacted)

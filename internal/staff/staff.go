@@ -134,7 +134,7 @@ func QueueClientUsers(b *pgx.Batch, companyID, clientID int64, people *[]Person,
 func SetPermissions(ctx context.Context, tx pgx.Tx, companyID, client, membershipID int64, p identity.Permissions) error {
 	tag, err := tx.Exec(ctx, `
 		update memberships set perm_add_edit = $4, perm_view_messages = $5, perm_view_prices = $6
-		 where company_id = $1 and id = $2 and role = 'client' and ($3 = 0 or client_id = $3)`,
+		 where company_id = $1 and id = $2 and role = 'client' and ($3::bigint = 0 or client_id = $3::bigint)`,
 		companyID, membershipID, client, p.AddEdit, p.ViewMessages, p.ViewPrices)
 	if err != nil {
 		return fmt.Errorf("staff: permissions: %w", err)
