@@ -135,7 +135,7 @@ func QueueByIDs(b *pgx.Batch, companyID int64, scope Scope, ids []int64, cs *[]C
 
 // lockClient checks, inside tx, that the client exists in scope, and holds it against concurrent change.
 // ErrNotFound otherwise.
-func lockClient(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, id int64) error {
+func Lock(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, id int64) error {
 	var found int64
 	err := tx.QueryRow(ctx, `select c.id from clients c where c.company_id = $1 and c.id = $2 and `+scopeSQL(3)+` for update`,
 		companyID, id, scope.Coworker).Scan(&found)
@@ -143,9 +143,4 @@ func lockClient(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, id
 		return apperr.ErrNotFound
 	}
 	return err
-}
-
-// Lock checks, inside tx, that the client is the company's and in scope, and holds it. ErrNotFound otherwise.
-func Lock(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, id int64) error {
-	return lockClient(ctx, tx, companyID, scope, id)
 }

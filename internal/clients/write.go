@@ -152,7 +152,7 @@ func Update(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, id int
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	if err := lockClient(ctx, tx, companyID, scope, id); err != nil {
+	if err := Lock(ctx, tx, companyID, scope, id); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, `
@@ -171,7 +171,7 @@ func AddSite(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, clien
 	if err := s.Validate(); err != nil {
 		return 0, err
 	}
-	if err := lockClient(ctx, tx, companyID, scope, clientID); err != nil {
+	if err := Lock(ctx, tx, companyID, scope, clientID); err != nil {
 		return 0, err
 	}
 	var id int64
@@ -189,7 +189,7 @@ var ErrSiteInUse = &apperr.ValidationError{Form: "Jobs are booked at this site, 
 // RemoveSite deletes one of the client's sites. ErrNotFound when the client is not in scope or the site is not
 // theirs.
 func RemoveSite(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, clientID, siteID int64) error {
-	if err := lockClient(ctx, tx, companyID, scope, clientID); err != nil {
+	if err := Lock(ctx, tx, companyID, scope, clientID); err != nil {
 		return err
 	}
 	tag, err := tx.Exec(ctx, `delete from sites where company_id = $1 and client_id = $2 and id = $3`, companyID, clientID, siteID)
@@ -209,7 +209,7 @@ func RemoveSite(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, cl
 // Assign makes an active co-worker of the company serve the client (again is no change). ErrNotFound for a client
 // or co-worker that is not the company's.
 func Assign(ctx context.Context, tx pgx.Tx, companyID, clientID, membershipID int64) error {
-	if err := lockClient(ctx, tx, companyID, Scope{}, clientID); err != nil {
+	if err := Lock(ctx, tx, companyID, Scope{}, clientID); err != nil {
 		return err
 	}
 	tag, err := tx.Exec(ctx, `
@@ -250,7 +250,7 @@ func Unassign(ctx context.Context, tx pgx.Tx, companyID, clientID, membershipID 
 // AddSiteFile stores an uploaded file on one of the client's sites. ErrNotFound when the client is not in scope
 // or the site is not theirs; a ValidationError on field "file" for a refused file.
 func AddSiteFile(ctx context.Context, tx pgx.Tx, store files.Storage, companyID int64, scope Scope, clientID, siteID, uploadedBy int64, u files.Upload) (files.File, error) {
-	if err := lockClient(ctx, tx, companyID, scope, clientID); err != nil {
+	if err := Lock(ctx, tx, companyID, scope, clientID); err != nil {
 		return files.File{}, err
 	}
 	var ok bool
@@ -282,7 +282,7 @@ func QueueSiteFiles(b *pgx.Batch, companyID, clientID int64, bySite map[int64][]
 
 // RemoveSiteFile deletes a file of one of the client's sites. ErrNotFound when it is not theirs.
 func RemoveSiteFile(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, clientID, siteID, fileID int64) error {
-	if err := lockClient(ctx, tx, companyID, scope, clientID); err != nil {
+	if err := Lock(ctx, tx, companyID, scope, clientID); err != nil {
 		return err
 	}
 	var ok bool

@@ -22,7 +22,7 @@ func AddFile(ctx context.Context, tx pgx.Tx, store files.Storage, companyID int6
 	if f.VisibleToClient {
 		what += " (visible to the client)"
 	}
-	return f, record(ctx, tx, companyID, jobID, by, what)
+	return f, Record(ctx, tx, companyID, jobID, by, what)
 }
 
 // RemoveFile deletes a file of the job, with a History line. ErrNotFound when it is not the job's.
@@ -34,5 +34,5 @@ func RemoveFile(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by
 	if err != nil {
 		return err
 	}
-	return record(ctx, tx, companyID, jobID, by, "File removed: "+name)
+	return Record(ctx, tx, companyID, jobID, by, "File removed: "+name)
 }

@@ -144,7 +144,7 @@ func AddLine(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Ac
 		companyID, jobID, l.Description, l.QuantityMilli, l.UnitCostCents, l.UnitPriceCents).Scan(&id); err != nil {
 		return 0, fmt.Errorf("jobs: add line: %w", err)
 	}
-	return id, record(ctx, tx, companyID, jobID, by, fmt.Sprintf("Line added: %s × %s", FormatQuantity(l.QuantityMilli), l.Description))
+	return id, Record(ctx, tx, companyID, jobID, by, fmt.Sprintf("Line added: %s × %s", FormatQuantity(l.QuantityMilli), l.Description))
 }
 
 // RemoveLine deletes a line of the job, with a History line. ErrNotFound when it is not the job's.
@@ -161,7 +161,7 @@ func RemoveLine(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by
 	if err != nil {
 		return fmt.Errorf("jobs: remove line: %w", err)
 	}
-	return record(ctx, tx, companyID, jobID, by, "Line removed: "+desc)
+	return Record(ctx, tx, companyID, jobID, by, "Line removed: "+desc)
 }
 
 // FormatQuantity shows thousandths as a plain number: 1500 → "1.5".

@@ -55,7 +55,7 @@ func AddMessage(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by
 	if visibleToClient {
 		what = "Note visible to the client added"
 	}
-	return id, record(ctx, tx, companyID, jobID, by, what)
+	return id, Record(ctx, tx, companyID, jobID, by, what)
 }
 
 // Entry is one line of a job's History.
@@ -92,5 +92,5 @@ func RecordEmail(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, jobI
 	if withLinks {
 		what += ", each with their own Job Share link"
 	}
-	return record(ctx, tx, companyID, jobID, by, what)
+	return Record(ctx, tx, companyID, jobID, by, what)
 }

@@ -141,7 +141,7 @@ func AddVisit(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by A
 	if start != nil {
 		when = start.In(loc).Format("Mon 2 Jan 2006 15:04") + "–" + end.In(loc).Format("15:04")
 	}
-	return id, record(ctx, tx, companyID, jobID, by, "Visit added: "+who+", "+when)
+	return id, Record(ctx, tx, companyID, jobID, by, "Visit added: "+who+", "+when)
 }
 
 // RemoveVisit deletes a visit of the job, with a History line. ErrNotFound when it is not the job's.
@@ -156,5 +156,5 @@ func RemoveVisit(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, b
 	if tag.RowsAffected() == 0 {
 		return apperr.ErrNotFound
 	}
-	return record(ctx, tx, companyID, jobID, by, "Visit removed")
+	return Record(ctx, tx, companyID, jobID, by, "Visit removed")
 }

@@ -66,8 +66,9 @@ func (f Form) Validate() error {
 	return v.Err()
 }
 
-// record writes a History line for the job in tx.
-func record(ctx context.Context, tx pgx.Tx, companyID, jobID int64, by Actor, what string) error {
+// Record writes a History line for the job in tx: every change here, and those other packages make in the same
+// transaction (an email sent, a link revoked).
+func Record(ctx context.Context, tx pgx.Tx, companyID, jobID int64, by Actor, what string) error {
 	var actor *int64
 	if by.MembershipID != 0 {
 		actor = &by.MembershipID
@@ -77,12 +78,6 @@ func record(ctx context.Context, tx pgx.Tx, companyID, jobID int64, by Actor, wh
 		return fmt.Errorf("jobs: history: %w", err)
 	}
 	return nil
-}
-
-// Record writes a History line for a change made by another package in the same transaction (an email sent, a
-// link revoked).
-func Record(ctx context.Context, tx pgx.Tx, companyID, jobID int64, by Actor, what string) error {
-	return record(ctx, tx, companyID, jobID, by, what)
 }
 
 // nextNumber takes the company's next job number inside tx; concurrent transactions queue on the counter row.
@@ -170,7 +165,7 @@ func insert(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, f Form, p
 	if f.Source == "portal" {
 		what = "Added by " + by.Name + " (portal)"
 	}
-	return id, number, record(ctx, tx, companyID, id, by, what)
+	return id, number, Record(ctx, tx, companyID, id, by, what)
 }
 
 // lock reads the job's status inside tx, holding the row, after checking scope. ErrNotFound otherwise.
@@ -247,7 +242,7 @@ func Update(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Act
 		companyID, id, f.Title, f.Description, nullID(f.SiteID), f.Address, f.BillingClientID); err != nil {
 		return fmt.Errorf("jobs: update: %w", err)
 	}
-	return record(ctx, tx, companyID, id, by, "Changed "+strings.Join(changed, ", "))
+	return Record(ctx, tx, companyID, id, by, "Changed "+strings.Join(changed, ", "))
 }
 
 // SetBillingClient makes another of the company's clients (one the viewer may choose) pay for the job.
@@ -271,7 +266,7 @@ func SetBillingClient(ctx context.Context, tx pgx.Tx, companyID int64, scope Sco
 	if err != nil || tag.RowsAffected() == 0 {
 		return err
 	}
-	return record(ctx, tx, companyID, id, by, "Billing client changed to "+name)
+	return Record(ctx, tx, companyID, id, by, "Billing client changed to "+name)
 }
 
 // SetStatus moves a job to a workflow status. A deferred job is first un-deferred (Undefer); moving to the status
@@ -290,7 +285,7 @@ func SetStatus(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by 
 	if _, err := tx.Exec(ctx, `update jobs set status = $3, updated_at = now() where company_id = $1 and id = $2`, companyID, id, to); err != nil {
 		return fmt.Errorf("jobs: status: %w", err)
 	}
-	return record(ctx, tx, companyID, id, by, "Status changed from "+c.Status.Label()+" to "+to.Label())
+	return Record(ctx, tx, companyID, id, by, "Status changed from "+c.Status.Label()+" to "+to.Label())
 }
 
 // Defer marks the job deferred (Defer commission), remembering its workflow status for Undefer.
@@ -303,7 +298,7 @@ func Defer(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Acto
 		companyID, id); err != nil {
 		return fmt.Errorf("jobs: defer: %w", err)
 	}
-	return record(ctx, tx, companyID, id, by, "Deferred (Defer commission) from "+c.Status.Label())
+	return Record(ctx, tx, companyID, id, by, "Deferred (Defer commission) from "+c.Status.Label())
 }
 
 // Undefer puts a deferred job back in the workflow status it was deferred from.
@@ -316,7 +311,7 @@ func Undefer(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Ac
 		companyID, id); err != nil {
 		return fmt.Errorf("jobs: undefer: %w", err)
 	}
-	return record(ctx, tx, companyID, id, by, "Deferral undone: back to "+c.DeferredFrom.Label())
+	return Record(ctx, tx, companyID, id, by, "Deferral undone: back to "+c.DeferredFrom.Label())
 }
 
 // CreateSubjob adds a child job for staged work or billing: same client, billing client and place as the parent.
@@ -339,10 +334,10 @@ func CreateSubjob(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, 
 	if err != nil {
 		return 0, 0, err
 	}
-	if err := record(ctx, tx, companyID, id, by, "Created as a subjob of "+Ref(p.Number)); err != nil {
+	if err := Record(ctx, tx, companyID, id, by, "Created as a subjob of "+Ref(p.Number)); err != nil {
 		return 0, 0, err
 	}
-	return id, number, record(ctx, tx, companyID, parentID, by, "Subjob "+Ref(number)+" created")
+	return id, number, Record(ctx, tx, companyID, parentID, by, "Subjob "+Ref(number)+" created")
 }
 
 // ParseRef reads a job number as people type it: "J-1001", "j1001" or "1001". 0 when it is none of these.
@@ -401,10 +396,10 @@ func LinkRecall(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by
 			return 0, fmt.Errorf("jobs: recall: %w", err)
 		}
 	}
-	if err := record(ctx, tx, companyID, recallID, by, "Linked as a recall of "+Ref(o.Number)); err != nil {
+	if err := Record(ctx, tx, companyID, recallID, by, "Linked as a recall of "+Ref(o.Number)); err != nil {
 		return 0, err
 	}
-	return recallID, record(ctx, tx, companyID, originalID, by, "Recall job "+Ref(recallNumber)+" linked")
+	return recallID, Record(ctx, tx, companyID, originalID, by, "Recall job "+Ref(recallNumber)+" linked")
 }
 
 // Summary is what other packages need to know of a job they act on.

@@ -42,24 +42,10 @@ func (s *Server) clientList(w http.ResponseWriter, r *http.Request) {
 	})
 	page.Rows = list.Rows
 	if n := len(list.Rows); n > 0 {
-		first, last := list.Rows[0].ID, list.Rows[n-1].ID
-		if list.More || f.Before != 0 {
-			page.Pager.OlderURL = clientListURL(page.Q, "after", last)
-		}
-		if (f.Before != 0 && list.More) || f.After != 0 {
-			page.Pager.NewerURL = clientListURL(page.Q, "before", first)
-		}
+		page.Pager = keysetPager("/clients", url.Values{"q": {page.Q}}, n, list.Rows[0].ID, list.Rows[n-1].ID,
+			list.More, f.After != 0, f.Before != 0)
 	}
 	s.render(w, r, err, clientsview.List(s.chrome(r, "Clients"), page))
-}
-
-func clientListURL(q, dir string, id int64) string {
-	v := url.Values{}
-	if q != "" {
-		v.Set("q", q)
-	}
-	v.Set(dir, strconv.FormatInt(id, 10))
-	return "/clients?" + v.Encode()
 }
 
 // newSiteRows is how many blank site rows a new-client form offers.
@@ -288,13 +274,7 @@ func (s *Server) afterClientChange(w http.ResponseWriter, r *http.Request, id in
 // clientExport answers the bulk bar's Export: the ticked clients as a CSV file. Ids outside the viewer's scope
 // are left out, as if they did not exist.
 func (s *Server) clientExport(w http.ResponseWriter, r *http.Request) {
-	r.ParseForm()
-	var ids []int64
-	for _, raw := range r.PostForm["ids"] {
-		if id, err := strconv.ParseInt(raw, 10, 64); err == nil && len(ids) < 1000 {
-			ids = append(ids, id)
-		}
-	}
+	ids := tickedIDs(r)
 	if len(ids) == 0 {
 		s.sessions.Put(r.Context(), keyNotice, "Tick at least one client first.")
 		http.Redirect(w, r, "/clients", http.StatusSeeOther)

@@ -44,29 +44,13 @@ func (s *Server) jobList(w http.ResponseWriter, r *http.Request) {
 	p.Filtered = f.Q != "" || view != jobs.ViewAll
 	p.Here = r.URL.RequestURI()
 	if n := len(list.Rows); n > 0 {
-		if list.More || f.Before != 0 {
-			p.Pager.OlderURL = jobListURL(p, "after", list.Rows[n-1].ID)
-		}
-		if (f.Before != 0 && list.More) || f.After != 0 {
-			p.Pager.NewerURL = jobListURL(p, "before", list.Rows[0].ID)
-		}
+		p.Pager = keysetPager("/jobs", url.Values{"view": {p.View}, "q": {p.Q}}, n, list.Rows[0].ID, list.Rows[n-1].ID,
+			list.More, f.After != 0, f.Before != 0)
 	}
 	if err == nil {
 		err = verr
 	}
 	s.render(w, r, err, jobsview.List(s.chrome(r, "Jobs"), p))
-}
-
-func jobListURL(p jobsview.ListPage, dir string, id int64) string {
-	v := url.Values{}
-	if p.View != "" {
-		v.Set("view", p.View)
-	}
-	if p.Q != "" {
-		v.Set("q", p.Q)
-	}
-	v.Set(dir, strconv.FormatInt(id, 10))
-	return "/jobs?" + v.Encode()
 }
 
 // jobNew is the new-job form: first the client (a search), then the job for that client.
@@ -233,10 +217,8 @@ func (s *Server) jobChanged(w http.ResponseWriter, r *http.Request, id int64, er
 		if st.tab != "" && st.tab != "details" {
 			target += "?tab=" + url.QueryEscape(st.tab)
 		}
-		if back := r.PostFormValue("back"); back != "" && localPath(back) == back {
-			target = back // an action from the job list returns to the list as it was
-		}
-		http.Redirect(w, r, target, http.StatusSeeOther)
+		// An action from the job list returns to the list as it was.
+		http.Redirect(w, r, backTo(r, target), http.StatusSeeOther)
 	}
 }
 
@@ -388,12 +370,9 @@ func (s *Server) jobLinkRecall(w http.ResponseWriter, r *http.Request) {
 func (s *Server) jobAddVisit(w http.ResponseWriter, r *http.Request) {
 	f := jobs.VisitForm{Start: r.PostFormValue("start"), End: r.PostFormValue("end"), Notes: r.PostFormValue("notes")}
 	f.AssigneeID, _ = strconv.ParseInt(r.PostFormValue("assignee_id"), 10, 64)
+	loc := viewerOf(r).Location()
 	s.inJob(w, r, jobState{tab: "visits", visit: f}, "Visit added.", func(tx pgx.Tx, co int64, scope jobs.Scope, by jobs.Actor, id int64) error {
-		var set settings.Settings
-		if err := tx.QueryRow(r.Context(), `select time_zone from companies where id = $1`, co).Scan(&set.TimeZone); err != nil {
-			return err
-		}
-		_, err := jobs.AddVisit(r.Context(), tx, co, scope, by, id, f, set.Location())
+		_, err := jobs.AddVisit(r.Context(), tx, co, scope, by, id, f, loc)
 		return err
 	})
 }

@@ -3,7 +3,6 @@ package server
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/jackc/pgx/v5"
 
@@ -57,13 +56,7 @@ func (s *Server) clientPortalPermissions(w http.ResponseWriter, r *http.Request)
 // clientsPortalPermissions is the client list's bulk action: the same permissions for every Job Share Plus user
 // of the ticked clients.
 func (s *Server) clientsPortalPermissions(w http.ResponseWriter, r *http.Request) {
-	r.ParseForm()
-	var ids []int64
-	for _, raw := range r.PostForm["ids"] {
-		if id, err := strconv.ParseInt(raw, 10, 64); err == nil && len(ids) < 1000 {
-			ids = append(ids, id)
-		}
-	}
+	ids := tickedIDs(r)
 	co := viewerOf(r).CompanyID
 	var n int
 	err := s.db.InCompany(r.Context(), co, func(tx pgx.Tx) (err error) {
@@ -75,9 +68,5 @@ func (s *Server) clientsPortalPermissions(w http.ResponseWriter, r *http.Request
 		return
 	}
 	s.sessions.Put(r.Context(), keyNotice, fmt.Sprintf("Job Share Plus permissions set for %d users and invitations.", n))
-	back := r.PostFormValue("back")
-	if back == "" || localPath(back) != back {
-		back = "/clients"
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	http.Redirect(w, r, backTo(r, "/clients"), http.StatusSeeOther)
 }

@@ -50,20 +50,9 @@ func (s *Server) portalJobs(w http.ResponseWriter, r *http.Request) {
 	var list jobs.ListPage
 	err := s.db.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) { jobs.QueueList(b, v.CompanyID, jobs.ScopeFor(v), f, &list) })
 	p.Rows = list.Rows
-	page := func(dir string, id int64) string {
-		u := url.Values{dir: {strconv.FormatInt(id, 10)}}
-		if p.Q != "" {
-			u.Set("q", p.Q)
-		}
-		return "/portal/jobs?" + u.Encode()
-	}
 	if n := len(list.Rows); n > 0 {
-		if list.More || f.Before != 0 {
-			p.Pager.OlderURL = page("after", list.Rows[n-1].ID)
-		}
-		if (f.Before != 0 && list.More) || f.After != 0 {
-			p.Pager.NewerURL = page("before", list.Rows[0].ID)
-		}
+		p.Pager = keysetPager("/portal/jobs", url.Values{"q": {p.Q}}, n, list.Rows[0].ID, list.Rows[n-1].ID,
+			list.More, f.After != 0, f.Before != 0)
 	}
 	s.render(w, r, err, portalview.List(s.portalChrome(r, "Jobs"), p))
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/jackc/pgx/v5"
 
@@ -110,10 +109,8 @@ func (s *Server) shareFile(w http.ResponseWriter, r *http.Request) {
 
 // jobCompose is the Send Email composer of a job.
 func (s *Server) jobCompose(w http.ResponseWriter, r *http.Request) {
-	s.showCompose(w, r, jobsComposeDefaults(), nil)
+	s.showCompose(w, r, share.Compose{AddLink: true}, nil)
 }
-
-func jobsComposeDefaults() share.Compose { return share.Compose{AddLink: true} }
 
 func (s *Server) showCompose(w http.ResponseWriter, r *http.Request, c share.Compose, formErr error) {
 	id, ok := s.pathID(w, r, "id")
@@ -219,13 +216,7 @@ func (s *Server) clientRevokeAllLinks(w http.ResponseWriter, r *http.Request) {
 
 // clientsJobShare is the client list's bulk action: Enable (or Disable) Job Share for selected.
 func (s *Server) clientsJobShare(w http.ResponseWriter, r *http.Request) {
-	r.ParseForm()
-	var ids []int64
-	for _, raw := range r.PostForm["ids"] {
-		if id, err := strconv.ParseInt(raw, 10, 64); err == nil && len(ids) < 1000 {
-			ids = append(ids, id)
-		}
-	}
+	ids := tickedIDs(r)
 	on := r.PostFormValue("action") == "job-share-on"
 	if len(ids) == 0 {
 		s.sessions.Put(r.Context(), keyNotice, "Tick at least one client first.")
@@ -247,11 +238,7 @@ func (s *Server) clientsJobShare(w http.ResponseWriter, r *http.Request) {
 		state = "on"
 	}
 	s.sessions.Put(r.Context(), keyNotice, fmt.Sprintf("Job Share turned %s for %d clients.", state, n))
-	back := r.PostFormValue("back")
-	if back == "" || localPath(back) != back {
-		back = "/clients"
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	http.Redirect(w, r, backTo(r, "/clients"), http.StatusSeeOther)
 }
 
 // settingsJobShareAll is the Settings action that turns Job Share on for every existing client.

@@ -28,21 +28,24 @@ type Recipient struct {
 	Role  string // "client" or "staff"
 }
 
+// recipientsSQL lists the client's contact first, then the active staff on the job's visits, by name.
+const recipientsSQL = `
+	select email, name, role from (
+	    select c.email::text as email, c.name, 'client' as role, 0 as ord
+	      from jobs j join clients c on c.company_id = j.company_id and c.id = j.client_id
+	     where j.company_id = $1 and j.id = $2 and c.email is not null
+	    union
+	    select a.email::text, a.name, 'staff', 1
+	      from visits v
+	      join memberships m on m.company_id = v.company_id and m.id = v.assignee_id
+	      join accounts a on a.id = m.account_id
+	     where v.company_id = $1 and v.job_id = $2 and m.active) r
+	 order by ord, name`
+
 // QueueRecipients adds the people the composer offers for the job: the client's contact first, then the staff
 // on its visits, by name.
 func QueueRecipients(b *pgx.Batch, companyID, jobID int64, rs *[]Recipient) {
-	b.Queue(`
-		select email, name, role from (
-		    select c.email::text as email, c.name, 'client' as role, 0 as ord
-		      from jobs j join clients c on c.company_id = j.company_id and c.id = j.client_id
-		     where j.company_id = $1 and j.id = $2 and c.email is not null
-		    union
-		    select a.email::text, a.name, 'staff', 1
-		      from visits v
-		      join memberships m on m.company_id = v.company_id and m.id = v.assignee_id
-		      join accounts a on a.id = m.account_id
-		     where v.company_id = $1 and v.job_id = $2 and m.active) r
-		 order by ord, name`, companyID, jobID).Query(func(rows pgx.Rows) (err error) {
+	b.Queue(recipientsSQL, companyID, jobID).Query(func(rows pgx.Rows) (err error) {
 		*rs, err = pgx.CollectRows(rows, pgx.RowToStructByName[Recipient])
 		return err
 	})
@@ -99,15 +102,7 @@ func Send(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, by 
 	toClient := false
 	if len(c.To) > 0 {
 		var offered []Recipient
-		rows, _ := tx.Query(ctx, `
-			select c.email::text as email, c.name, 'client' as role from jobs j
-			  join clients c on c.company_id = j.company_id and c.id = j.client_id
-			 where j.company_id = $1 and j.id = $2 and c.email is not null
-			union
-			select a.email::text, a.name, 'staff' from visits v
-			  join memberships m on m.company_id = v.company_id and m.id = v.assignee_id
-			  join accounts a on a.id = m.account_id
-			 where v.company_id = $1 and v.job_id = $2 and m.active`, companyID, jobID)
+		rows, _ := tx.Query(ctx, recipientsSQL, companyID, jobID)
 		if offered, err = pgx.CollectRows(rows, pgx.RowToStructByName[Recipient]); err != nil {
 			return 0, fmt.Errorf("share: recipients: %w", err)
 		}
