@@ -25,6 +25,8 @@ check-generated: generate
 	@git diff --quiet -- templates && test -z "$$(git ls-files --others --exclude-standard -- templates)" || \
 		{ git status --short -- templates; echo "templ generate changed files: commit the regenerated *_templ.go"; exit 1; }
 
+# gofmt and go vet, then the layering (which package may import which) and the size limits: internal/archcheck.
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); test -z "$$out" || { echo "gofmt would change: $$out"; exit 1; }
 	go vet ./...
+	go test -count=1 ./internal/archcheck/

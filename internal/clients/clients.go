@@ -41,21 +41,39 @@ type Coworker struct {
 }
 
 // Scope is what of the company's clients a viewer may see: all of them, or only those assigned to one co-worker.
+// The zero Scope sees none.
 type Scope struct {
-	// Coworker is the membership id of a co-worker viewer; 0 means every client.
+	// All is every client of the company: an admin's.
+	All bool
+	// Coworker is the membership id of a co-worker viewer: the clients assigned to them.
 	Coworker int64
+}
+
+// Everything is the scope of an admin.
+var Everything = Scope{All: true}
+
+// param is the scope as scopeSQL's one parameter: 0 for every client; no membership has id 0 or -1, so -1
+// matches no assignment.
+func (s Scope) param() int64 {
+	switch {
+	case s.All:
+		return 0
+	case s.Coworker == 0:
+		return -1
+	}
+	return s.Coworker
 }
 
 // ScopeFor is the scope of a viewer: admins see every client, co-workers the clients assigned to them, and every
 // other role none (the route groups keep them out; the scope is the second lock).
 func ScopeFor(v *identity.Viewer) Scope {
-	if v.Role == identity.RoleAdmin {
-		return Scope{}
-	}
-	if v.Role == identity.RoleCoWorker {
+	switch v.Role {
+	case identity.RoleAdmin:
+		return Everything
+	case identity.RoleCoWorker:
 		return Scope{Coworker: v.MembershipID}
 	}
-	return Scope{Coworker: -1}
+	return Scope{}
 }
 
 // scopeSQL is the condition on a clients row aliased c for the scope passed as parameter $n.
@@ -72,7 +90,7 @@ func QueueGet(b *pgx.Batch, companyID int64, scope Scope, id int64, c *Client) {
 		       c.billing_address, c.notes, c.job_share, c.created_at
 		  from clients c
 		 where c.company_id = $1 and c.id = $2 and `+scopeSQL(3),
-		companyID, id, scope.Coworker).Query(func(rows pgx.Rows) (err error) {
+		companyID, id, scope.param()).Query(func(rows pgx.Rows) (err error) {
 		*c, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Client])
 		if errors.Is(err, pgx.ErrNoRows) {
 			return apperr.ErrNotFound
@@ -127,7 +145,7 @@ func QueueByIDs(b *pgx.Batch, companyID int64, scope Scope, ids []int64, cs *[]C
 		       c.billing_address, c.notes, c.job_share, c.created_at
 		  from clients c
 		 where c.company_id = $1 and c.id = any($2) and `+scopeSQL(3)+`
-		 order by c.name, c.id`, companyID, ids, scope.Coworker).Query(func(rows pgx.Rows) (err error) {
+		 order by c.name, c.id`, companyID, ids, scope.param()).Query(func(rows pgx.Rows) (err error) {
 		*cs, err = pgx.CollectRows(rows, pgx.RowToStructByName[Client])
 		return err
 	})
@@ -138,7 +156,7 @@ func QueueByIDs(b *pgx.Batch, companyID int64, scope Scope, ids []int64, cs *[]C
 func Lock(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, id int64) error {
 	var found int64
 	err := tx.QueryRow(ctx, `select c.id from clients c where c.company_id = $1 and c.id = $2 and `+scopeSQL(3)+` for update`,
-		companyID, id, scope.Coworker).Scan(&found)
+		companyID, id, scope.param()).Scan(&found)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return apperr.ErrNotFound
 	}

@@ -83,16 +83,16 @@ func TestList_SearchAndKeyset(t *testing.T) {
 	}
 	create(t, tdb, co, Form{Name: "100% Pure_Water", Sites: []SiteForm{{Name: "HQ", Address: "1 Road"}, {Name: "Depot", Address: "2 Road"}}})
 
-	p1 := list(t, tdb, co, Scope{}, ListFilter{})
+	p1 := list(t, tdb, co, Everything, ListFilter{})
 	if len(p1.Rows) != PageSize || !p1.More || p1.Rows[0].Name != "100% Pure_Water" || p1.Rows[0].Sites != 2 {
 		t.Fatalf("page 1: %d rows, more %t, first %+v", len(p1.Rows), p1.More, p1.Rows[0])
 	}
-	p2 := list(t, tdb, co, Scope{}, ListFilter{After: p1.Rows[PageSize-1].ID})
-	p3 := list(t, tdb, co, Scope{}, ListFilter{After: p2.Rows[PageSize-1].ID})
+	p2 := list(t, tdb, co, Everything, ListFilter{After: p1.Rows[PageSize-1].ID})
+	p3 := list(t, tdb, co, Everything, ListFilter{After: p2.Rows[PageSize-1].ID})
 	if p2.Rows[0].Name != "Client 049" || len(p3.Rows) != 21 || p3.More {
 		t.Errorf("page 2 starts %q; page 3 has %d rows, more %t", p2.Rows[0].Name, len(p3.Rows), p3.More)
 	}
-	back := list(t, tdb, co, Scope{}, ListFilter{Before: p3.Rows[0].ID})
+	back := list(t, tdb, co, Everything, ListFilter{Before: p3.Rows[0].ID})
 	if fmt.Sprint(names(back)) != fmt.Sprint(names(p2)) || !back.More {
 		t.Errorf("paging back from page 3 gave %v…, want page 2", names(back)[:3])
 	}
@@ -106,11 +106,11 @@ func TestList_SearchAndKeyset(t *testing.T) {
 		`\`:           0,
 		"nobody here": 0,
 	} {
-		if got := list(t, tdb, co, Scope{}, ListFilter{Q: q}); len(got.Rows) != want {
+		if got := list(t, tdb, co, Everything, ListFilter{Q: q}); len(got.Rows) != want {
 			t.Errorf("search %q: %d rows, want %d", q, len(got.Rows), want)
 		}
 	}
-	if got := list(t, tdb, co, Scope{}, ListFilter{After: 999999}); len(got.Rows) != 0 {
+	if got := list(t, tdb, co, Everything, ListFilter{After: 999999}); len(got.Rows) != 0 {
 		t.Errorf("an unknown cursor gave %d rows", len(got.Rows))
 	}
 }

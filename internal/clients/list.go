@@ -3,18 +3,15 @@ package clients
 import (
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/input"
 )
 
 // PageSize is how many clients a page of the list shows.
 const PageSize = 50
-
-// MaxSearchLen bounds a search, so a pasted essay is answered in words rather than scanned.
-const MaxSearchLen = 200
 
 // ListFilter is a page of the client list: a search, and a keyset cursor (a client id) to page after or before.
 type ListFilter struct {
@@ -25,10 +22,9 @@ type ListFilter struct {
 
 // Validate reports a search that is too long.
 func (f ListFilter) Validate() error {
-	if utf8.RuneCountInString(f.Q) > MaxSearchLen {
-		return &apperr.ValidationError{Fields: map[string]string{"q": "Search with at most 200 characters."}}
-	}
-	return nil
+	v := &apperr.ValidationError{}
+	input.CheckSearch(v, "q", f.Q, input.MaxSearchLen)
+	return v.Err()
 }
 
 // ListRow is one client of the list.
@@ -66,7 +62,7 @@ func QueueList(b *pgx.Batch, companyID int64, scope Scope, f ListFilter, page *L
 		   and ($4::bigint = 0 or (c.name, c.id) `+cmp+` (select k.name, k.id from clients k where k.company_id = $1 and k.id = $4))
 		 order by c.name `+order+`, c.id `+order+`
 		 limit $5`,
-		companyID, scope.Coworker, escapeLike(strings.TrimSpace(f.Q)), cursor, PageSize+1).Query(func(r pgx.Rows) (err error) {
+		companyID, scope.param(), escapeLike(strings.TrimSpace(f.Q)), cursor, PageSize+1).Query(func(r pgx.Rows) (err error) {
 		rows, err := pgx.CollectRows(r, pgx.RowToStructByName[ListRow])
 		if page.More = len(rows) > PageSize; page.More {
 			rows = rows[:PageSize]

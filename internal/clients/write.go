@@ -209,7 +209,7 @@ func RemoveSite(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, cl
 // Assign makes an active co-worker of the company serve the client (again is no change). ErrNotFound for a client
 // or co-worker that is not the company's.
 func Assign(ctx context.Context, tx pgx.Tx, companyID, clientID, membershipID int64) error {
-	if err := Lock(ctx, tx, companyID, Scope{}, clientID); err != nil {
+	if err := Lock(ctx, tx, companyID, Everything, clientID); err != nil {
 		return err
 	}
 	tag, err := tx.Exec(ctx, `
@@ -299,7 +299,7 @@ func SetJobShare(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, i
 	tag, err := tx.Exec(ctx, `
 		update clients c set job_share = $4, updated_at = now()
 		 where c.company_id = $1 and c.id = any($2) and c.job_share <> $4 and `+scopeSQL(3),
-		companyID, ids, scope.Coworker, on)
+		companyID, ids, scope.param(), on)
 	if err != nil {
 		return 0, fmt.Errorf("clients: job share: %w", err)
 	}

@@ -30,7 +30,7 @@ var demoNotes = []string{
 // notes, a photo or two, subjobs and a recall: through the jobs package, so History reads as it would in use.
 func seedJobs(ctx context.Context, tx pgx.Tx, companyID int64, staff []int64) error {
 	by := jobs.Actor{MembershipID: staff[0], Name: Logins[0].Name}
-	all := jobs.Scope{}
+	all := jobs.Everything
 	loc, err := time.LoadLocation("Pacific/Auckland")
 	if err != nil {
 		return err
@@ -48,7 +48,7 @@ func seedJobs(ctx context.Context, tx pgx.Tx, companyID int64, staff []int64) er
 	for i := range 60 {
 		p := places[i%len(places)]
 		id, _, err := jobs.Create(ctx, tx, companyID, all, by, jobs.Form{ClientID: p.client, SiteID: p.site,
-			Title: demoTitles[i%len(demoTitles)], Description: "Seeded demo job."})
+			Title: demoTitles[i%len(demoTitles)], Description: "Seeded demo job."}, nil)
 		if err != nil {
 			return err
 		}
@@ -107,7 +107,7 @@ func seedJobs(ctx context.Context, tx pgx.Tx, companyID int64, staff []int64) er
 	}
 	// Staged billing on the first job, and a warranty recall of it.
 	for _, stage := range []string{"Stage 1 — 20 % on day 1", "Stage 2 — 20 % on day 3", "Stage 3 — 60 % on day 5"} {
-		sub, _, err := jobs.CreateSubjob(ctx, tx, companyID, all, by, first, stage)
+		sub, _, err := jobs.CreateSubjob(ctx, tx, companyID, all, by, first, stage, nil)
 		if err != nil {
 			return err
 		}
@@ -115,7 +115,7 @@ func seedJobs(ctx context.Context, tx pgx.Tx, companyID int64, staff []int64) er
 			return err
 		}
 	}
-	_, err = jobs.LinkRecall(ctx, tx, companyID, all, by, first, "")
+	_, err = jobs.LinkRecall(ctx, tx, companyID, all, by, first, "", nil)
 	return err
 }
 

@@ -158,10 +158,12 @@ func thumbnail(data []byte) []byte {
 	return out.Bytes()
 }
 
-// Owner is what a file hangs on: a job or a site (one of the two).
+// Owner is what a file hangs on: a job or a site (one of the two). A site is named with its client, and a read
+// finds its files only when the site is that client's — the ownership is checked in the query, not by the caller.
 type Owner struct {
-	JobID  int64
-	SiteID int64
+	JobID    int64
+	SiteID   int64
+	ClientID int64 // the site's client, for reads of a site's files
 }
 
 func (o Owner) ids() (job, site *int64) {
@@ -170,6 +172,9 @@ func (o Owner) ids() (job, site *int64) {
 	}
 	return nil, &o.SiteID
 }
+
+// ownerSQL matches the files of the owner given as $3 (job), $4 (site) and $5 (the site's client).
+const ownerSQL = `(f.job_id = $3 or f.site_id = (select s.id from sites s where s.company_id = $1 and s.id = $4 and s.client_id = $5))`
 
 // Save checks the upload and stores it (and its thumbnail) on owner in tx, returning the file's record. The caller
 // has checked that the viewer may change owner. A ValidationError on field "file" for a refused file; nothing is
@@ -207,24 +212,26 @@ func Save(ctx context.Context, tx pgx.Tx, store Storage, companyID int64, owner 
 	return f, nil
 }
 
-const fileColumns = `id, name, content_type, size, has_thumbnail, visible_to_client, created_at`
+const fileColumns = `f.id, f.name, f.content_type, f.size, f.has_thumbnail, f.visible_to_client, f.created_at`
 
 // QueueList adds the files of owner, newest first. clientOnly leaves out files not marked for the client.
 func QueueList(b *pgx.Batch, companyID int64, owner Owner, clientOnly bool, fs *[]File) {
 	job, site := owner.ids()
-	b.Queue(`select `+fileColumns+` from files
-		 where company_id = $1 and (job_id = $2 or site_id = $3) and (visible_to_client or not $4)
-		 order by id desc`, companyID, job, site, clientOnly).Query(func(rows pgx.Rows) (err error) {
+	b.Queue(`select `+fileColumns+` from files f
+		 where f.company_id = $1 and (f.visible_to_client or not $2) and `+ownerSQL+`
+		 order by f.id desc`, companyID, clientOnly, job, site, owner.ClientID).Query(func(rows pgx.Rows) (err error) {
 		*fs, err = pgx.CollectRows(rows, pgx.RowToStructByName[File])
 		return err
 	})
 }
 
-// QueueGet adds the file of owner with id: ErrNotFound when owner has no such file.
-func QueueGet(b *pgx.Batch, companyID int64, owner Owner, id int64, f *File) {
+// QueueGet adds the file of owner with id: ErrNotFound when owner has no such file, or, with clientOnly, when
+// the file is not marked for the client.
+func QueueGet(b *pgx.Batch, companyID int64, owner Owner, id int64, clientOnly bool, f *File) {
 	job, site := owner.ids()
-	b.Queue(`select `+fileColumns+` from files where company_id = $1 and id = $2 and (job_id = $3 or site_id = $4)`,
-		companyID, id, job, site).Query(func(rows pgx.Rows) (err error) {
+	b.Queue(`select `+fileColumns+` from files f
+		 where f.company_id = $1 and f.id = $2 and (f.visible_to_client or not $6) and `+ownerSQL,
+		companyID, id, job, site, owner.ClientID, clientOnly).Query(func(rows pgx.Rows) (err error) {
 		*f, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[File])
 		if errors.Is(err, pgx.ErrNoRows) {
 			return apperr.ErrNotFound

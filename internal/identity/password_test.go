@@ -47,9 +47,9 @@ func TestHasher_Check(t *testing.T) {
 	}
 }
 
-func TestLoginLimiter(t *testing.T) {
+func TestFailureLimiter(t *testing.T) {
 	now := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
-	l := NewLoginLimiter(3, 15*time.Minute)
+	l := NewFailureLimiter(3, 15*time.Minute)
 	l.now = func() time.Time { return now }
 	for range 3 {
 		if w := l.Wait("k"); w != 0 {

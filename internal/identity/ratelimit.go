@@ -7,9 +7,10 @@ import (
 	"time"
 )
 
-// LoginLimiter counts failed logins per key (a client IP, an email) in a sliding window. It lives in the
+// FailureLimiter counts failed attempts per key in a sliding window: logins per client IP and per email, and
+// token lookups (invitation and share links) per client IP. It lives in the
 // process: with several instances each keeps its own count, so the limit is per instance (README says so).
-type LoginLimiter struct {
+type FailureLimiter struct {
 	max    int
 	window time.Duration
 	now    func() time.Time
@@ -18,13 +19,13 @@ type LoginLimiter struct {
 	failures map[string][]time.Time
 }
 
-// NewLoginLimiter allows max failures per key within window.
-func NewLoginLimiter(max int, window time.Duration) *LoginLimiter {
-	return &LoginLimiter{max: max, window: window, now: time.Now, failures: map[string][]time.Time{}}
+// NewFailureLimiter allows max failures per key within window.
+func NewFailureLimiter(max int, window time.Duration) *FailureLimiter {
+	return &FailureLimiter{max: max, window: window, now: time.Now, failures: map[string][]time.Time{}}
 }
 
 // Wait returns how long key must wait before trying again; zero when it may try now.
-func (l *LoginLimiter) Wait(key string) time.Duration {
+func (l *FailureLimiter) Wait(key string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	recent := l.recent(key)
@@ -35,7 +36,7 @@ func (l *LoginLimiter) Wait(key string) time.Duration {
 }
 
 // Fail records a failed attempt for key.
-func (l *LoginLimiter) Fail(key string) {
+func (l *FailureLimiter) Fail(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.failures[key] = append(l.recent(key), l.now())
@@ -49,14 +50,14 @@ func (l *LoginLimiter) Fail(key string) {
 }
 
 // Reset forgets key's failures (after a successful login).
-func (l *LoginLimiter) Reset(key string) {
+func (l *FailureLimiter) Reset(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.failures, key)
 }
 
 // recent trims key's failures to the window and returns them; l.mu is held.
-func (l *LoginLimiter) recent(key string) []time.Time {
+func (l *FailureLimiter) recent(key string) []time.Time {
 	cutoff := l.now().Add(-l.window)
 	fs := l.failures[key]
 	i := 0

@@ -69,3 +69,27 @@ func (r Role) Label() string {
 	}
 	return string(r)
 }
+
+// WithArticle is the role as a sentence says it: "an admin", "a co-worker".
+func (r Role) WithArticle() string {
+	switch r {
+	case RoleAdmin:
+		return "an admin"
+	case RoleClient:
+		return "a Job Share Plus client user"
+	}
+	return "a " + string(r)
+}
+
+// IsAdmin says the role has no restrictions in its company: it manages people, clients, settings and the outbox.
+func (r Role) IsAdmin() bool { return r == RoleAdmin }
+
+// IsOffice says the role works in the firm's office (admins and co-workers): it serves clients, sends Job
+// Share links, and its opening a job raised in the portal counts as the office having seen it.
+func (r Role) IsOffice() bool { return r == RoleAdmin || r == RoleCoWorker }
+
+// SeesCosts says the role may see and set unit costs and margins; everyone else sees sale prices at most.
+func (r Role) SeesCosts() bool { return r == RoleAdmin }
+
+// UsesPortal says the role's home is the client portal (Job Share Plus client users), not the office.
+func (r Role) UsesPortal() bool { return r == RoleClient }

@@ -47,8 +47,11 @@ func Ref(number int64) string { return fmt.Sprintf("J-%d", number) }
 // assigned to them and any job with a visit assigned to them; a subcontractor only jobs with a visit assigned to
 // them; a client user (Job Share Plus) the jobs where their client is the client or the billing client
 // (DESIGN.md).
+// The zero Scope sees nothing.
 type Scope struct {
-	// Member is the viewer's membership id; 0 means every job, -1 none.
+	// All is every job of the company: an admin's.
+	All bool
+	// Member adds the jobs with a visit assigned to this membership (a co-worker's or subcontractor's own).
 	Member int64
 	// Clients adds the jobs of the clients assigned to Member.
 	Clients bool
@@ -56,24 +59,39 @@ type Scope struct {
 	Client int64
 }
 
-// args are the scope's three parameters, in the order scopeSQL and clientScopeSQL number them.
-func (s Scope) args() []any { return []any{s.Member, s.Clients, s.Client} }
+// Everything is the scope of an admin, and of the operator's own tools (seeding, bench data).
+var Everything = Scope{All: true}
+
+// args are the scope's three parameters, in the order scopeSQL and clientScopeSQL number them. In SQL the
+// member parameter carries All as 0 (the condition then holds for every row); no membership has id 0 or -1, so
+// -1 matches no visit.
+func (s Scope) args() []any { return []any{s.memberParam(), s.Clients, s.Client} }
+
+func (s Scope) memberParam() int64 {
+	switch {
+	case s.All:
+		return 0
+	case s.Member == 0:
+		return -1
+	}
+	return s.Member
+}
 
 // ScopeFor is the scope of a viewer.
 func ScopeFor(v *identity.Viewer) Scope {
 	switch v.Role {
 	case identity.RoleAdmin:
-		return Scope{}
+		return Everything
 	case identity.RoleCoWorker:
 		return Scope{Member: v.MembershipID, Clients: true}
 	case identity.RoleSubcontractor:
 		return Scope{Member: v.MembershipID}
 	case identity.RoleClient:
 		if v.ClientID != nil {
-			return Scope{Member: -1, Client: *v.ClientID}
+			return Scope{Client: *v.ClientID}
 		}
 	}
-	return Scope{Member: -1}
+	return Scope{}
 }
 
 // scopeSQL is the condition on a jobs row aliased j for a scope passed as parameters $n, $n+1 and $n+2
@@ -92,10 +110,12 @@ func scopeSQL(n int) string {
 // simply "true"). The values are the server's own ids, never user input.
 func scopeLiteral(s Scope) string {
 	switch {
-	case s.Member == 0:
+	case s.All:
 		return "true"
 	case s.Client != 0:
 		return fmt.Sprintf("(j.client_id = %[1]d or j.billing_client_id = %[1]d)", s.Client)
+	case s.Member == 0:
+		return "false"
 	}
 	return fmt.Sprintf(`((%[2]t and exists (select from client_coworkers cc
 	           where cc.company_id = j.company_id and cc.client_id = j.client_id and cc.membership_id = %[1]d))

@@ -54,7 +54,7 @@ func (f fixture) create(t *testing.T, title string) int64 {
 	t.Helper()
 	var id int64
 	err := f.in(t, func(tx pgx.Tx) (err error) {
-		id, _, err = Create(context.Background(), tx, f.co, Scope{}, f.by, Form{ClientID: f.client, SiteID: f.site, Title: title})
+		id, _, err = Create(context.Background(), tx, f.co, Everything, f.by, Form{ClientID: f.client, SiteID: f.site, Title: title}, nil)
 		return err
 	})
 	if err != nil {
@@ -65,7 +65,7 @@ func (f fixture) create(t *testing.T, title string) int64 {
 
 func (f fixture) history(t *testing.T, job int64) []string {
 	t.Helper()
-	var es []Entry
+	var es []HistoryLine
 	if err := f.tdb.Read(context.Background(), f.co, func(b *pgx.Batch) { QueueHistory(b, f.co, job, &es) }); err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestCreate_NumbersUnderConcurrency(t *testing.T) {
 			defer wg.Done()
 			var n int64
 			err := a.in(t, func(tx pgx.Tx) (err error) {
-				_, n, err = Create(context.Background(), tx, a.co, Scope{}, a.by, Form{ClientID: a.client, Title: fmt.Sprint("Job ", i)})
+				_, n, err = Create(context.Background(), tx, a.co, Everything, a.by, Form{ClientID: a.client, Title: fmt.Sprint("Job ", i)}, nil)
 				return err
 			})
 			if err != nil {
@@ -108,17 +108,17 @@ func TestCreate_NumbersUnderConcurrency(t *testing.T) {
 	}
 	// A rolled-back job gives its number back; a committed one never does. Another company counts on its own.
 	a.in(t, func(tx pgx.Tx) error {
-		Create(context.Background(), tx, a.co, Scope{}, a.by, Form{ClientID: a.client, Title: "Rolled back"})
+		Create(context.Background(), tx, a.co, Everything, a.by, Form{ClientID: a.client, Title: "Rolled back"}, nil)
 		return errors.New("roll back")
 	})
 	var n int64
 	a.in(t, func(tx pgx.Tx) (err error) {
-		_, n, err = Create(context.Background(), tx, a.co, Scope{}, a.by, Form{ClientID: a.client, Title: "Next"})
+		_, n, err = Create(context.Background(), tx, a.co, Everything, a.by, Form{ClientID: a.client, Title: "Next"}, nil)
 		return err
 	})
 	var nb int64
 	b.in(t, func(tx pgx.Tx) (err error) {
-		_, nb, err = Create(context.Background(), tx, b.co, Scope{}, b.by, Form{ClientID: b.client, Title: "B's first"})
+		_, nb, err = Create(context.Background(), tx, b.co, Everything, b.by, Form{ClientID: b.client, Title: "B's first"}, nil)
 		return err
 	})
 	if n != FirstNumber+20 || nb != FirstNumber {
@@ -131,7 +131,7 @@ func TestCreate_Rules(t *testing.T) {
 	a, b := newFixture(t, tdb, "A"), newFixture(t, tdb, "B")
 	ctx := context.Background()
 	create := func(f Form) error {
-		return a.in(t, func(tx pgx.Tx) error { _, _, err := Create(ctx, tx, a.co, Scope{}, a.by, f); return err })
+		return a.in(t, func(tx pgx.Tx) error { _, _, err := Create(ctx, tx, a.co, Everything, a.by, f, nil); return err })
 	}
 	if err := create(Form{ClientID: a.client}); apperr.AsValidation(err).Field("title") == "" {
 		t.Errorf("no title: %v", err)
@@ -151,7 +151,7 @@ func TestCreate_Rules(t *testing.T) {
 	// A co-worker adds jobs only for the clients assigned to them.
 	cw := Scope{Member: a.coworker, Clients: true}
 	err := a.in(t, func(tx pgx.Tx) error {
-		_, _, err := Create(ctx, tx, a.co, cw, a.by, Form{ClientID: a.client, Title: "X"})
+		_, _, err := Create(ctx, tx, a.co, cw, a.by, Form{ClientID: a.client, Title: "X"}, nil)
 		return err
 	})
 	if !errors.Is(err, apperr.ErrNotFound) {
@@ -171,7 +171,10 @@ func TestVisits(t *testing.T) {
 	job := a.create(t, "Fix leak")
 	auckland, _ := time.LoadLocation("Pacific/Auckland")
 	add := func(f VisitForm) error {
-		return a.in(t, func(tx pgx.Tx) error { _, err := AddVisit(ctx, tx, a.co, Scope{}, a.by, job, f, auckland); return err })
+		return a.in(t, func(tx pgx.Tx) error {
+			_, err := AddVisit(ctx, tx, a.co, Everything, a.by, job, f, auckland)
+			return err
+		})
 	}
 	for _, c := range []struct {
 		form  VisitForm
@@ -214,7 +217,7 @@ func TestVisits(t *testing.T) {
 	}
 	// Another company's job: not found, and nothing written.
 	err = b.in(t, func(tx pgx.Tx) error {
-		_, err := AddVisit(ctx, tx, b.co, Scope{}, b.by, job, VisitForm{}, time.UTC)
+		_, err := AddVisit(ctx, tx, b.co, Everything, b.by, job, VisitForm{}, time.UTC)
 		return err
 	})
 	if !errors.Is(err, apperr.ErrNotFound) {
@@ -228,7 +231,10 @@ func TestLines(t *testing.T) {
 	ctx := context.Background()
 	job := a.create(t, "Rewire")
 	add := func(f LineForm, withCost bool) error {
-		return a.in(t, func(tx pgx.Tx) error { _, err := AddLine(ctx, tx, a.co, Scope{}, a.by, job, f, withCost); return err })
+		return a.in(t, func(tx pgx.Tx) error {
+			_, err := AddLine(ctx, tx, a.co, Everything, a.by, job, f, withCost)
+			return err
+		})
 	}
 	for _, c := range []struct {
 		form  LineForm
@@ -274,52 +280,55 @@ func TestWorkflow_DeferSubjobsRecalls(t *testing.T) {
 	job := a.create(t, "Bathroom refit")
 	do := func(fn func(tx pgx.Tx) error) error { return a.in(t, fn) }
 
-	if err := do(func(tx pgx.Tx) error { return SetStatus(ctx, tx, a.co, Scope{}, a.by, job, StatusInProgress) }); err != nil {
+	if err := do(func(tx pgx.Tx) error { return SetStatus(ctx, tx, a.co, Everything, a.by, job, StatusInProgress) }); err != nil {
 		t.Fatal(err)
 	}
-	if err := do(func(tx pgx.Tx) error { return SetStatus(ctx, tx, a.co, Scope{}, a.by, job, "bogus") }); apperr.AsValidation(err) == nil {
+	if err := do(func(tx pgx.Tx) error { return SetStatus(ctx, tx, a.co, Everything, a.by, job, "bogus") }); apperr.AsValidation(err) == nil {
 		t.Errorf("unknown status: %v", err)
 	}
-	if err := do(func(tx pgx.Tx) error { return Defer(ctx, tx, a.co, Scope{}, a.by, job) }); err != nil {
+	if err := do(func(tx pgx.Tx) error { return Defer(ctx, tx, a.co, Everything, a.by, job) }); err != nil {
 		t.Fatal(err)
 	}
-	if err := do(func(tx pgx.Tx) error { return SetStatus(ctx, tx, a.co, Scope{}, a.by, job, StatusCompleted) }); apperr.AsValidation(err) == nil {
+	if err := do(func(tx pgx.Tx) error { return SetStatus(ctx, tx, a.co, Everything, a.by, job, StatusCompleted) }); apperr.AsValidation(err) == nil {
 		t.Errorf("moving a deferred job: %v", err)
 	}
-	if err := do(func(tx pgx.Tx) error { return Undefer(ctx, tx, a.co, Scope{}, a.by, job) }); err != nil {
+	if err := do(func(tx pgx.Tx) error { return Undefer(ctx, tx, a.co, Everything, a.by, job) }); err != nil {
 		t.Fatal(err)
 	}
 	var j Job
-	tdb.Read(ctx, a.co, func(b *pgx.Batch) { QueueGet(b, a.co, Scope{}, job, &j) })
+	tdb.Read(ctx, a.co, func(b *pgx.Batch) { QueueGet(b, a.co, Everything, job, &j) })
 	if j.Status != StatusInProgress || j.DeferredFrom != nil {
 		t.Errorf("after undoing the deferral: %s %v", j.Status, j.DeferredFrom)
 	}
 
 	var sub, subNumber int64
 	err := do(func(tx pgx.Tx) (err error) {
-		sub, subNumber, err = CreateSubjob(ctx, tx, a.co, Scope{}, a.by, job, "Stage 1 — 20 %")
+		sub, subNumber, err = CreateSubjob(ctx, tx, a.co, Everything, a.by, job, "Stage 1 — 20 %", nil)
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	do(func(tx pgx.Tx) error {
-		_, err := AddLine(ctx, tx, a.co, Scope{}, a.by, sub, LineForm{Description: "Deposit", Quantity: "1", UnitPrice: "200"}, true)
+		_, err := AddLine(ctx, tx, a.co, Everything, a.by, sub, LineForm{Description: "Deposit", Quantity: "1", UnitPrice: "200"}, true)
 		return err
 	})
 	var subs []Related
-	tdb.Read(ctx, a.co, func(b *pgx.Batch) { QueueSubjobs(b, a.co, job, &subs); QueueGet(b, a.co, Scope{}, sub, &j) })
+	tdb.Read(ctx, a.co, func(b *pgx.Batch) { QueueSubjobs(b, a.co, job, &subs); QueueGet(b, a.co, Everything, sub, &j) })
 	if len(subs) != 1 || subs[0].TotalCents != 20000 || j.ParentNumber == nil || *j.ParentNumber != FirstNumber {
 		t.Errorf("subjobs %+v; subjob's parent %v", subs, j.ParentNumber)
 	}
-	if err := b.in(t, func(tx pgx.Tx) error { _, _, err := CreateSubjob(ctx, tx, b.co, Scope{}, b.by, job, "X"); return err }); !errors.Is(err, apperr.ErrNotFound) {
+	if err := b.in(t, func(tx pgx.Tx) error {
+		_, _, err := CreateSubjob(ctx, tx, b.co, Everything, b.by, job, "X", nil)
+		return err
+	}); !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("subjob of another company's job: %v", err)
 	}
 
 	// Recalls: a new one, an existing one by number, and the refusals.
 	var recall int64
 	if err := do(func(tx pgx.Tx) (err error) {
-		recall, err = LinkRecall(ctx, tx, a.co, Scope{}, a.by, job, "")
+		recall, err = LinkRecall(ctx, tx, a.co, Everything, a.by, job, "", nil)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -334,7 +343,10 @@ func TestWorkflow_DeferSubjobsRecalls(t *testing.T) {
 		Ref(FirstNumber + 99):     "There is no job J-1100.",
 		fmt.Sprint(subNumber + 1): "J-1003 is already linked as a recall of another job.",
 	} {
-		err := do(func(tx pgx.Tx) error { _, err := LinkRecall(ctx, tx, a.co, Scope{}, a.by, job, ref); return err })
+		err := do(func(tx pgx.Tx) error {
+			_, err := LinkRecall(ctx, tx, a.co, Everything, a.by, job, ref, nil)
+			return err
+		})
 		if got := apperr.AsValidation(err).Field("recall"); got != want {
 			t.Errorf("recall %q: %q, want %q", ref, got, want)
 		}
@@ -342,13 +354,13 @@ func TestWorkflow_DeferSubjobsRecalls(t *testing.T) {
 	var otherNumber int64
 	tdb.Owner.QueryRow(ctx, `select number from jobs where id = $1`, other).Scan(&otherNumber)
 	if err := do(func(tx pgx.Tx) error {
-		_, err := LinkRecall(ctx, tx, a.co, Scope{}, a.by, job, Ref(otherNumber))
+		_, err := LinkRecall(ctx, tx, a.co, Everything, a.by, job, Ref(otherNumber), nil)
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
 	var recalls []Related
-	tdb.Read(ctx, a.co, func(b *pgx.Batch) { QueueRecalls(b, a.co, job, &recalls); QueueGet(b, a.co, Scope{}, recall, &j) })
+	tdb.Read(ctx, a.co, func(b *pgx.Batch) { QueueRecalls(b, a.co, job, &recalls); QueueGet(b, a.co, Everything, recall, &j) })
 	if len(recalls) != 2 || j.RecallNumber == nil || *j.RecallNumber != FirstNumber || !strings.HasPrefix(j.Title, "Recall: ") {
 		t.Errorf("recalls %+v; recall's original %v, title %q", recalls, j.RecallNumber, j.Title)
 	}
@@ -369,7 +381,7 @@ func TestHistory_SameTransaction(t *testing.T) {
 	ctx := context.Background()
 	job := a.create(t, "X")
 	a.in(t, func(tx pgx.Tx) error {
-		if err := Defer(ctx, tx, a.co, Scope{}, a.by, job); err != nil {
+		if err := Defer(ctx, tx, a.co, Everything, a.by, job); err != nil {
 			t.Fatal(err)
 		}
 		return errors.New("something later failed")

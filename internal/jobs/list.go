@@ -12,6 +12,7 @@ import (
 
 	"fieldops/internal/apperr"
 	"fieldops/internal/db"
+	"fieldops/internal/input"
 )
 
 // PageSize is how many jobs a page of the list shows.
@@ -86,11 +87,8 @@ func ParseView(s string) (View, error) {
 	return ViewAll, &apperr.ValidationError{Fields: map[string]string{"view": "Choose a view from the list."}}
 }
 
-// Limits of a search.
-const (
-	MaxSearchLen = 200
-	MinSearchLen = 3
-)
+// MinSearchLen is the shortest text search (a job number is never too short); the longest is input.MaxSearchLen.
+const MinSearchLen = 3
 
 // ListFilter is a page of the job list: a view, a search, a keyset cursor (a job id), and the moment and day
 // that decide "upcoming" and "today".
@@ -105,14 +103,13 @@ type ListFilter struct {
 
 // Validate reports a search that is too long, or too short to search by (a job number is never too short).
 func (f ListFilter) Validate() error {
+	v := &apperr.ValidationError{}
+	input.CheckSearch(v, "q", f.Q, input.MaxSearchLen)
 	q := strings.TrimSpace(f.Q)
-	switch n := utf8.RuneCountInString(q); {
-	case n > MaxSearchLen:
-		return &apperr.ValidationError{Fields: map[string]string{"q": "Search with at most 200 characters."}}
-	case n > 0 && n < MinSearchLen && ParseRef(q) == 0:
-		return &apperr.ValidationError{Fields: map[string]string{"q": "Type at least 3 characters, or a job number."}}
+	if n := utf8.RuneCountInString(q); n > 0 && n < MinSearchLen && ParseRef(q) == 0 {
+		v.Add("q", "Type at least 3 characters, or a job number.")
 	}
-	return nil
+	return v.Err()
 }
 
 // ListRow is one job of the list, with its next visit.
@@ -261,7 +258,7 @@ func QueueCounts(b *pgx.Batch, companyID int64, scope Scope, today Day, counts m
 		today = Today(time.Now(), time.UTC)
 	}
 	byStatus := `select status, n from job_counts where company_id = $1`
-	if scope.Member != 0 {
+	if !scope.All {
 		byStatus = `select j.status, count(*) as n from jobs j where j.company_id = $1 and ` + scopeLiteral(scope) + ` group by j.status`
 	}
 	b.Queue(`
@@ -300,7 +297,7 @@ func QueueForClient(b *pgx.Batch, companyID int64, scope Scope, clientID int64, 
 		  left join sites s on s.company_id = j.company_id and s.id = j.site_id
 		 where j.company_id = $1 and (j.client_id = $5 or j.billing_client_id = $5) and `+scopeSQL(2)+`
 		 order by j.id desc
-		 limit $6`, companyID, scope.Member, scope.Clients, scope.Client, clientID, PageSize).Query(func(r pgx.Rows) (err error) {
+		 limit $6`, append(append([]any{companyID}, scope.args()...), clientID, PageSize)...).Query(func(r pgx.Rows) (err error) {
 		*rows, err = pgx.CollectRows(r, pgx.RowToStructByName[ListRow])
 		return err
 	})

@@ -49,9 +49,9 @@ func TestList_Views(t *testing.T) {
 		id := a.create(t, title)
 		a.in(t, func(tx pgx.Tx) error {
 			if status == StatusDeferred {
-				return Defer(ctx, tx, a.co, Scope{}, a.by, id)
+				return Defer(ctx, tx, a.co, Everything, a.by, id)
 			}
-			return SetStatus(ctx, tx, a.co, Scope{}, a.by, id, status)
+			return SetStatus(ctx, tx, a.co, Everything, a.by, id, status)
 		})
 		for _, v := range visitUTC {
 			tdb.Owner.Exec(ctx, `insert into visits (company_id, job_id, starts_at, ends_at) values ($1, $2, $3::timestamptz, $3::timestamptz + interval '1 hour')`, a.co, id, v)
@@ -85,9 +85,9 @@ func TestList_Views(t *testing.T) {
 		ViewFromClients:                  {"from the portal"},
 	}
 	counts := map[View]int64{}
-	tdb.Read(ctx, a.co, func(b *pgx.Batch) { QueueCounts(b, a.co, Scope{}, today, counts) })
+	tdb.Read(ctx, a.co, func(b *pgx.Batch) { QueueCounts(b, a.co, Everything, today, counts) })
 	for v, titlesWant := range want {
-		got := titles(a.list(t, Scope{}, ListFilter{View: v, Now: now, Today: today}))
+		got := titles(a.list(t, Everything, ListFilter{View: v, Now: now, Today: today}))
 		if fmt.Sprint(got) != fmt.Sprint(titlesWant) {
 			t.Errorf("view %s: %q, want %q", v, got, titlesWant)
 		}
@@ -95,7 +95,7 @@ func TestList_Views(t *testing.T) {
 			t.Errorf("count of %s = %d, want %d", v, counts[v], len(titlesWant))
 		}
 	}
-	if all := a.list(t, Scope{}, ListFilter{View: ViewAll, Now: now, Today: today}); len(all.Rows) != 13 || counts[ViewAll] != 13 {
+	if all := a.list(t, Everything, ListFilter{View: ViewAll, Now: now, Today: today}); len(all.Rows) != 13 || counts[ViewAll] != 13 {
 		t.Errorf("all jobs: %d rows, count %d; want 13", len(all.Rows), counts[ViewAll])
 	}
 	// The counters follow status changes; a co-worker's counts are of their own jobs only.
@@ -122,7 +122,7 @@ func TestList_SearchAndPaging(t *testing.T) {
 		a.create(t, fmt.Sprintf("Routine job %03d", i))
 	}
 	a.in(t, func(tx pgx.Tx) error {
-		_, _, err := Create(ctx, tx, a.co, Scope{}, a.by, Form{ClientID: other, SiteID: warehouse, Title: "Replace hot water cylinder"})
+		_, _, err := Create(ctx, tx, a.co, Everything, a.by, Form{ClientID: other, SiteID: warehouse, Title: "Replace hot water cylinder"}, nil)
 		return err
 	})
 	for q, want := range map[string]int{
@@ -137,7 +137,7 @@ func TestList_SearchAndPaging(t *testing.T) {
 		`a\b`:          0, // \ literal
 		"nothing like": 0,
 	} {
-		if got := a.list(t, Scope{}, ListFilter{Q: q}); len(got.Rows) != want {
+		if got := a.list(t, Everything, ListFilter{Q: q}); len(got.Rows) != want {
 			t.Errorf("search %q: %d rows, want %d", q, len(got.Rows), want)
 		}
 	}
@@ -151,17 +151,17 @@ func TestList_SearchAndPaging(t *testing.T) {
 		t.Errorf("a 10,000-character search: %q", got)
 	}
 
-	p1 := a.list(t, Scope{}, ListFilter{})
-	p2 := a.list(t, Scope{}, ListFilter{After: p1.Rows[PageSize-1].ID})
-	p3 := a.list(t, Scope{}, ListFilter{After: p2.Rows[PageSize-1].ID})
-	back := a.list(t, Scope{}, ListFilter{Before: p3.Rows[0].ID})
+	p1 := a.list(t, Everything, ListFilter{})
+	p2 := a.list(t, Everything, ListFilter{After: p1.Rows[PageSize-1].ID})
+	p3 := a.list(t, Everything, ListFilter{After: p2.Rows[PageSize-1].ID})
+	back := a.list(t, Everything, ListFilter{Before: p3.Rows[0].ID})
 	if p1.Rows[0].Title != "Replace hot water cylinder" || !p1.More || !p2.More || p3.More || len(p3.Rows) != 21 {
 		t.Errorf("pages: first %q, more %t %t %t, last page %d rows", p1.Rows[0].Title, p1.More, p2.More, p3.More, len(p3.Rows))
 	}
 	if back.Rows[0].ID != p2.Rows[0].ID || back.Rows[PageSize-1].ID != p2.Rows[PageSize-1].ID || !back.More {
 		t.Error("paging back from page 3 does not give page 2")
 	}
-	if got := a.list(t, Scope{}, ListFilter{View: View(StatusDeferred), After: p1.Rows[10].ID}); len(got.Rows) != 0 {
+	if got := a.list(t, Everything, ListFilter{View: View(StatusDeferred), After: p1.Rows[10].ID}); len(got.Rows) != 0 {
 		t.Errorf("deferred after a cursor: %d rows", len(got.Rows))
 	}
 }

@@ -66,20 +66,6 @@ func (f Form) Validate() error {
 	return v.Err()
 }
 
-// Record writes a History line for the job in tx: every change here, and those other packages make in the same
-// transaction (an email sent, a link revoked).
-func Record(ctx context.Context, tx pgx.Tx, companyID, jobID int64, by Actor, what string) error {
-	var actor *int64
-	if by.MembershipID != 0 {
-		actor = &by.MembershipID
-	}
-	if _, err := tx.Exec(ctx, `insert into job_history (company_id, job_id, actor_id, actor_name, what) values ($1, $2, $3, $4, $5)`,
-		companyID, jobID, actor, by.Name, what); err != nil {
-		return fmt.Errorf("jobs: history: %w", err)
-	}
-	return nil
-}
-
 // nextNumber takes the company's next job number inside tx; concurrent transactions queue on the counter row.
 func nextNumber(ctx context.Context, tx pgx.Tx, companyID int64) (int64, error) {
 	var n int64
@@ -129,9 +115,23 @@ func nullID(id int64) *int64 {
 	return &id
 }
 
-// Create adds a job with the next number and its History line, in tx, and returns its id and number.
-// ErrNotFound when the client is not one the viewer may add jobs for; a ValidationError for what was typed.
-func Create(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, f Form) (id, number int64, err error) {
+// Announcer is told of every job added for real — New job, the portal, a subjob, a new recall job — inside the
+// transaction that added it, so what a new job implies (the Job Share email) happens with the job or not at all.
+// Seeding and bench data pass nil.
+type Announcer interface {
+	JobAdded(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, jobID int64) error
+}
+
+func announce(ctx context.Context, tx pgx.Tx, a Announcer, companyID int64, by Actor, jobID int64) error {
+	if a == nil {
+		return nil
+	}
+	return a.JobAdded(ctx, tx, companyID, by, jobID)
+}
+
+// Create adds a job with the next number and its History line, in tx, tells a of it, and returns its id and
+// number. ErrNotFound when the client is not one the viewer may add jobs for; a ValidationError for what was typed.
+func Create(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, f Form, a Announcer) (id, number int64, err error) {
 	f.Normalize()
 	if f.BillingClientID == 0 {
 		f.BillingClientID = f.ClientID
@@ -145,7 +145,10 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Act
 	if err := checkClients(ctx, tx, companyID, scope, f); err != nil {
 		return 0, 0, err
 	}
-	return insert(ctx, tx, companyID, by, f, nil, nil)
+	if id, number, err = insert(ctx, tx, companyID, by, f, nil, nil); err != nil {
+		return 0, 0, err
+	}
+	return id, number, announce(ctx, tx, a, companyID, by, id)
 }
 
 func insert(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, f Form, parent, recallOf *int64) (id, number int64, err error) {
@@ -213,7 +216,7 @@ func Update(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Act
 		f.BillingClientID = old.BillingClientID
 	}
 	// The client stays, so only a new billing client must be one the viewer may choose.
-	check := Scope{}
+	check := Everything
 	if f.BillingClientID != old.BillingClientID {
 		check = scope
 	}
@@ -315,8 +318,8 @@ func Undefer(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Ac
 }
 
 // CreateSubjob adds a child job for staged work or billing: same client, billing client and place as the parent.
-// Both get a History line. It returns the subjob's id and number.
-func CreateSubjob(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, parentID int64, title string) (int64, int64, error) {
+// Both get a History line, and a is told of the subjob. It returns the subjob's id and number.
+func CreateSubjob(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, parentID int64, title string, a Announcer) (int64, int64, error) {
 	p, err := lock(ctx, tx, companyID, scope, parentID)
 	if err != nil {
 		return 0, 0, err
@@ -337,7 +340,10 @@ func CreateSubjob(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, 
 	if err := Record(ctx, tx, companyID, id, by, "Created as a subjob of "+Ref(p.Number)); err != nil {
 		return 0, 0, err
 	}
-	return id, number, Record(ctx, tx, companyID, parentID, by, "Subjob "+Ref(number)+" created")
+	if err := Record(ctx, tx, companyID, parentID, by, "Subjob "+Ref(number)+" created"); err != nil {
+		return 0, 0, err
+	}
+	return id, number, announce(ctx, tx, a, companyID, by, id)
 }
 
 // ParseRef reads a job number as people type it: "J-1001", "j1001" or "1001". 0 when it is none of these.
@@ -353,8 +359,8 @@ func ParseRef(s string) int64 {
 
 // LinkRecall ties a recall (warranty) job to the original job originalID. With recallRef empty a new recall job is
 // created for the original's client and place; otherwise recallRef names an existing job of the company. It
-// returns the recall job's id. Both jobs get a History line.
-func LinkRecall(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, originalID int64, recallRef string) (int64, error) {
+// returns the recall job's id. Both jobs get a History line; a is told of a new recall job.
+func LinkRecall(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, originalID int64, recallRef string, a Announcer) (int64, error) {
 	o, err := lock(ctx, tx, companyID, scope, originalID)
 	if err != nil {
 		return 0, err
@@ -399,7 +405,13 @@ func LinkRecall(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by
 	if err := Record(ctx, tx, companyID, recallID, by, "Linked as a recall of "+Ref(o.Number)); err != nil {
 		return 0, err
 	}
-	return recallID, Record(ctx, tx, companyID, originalID, by, "Recall job "+Ref(recallNumber)+" linked")
+	if err := Record(ctx, tx, companyID, originalID, by, "Recall job "+Ref(recallNumber)+" linked"); err != nil {
+		return 0, err
+	}
+	if strings.TrimSpace(recallRef) != "" {
+		return recallID, nil // an existing job was linked, not added
+	}
+	return recallID, announce(ctx, tx, a, companyID, by, recallID)
 }
 
 // Summary is what other packages need to know of a job they act on.
@@ -422,4 +434,15 @@ func MarkSeen(ctx context.Context, tx pgx.Tx, companyID, id int64) error {
 		return fmt.Errorf("jobs: mark seen: %w", err)
 	}
 	return nil
+}
+
+// FormOf is the edit form of job j, filled with what it holds now: its site, or else its free address.
+func FormOf(j Job) Form {
+	f := Form{Title: j.Title, Description: j.Description, ClientID: j.ClientID}
+	if j.SiteID != nil {
+		f.SiteID = *j.SiteID
+	} else {
+		f.Address = j.Address
+	}
+	return f
 }

@@ -214,7 +214,7 @@ func TestSession_Ends(t *testing.T) {
 			exec(`update memberships set role = 'co-worker', session_version = session_version + 1`)
 		}},
 		{"after 12 idle hours", func(t *testing.T, s *Server, ctx context.Context, exec func(string, ...any)) {
-			s.now = func() time.Time { return time.Now().Add(12*time.Hour + time.Minute) }
+			s.kit.Now = func() time.Time { return time.Now().Add(12*time.Hour + time.Minute) }
 		}},
 	}
 	for _, c := range cases {
@@ -250,7 +250,7 @@ func TestSession_ActivityKeepsItAlive(t *testing.T) {
 	cl.login("ann@acme.example", "password-123")
 	start := time.Now()
 	for _, h := range []time.Duration{6, 12, 18} { // a request every 6 hours never idles 12
-		s.now = func() time.Time { return start.Add(h * time.Hour) }
+		s.kit.Now = func() time.Time { return start.Add(h * time.Hour) }
 		if _, body := cl.get("/"); !strings.Contains(body, "Welcome, Ann") {
 			t.Fatalf("logged out at +%dh despite activity", h)
 		}

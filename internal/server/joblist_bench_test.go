@@ -71,7 +71,7 @@ func BenchmarkJobList(b *testing.B) {
 				vals, _ := url.ParseQuery(q)
 				f := jobs.ListFilter{View: jobs.View(vals.Get("view")), Q: vals.Get("q")}
 				fmt.Sscan(vals.Get("after"), &f.After)
-				plan, err := jobs.ExplainList(ctx, tdb.DB, res.CompanyID, jobs.Scope{}, f)
+				plan, err := jobs.ExplainList(ctx, tdb.DB, res.CompanyID, jobs.Everything, f)
 				if err != nil {
 					b.Fatal(err)
 				}

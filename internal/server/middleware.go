@@ -1,23 +1,17 @@
 package server
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"io/fs"
-	"net"
 	"net/http"
-	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/server/page"
 )
-
-type ctxKey int
-
-const requestIDKey ctxKey = iota
 
 // requestID gives each request an id, echoed in X-Request-Id and in every log line about it.
 func (s *Server) requestID(next http.Handler) http.Handler {
@@ -26,13 +20,8 @@ func (s *Server) requestID(next http.Handler) http.Handler {
 		rand.Read(b)
 		id := hex.EncodeToString(b)
 		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey, id)))
+		next.ServeHTTP(w, r.WithContext(page.WithRequestID(r.Context(), id)))
 	})
-}
-
-func requestIDOf(r *http.Request) string {
-	id, _ := r.Context().Value(requestIDKey).(string)
-	return id
 }
 
 // statusRecorder remembers what a handler wrote, for the request log and the panic handler.
@@ -72,8 +61,8 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			"status", rec.status,
 			"bytes", rec.bytes,
 			"took", time.Since(start),
-			"ip", s.clientIP(r),
-			"request_id", requestIDOf(r))
+			"ip", s.kit.ClientIP(r),
+			"request_id", page.RequestID(r))
 	})
 }
 
@@ -101,9 +90,9 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.ErrorContext(r.Context(), "panic", "panic", v, "stack", string(debug.Stack()), "request_id", requestIDOf(r))
+			s.log.ErrorContext(r.Context(), "panic", "panic", v, "stack", string(debug.Stack()), "request_id", page.RequestID(r))
 			if rec.status == 0 {
-				s.fail(w, r, errPanic)
+				s.kit.Fail(w, r, errPanic)
 			}
 		}()
 		next.ServeHTTP(rec, r)
@@ -137,7 +126,7 @@ func securityHeaders(next http.Handler) http.Handler {
 func (s *Server) crossOriginProtection(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.fail(w, r, apperr.ErrForbidden)
+		s.kit.Fail(w, r, apperr.ErrForbidden)
 	}))
 	return cop.Handler(next)
 }
@@ -149,42 +138,4 @@ func staticFiles(fsys fs.FS) http.Handler {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(w, r)
 	})
-}
-
-// clientIP is the address of the client: the peer, or, when the peer is a trusted proxy, the nearest untrusted
-// address in X-Forwarded-For.
-func (s *Server) clientIP(r *http.Request) netip.Addr {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return netip.Addr{}
-	}
-	addr = addr.Unmap()
-	if !s.trusted(addr) {
-		return addr
-	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			return addr
-		}
-		addr = hop.Unmap()
-		if !s.trusted(addr) {
-			return addr
-		}
-	}
-	return addr
-}
-
-func (s *Server) trusted(a netip.Addr) bool {
-	for _, p := range s.cfg.TrustedProxies {
-		if p.Contains(a) {
-			return true
-		}
-	}
-	return false
 }

@@ -3,144 +3,155 @@ package server
 import (
 	"io/fs"
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 
 	"fieldops/internal/identity"
+	"fieldops/internal/server/office"
+	"fieldops/internal/server/portal"
+	"fieldops/internal/server/public"
 	"fieldops/web"
 )
 
-// routes lists every route of the app, grouped by the middleware that guards them (DESIGN.md "route groups").
-// A request to a route outside the caller's groups answers 404.
+// routes lists every route of the app, grouped by the middleware that guards them (DESIGN.md "route groups"),
+// each answered by its door's handlers. A request to a route outside the caller's groups answers 404.
 func (s *Server) routes() http.Handler {
+	pub := &public.Handlers{Kit: s.kit, Hasher: s.hasher,
+		LoginsPerIP:    identity.NewFailureLimiter(20, 15*time.Minute),
+		LoginsPerEmail: identity.NewFailureLimiter(5, 15*time.Minute),
+		TokensPerIP:    identity.NewFailureLimiter(30, 15*time.Minute)}
+	off := &office.Handlers{Kit: s.kit}
+	por := &portal.Handlers{Kit: s.kit}
+
 	r := chi.NewRouter()
 	r.Use(s.requestID, s.logRequests, s.recoverPanics, securityHeaders, s.crossOriginProtection)
 
 	// No session: assets and probes.
 	static, _ := fs.Sub(web.Static, "static")
 	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(static)))
-	r.Get("/healthz", s.healthz)
-	r.Get("/readyz", s.readyz)
+	r.Get("/healthz", pub.Healthz)
+	r.Get("/readyz", pub.Readyz)
 	// Job Share dashboards: public by their token, and outside sessions — a client's browser gets no cookie.
-	r.Get("/share/{token}", s.shareDashboard)
-	r.Get("/share/{token}/files/{fileID}", s.shareFile)
+	r.Get("/share/{token}", pub.ShareDashboard)
+	r.Get("/share/{token}/files/{fileID}", pub.ShareFile)
 
 	r.Group(func(r chi.Router) {
-		r.Use(s.sessions.LoadAndSave, s.loadViewer)
+		r.Use(off.Sessions.LoadAndSave, s.loadViewer)
 		// The 404 page shows the nav of whoever is logged in.
-		r.NotFound(s.notFound)
-		r.MethodNotAllowed(s.notFound)
+		r.NotFound(s.kit.NotFound)
+		r.MethodNotAllowed(s.kit.NotFound)
 
 		// Public: no login needed.
-		r.Get("/", s.home)
-		r.Get("/signup", s.signupForm)
-		r.Post("/signup", s.signup)
-		r.Get("/login", s.loginForm)
-		r.Post("/login", s.login)
-		r.Post("/logout", s.logout)
-		r.Get("/switch", s.switchForm) // the account's companies: needs a login, not yet a company
-		r.Post("/switch", s.switchCompany)
-		r.Get("/invite/{token}", s.inviteForm)
-		r.Post("/invite/{token}", s.inviteAccept)
+		r.Get("/", pub.Home)
+		r.Get("/signup", pub.SignupForm)
+		r.Post("/signup", pub.Signup)
+		r.Get("/login", pub.LoginForm)
+		r.Post("/login", pub.Login)
+		r.Post("/logout", pub.Logout)
+		r.Get("/switch", pub.SwitchForm) // the account's companies: needs a login, not yet a company
+		r.Post("/switch", pub.SwitchCompany)
+		r.Get("/invite/{token}", pub.InviteForm)
+		r.Post("/invite/{token}", pub.InviteAccept)
 
 		// Office: staff who serve clients. Each store query narrows to what the role may see (co-workers: the
 		// clients assigned to them).
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireRoles(identity.RoleAdmin, identity.RoleCoWorker))
-			r.Get("/clients", s.clientList)
-			r.Post("/clients/export", s.clientExport)
-			r.Post("/clients/job-share", s.clientsJobShare)
-			r.Get("/clients/{id}", s.clientShow)
-			r.Get("/clients/{id}/edit", s.clientEditForm)
-			r.Post("/clients/{id}/edit", s.clientUpdate)
-			r.Post("/clients/{id}/sites", s.clientAddSite)
-			r.Post("/clients/{id}/sites/{siteID}/remove", s.clientRemoveSite)
-			r.Post("/clients/{id}/sites/{siteID}/files", s.siteFileUpload)
-			r.Get("/clients/{id}/sites/{siteID}/files/{fileID}", s.siteFile)
-			r.Get("/clients/{id}/sites/{siteID}/files/{fileID}/thumbnail", s.siteThumbnail)
-			r.Post("/clients/{id}/sites/{siteID}/files/{fileID}/remove", s.siteFileRemove)
-			r.Post("/clients/{id}/job-share", s.clientJobShare)
-			r.Post("/clients/{id}/share-links/revoke", s.clientRevokeAllLinks)
+			r.Get("/clients", off.ClientList)
+			r.Post("/clients/export", off.ClientExport)
+			r.Post("/clients/job-share", off.ClientsJobShare)
+			r.Get("/clients/{id}", off.ClientShow)
+			r.Get("/clients/{id}/edit", off.ClientEditForm)
+			r.Post("/clients/{id}/edit", off.ClientUpdate)
+			r.Post("/clients/{id}/sites", off.ClientAddSite)
+			r.Post("/clients/{id}/sites/{siteID}/remove", off.ClientRemoveSite)
+			r.Post("/clients/{id}/sites/{siteID}/files", off.SiteFileUpload)
+			r.Get("/clients/{id}/sites/{siteID}/files/{fileID}", off.SiteFile)
+			r.Get("/clients/{id}/sites/{siteID}/files/{fileID}/thumbnail", off.SiteThumbnail)
+			r.Post("/clients/{id}/sites/{siteID}/files/{fileID}/remove", off.SiteFileRemove)
+			r.Post("/clients/{id}/job-share", off.ClientJobShare)
+			r.Post("/clients/{id}/share-links/revoke", off.ClientRevokeAllLinks)
 		})
 
 		// Jobs: office staff, subcontractors too; jobs.ScopeFor narrows every query to what the role may see.
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireRoles(identity.RoleAdmin, identity.RoleCoWorker, identity.RoleSubcontractor))
-			r.Get("/jobs", s.jobList)
-			r.Get("/jobs/new", s.jobNew)
-			r.Post("/jobs/new", s.jobCreate)
-			r.Get("/jobs/{id}", s.jobShow)
-			r.Get("/jobs/{id}/edit", s.jobEditForm)
-			r.Post("/jobs/{id}/edit", s.jobUpdate)
-			r.Get("/jobs/{id}/billing", s.jobBillingForm)
-			r.Post("/jobs/{id}/billing", s.jobBilling)
-			r.Post("/jobs/{id}/status", s.jobStatus)
-			r.Post("/jobs/{id}/defer", s.jobDefer)
-			r.Post("/jobs/{id}/undefer", s.jobUndefer)
-			r.Post("/jobs/{id}/subjobs", s.jobCreateSubjob)
-			r.Post("/jobs/{id}/recalls", s.jobLinkRecall)
-			r.Post("/jobs/{id}/visits", s.jobAddVisit)
-			r.Post("/jobs/{id}/visits/{visitID}/remove", s.jobRemoveVisit)
-			r.Post("/jobs/{id}/lines", s.jobAddLine)
-			r.Post("/jobs/{id}/lines/{lineID}/remove", s.jobRemoveLine)
-			r.Post("/jobs/{id}/files", s.jobUpload)
-			r.Get("/jobs/{id}/files/{fileID}", s.jobFile)
-			r.Get("/jobs/{id}/files/{fileID}/thumbnail", s.jobThumbnail)
-			r.Post("/jobs/{id}/files/{fileID}/remove", s.jobRemoveFile)
-			r.Post("/jobs/{id}/messages", s.jobAddMessage)
+			r.Get("/jobs", off.JobList)
+			r.Get("/jobs/new", off.JobNew)
+			r.Post("/jobs/new", off.JobCreate)
+			r.Get("/jobs/{id}", off.JobShow)
+			r.Get("/jobs/{id}/edit", off.JobEditForm)
+			r.Post("/jobs/{id}/edit", off.JobUpdate)
+			r.Get("/jobs/{id}/billing", off.JobBillingForm)
+			r.Post("/jobs/{id}/billing", off.JobBilling)
+			r.Post("/jobs/{id}/status", off.JobStatus)
+			r.Post("/jobs/{id}/defer", off.JobDefer)
+			r.Post("/jobs/{id}/undefer", off.JobUndefer)
+			r.Post("/jobs/{id}/subjobs", off.JobCreateSubjob)
+			r.Post("/jobs/{id}/recalls", off.JobLinkRecall)
+			r.Post("/jobs/{id}/visits", off.JobAddVisit)
+			r.Post("/jobs/{id}/visits/{visitID}/remove", off.JobRemoveVisit)
+			r.Post("/jobs/{id}/lines", off.JobAddLine)
+			r.Post("/jobs/{id}/lines/{lineID}/remove", off.JobRemoveLine)
+			r.Post("/jobs/{id}/files", off.JobUpload)
+			r.Get("/jobs/{id}/files/{fileID}", off.JobFile)
+			r.Get("/jobs/{id}/files/{fileID}/thumbnail", off.JobThumbnail)
+			r.Post("/jobs/{id}/files/{fileID}/remove", off.JobRemoveFile)
+			r.Post("/jobs/{id}/messages", off.JobAddMessage)
 
 			// Sending and revoking dashboard links is the office's, not a subcontractor's.
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRoles(identity.RoleAdmin, identity.RoleCoWorker))
-				r.Get("/jobs/{id}/email", s.jobCompose)
-				r.Post("/jobs/{id}/email", s.jobSendEmail)
-				r.Post("/jobs/{id}/share-links/revoke", s.jobRevokeAllLinks)
-				r.Post("/jobs/{id}/share-links/{linkID}/revoke", s.jobRevokeLink)
+				r.Get("/jobs/{id}/email", off.JobCompose)
+				r.Post("/jobs/{id}/email", off.JobSendEmail)
+				r.Post("/jobs/{id}/share-links/revoke", off.JobRevokeAllLinks)
+				r.Post("/jobs/{id}/share-links/{linkID}/revoke", off.JobRevokeLink)
 			})
 		})
 
 		// Admin.
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireRoles(identity.RoleAdmin))
-			r.Get("/outbox", s.outboxPage)
-			r.Post("/outbox/test", s.outboxTest)
-			r.Post("/outbox/{id}/retry", s.outboxRetry)
+			r.Get("/outbox", off.OutboxPage)
+			r.Post("/outbox/test", off.OutboxTest)
+			r.Post("/outbox/{id}/retry", off.OutboxRetry)
 
-			r.Get("/clients/new", s.clientNewForm)
-			r.Post("/clients/new", s.clientCreate)
-			r.Post("/clients/{id}/coworkers", s.clientAssign)
-			r.Post("/clients/{id}/coworkers/{membershipID}/remove", s.clientUnassign)
-			r.Post("/clients/{id}/portal-invite", s.clientPortalInvite)
-			r.Post("/clients/{id}/portal-users/{membershipID}/permissions", s.clientPortalPermissions)
-			r.Post("/clients/portal-permissions", s.clientsPortalPermissions)
+			r.Get("/clients/new", off.ClientNewForm)
+			r.Post("/clients/new", off.ClientCreate)
+			r.Post("/clients/{id}/coworkers", off.ClientAssign)
+			r.Post("/clients/{id}/coworkers/{membershipID}/remove", off.ClientUnassign)
+			r.Post("/clients/{id}/portal-invite", off.ClientPortalInvite)
+			r.Post("/clients/{id}/portal-users/{membershipID}/permissions", off.ClientPortalPermissions)
+			r.Post("/clients/portal-permissions", off.ClientsPortalPermissions)
 
-			r.Get("/settings", s.settingsPage)
-			r.Post("/settings", s.settingsSave)
-			r.Post("/settings/job-share-all", s.settingsJobShareAll)
+			r.Get("/settings", off.SettingsPage)
+			r.Post("/settings", off.SettingsSave)
+			r.Post("/settings/job-share-all", off.SettingsJobShareAll)
 
-			r.Get("/staff", s.staffList)
-			r.Get("/staff/invite", s.staffInviteForm)
-			r.Post("/staff/invite", s.staffInvite)
-			r.Get("/staff/{id}", s.staffPerson)
-			r.Post("/staff/{id}", s.staffUpdate)
-			r.Post("/staff/{id}/deactivate", s.staffDeactivate)
-			r.Post("/staff/{id}/reactivate", s.staffReactivate)
-			r.Post("/staff/invitations/{id}/resend", s.staffResend)
-			r.Post("/staff/invitations/{id}/cancel", s.staffCancelInvitation)
+			r.Get("/staff", off.StaffList)
+			r.Get("/staff/invite", off.StaffInviteForm)
+			r.Post("/staff/invite", off.StaffInvite)
+			r.Get("/staff/{id}", off.StaffPerson)
+			r.Post("/staff/{id}", off.StaffUpdate)
+			r.Post("/staff/{id}/deactivate", off.StaffDeactivate)
+			r.Post("/staff/{id}/reactivate", off.StaffReactivate)
+			r.Post("/staff/invitations/{id}/resend", off.StaffResend)
+			r.Post("/staff/invitations/{id}/cancel", off.StaffCancelInvitation)
 		})
 
 		// Portal: client users (Job Share Plus). jobs.ScopeFor gives them their client's jobs only.
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireRoles(identity.RoleClient))
-			r.Get("/portal/jobs", s.portalJobs)
-			r.Get("/portal/jobs/new", s.portalNewJob)
-			r.Post("/portal/jobs/new", s.portalCreateJob)
-			r.Get("/portal/jobs/{id}", s.portalJob)
-			r.Get("/portal/jobs/{id}/edit", s.portalEditJob)
-			r.Post("/portal/jobs/{id}/edit", s.portalUpdateJob)
-			r.Post("/portal/jobs/{id}/visits", s.portalAddVisit)
-			r.Post("/portal/jobs/{id}/lines", s.portalAddLine)
-			r.Get("/portal/jobs/{id}/files/{fileID}", s.portalFile)
+			r.Get("/portal/jobs", por.Jobs)
+			r.Get("/portal/jobs/new", por.NewJob)
+			r.Post("/portal/jobs/new", por.CreateJob)
+			r.Get("/portal/jobs/{id}", por.Job)
+			r.Get("/portal/jobs/{id}/edit", por.EditJob)
+			r.Post("/portal/jobs/{id}/edit", por.UpdateJob)
+			r.Post("/portal/jobs/{id}/visits", por.AddVisit)
+			r.Post("/portal/jobs/{id}/lines", por.AddLine)
+			r.Get("/portal/jobs/{id}/files/{fileID}", por.File)
 		})
 
 		// Co-working (every logged-in role) joins here, a r.Group with s.requireRoles(…), when it lands.

@@ -1,8 +1,10 @@
-// Package server is the HTTP side of fieldops: the router (routes.go lists every route), middleware, and one
-// handler file per area. Handlers parse, call a domain package, and render; the rules live in the domains.
+// Package server is the HTTP side of fieldops: the router (routes.go lists every route, grouped by door),
+// middleware and sessions. The handlers live in one package per door (public, office, portal), which share
+// internal/server/page; they parse, call a domain package, and render; the rules live in the domains.
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -15,6 +17,10 @@ import (
 	"fieldops/internal/db"
 	"fieldops/internal/files"
 	"fieldops/internal/identity"
+	"fieldops/internal/mail"
+	"fieldops/internal/server/page"
+	"fieldops/internal/share"
+	"fieldops/templates/email"
 )
 
 // Config is what the server needs from the environment.
@@ -27,22 +33,14 @@ type Config struct {
 	Argon2 identity.Argon2Params
 }
 
-// Server holds what handlers share. It is safe for concurrent use.
+// Server is the app's HTTP handler. It is safe for concurrent use.
 type Server struct {
-	cfg      Config
-	db       *db.DB
-	log      *slog.Logger
-	sessions *scs.SessionManager
-	store    *pgxstore.PostgresStore
-	hasher   *identity.Hasher
-	files    files.Storage
-	// Failed logins per client IP and per email, counted in this process.
-	ipLimiter    *identity.LoginLimiter
-	emailLimiter *identity.LoginLimiter
-	// Failed token lookups (invitation links, later share links) per client IP, against guessing.
-	tokenLimiter *identity.LoginLimiter
-	now          func() time.Time // the clock; tests move it
-	handler      http.Handler
+	kit     *page.Kit // what the doors share: the database, sessions, the clock …
+	cfg     Config
+	log     *slog.Logger
+	store   *pgxstore.PostgresStore
+	hasher  *identity.Hasher
+	handler http.Handler
 }
 
 // Session lifetimes: a day's work without logging in again, and a fresh login at least weekly. The idle timeout
@@ -56,33 +54,40 @@ const (
 
 // New builds the server and its routes. Close releases what it started.
 func New(cfg Config, database *db.DB, log *slog.Logger) *Server {
-	s := &Server{
-		cfg:          cfg,
-		db:           database,
-		log:          log,
-		hasher:       identity.NewHasher(cfg.Argon2),
-		files:        files.Postgres{DB: database},
-		ipLimiter:    identity.NewLoginLimiter(20, 15*time.Minute),
-		emailLimiter: identity.NewLoginLimiter(5, 15*time.Minute),
-		tokenLimiter: identity.NewLoginLimiter(30, 15*time.Minute),
-		now:          time.Now,
-	}
+	s := &Server{cfg: cfg, log: log, hasher: identity.NewHasher(cfg.Argon2)}
 	s.store = pgxstore.NewWithCleanupInterval(database.Pool, 10*time.Minute)
-	s.sessions = scs.New()
-	s.sessions.Store = s.store
-	s.sessions.Lifetime = sessionLifetime
-	s.sessions.Cookie.Name = "fieldops_session"
-	s.sessions.Cookie.HttpOnly = true
-	s.sessions.Cookie.SameSite = http.SameSiteLaxMode
-	s.sessions.Cookie.Path = "/"
+	sessions := scs.New()
+	sessions.Store = s.store
+	sessions.Lifetime = sessionLifetime
+	sessions.Cookie.Name = "fieldops_session"
+	sessions.Cookie.HttpOnly = true
+	sessions.Cookie.SameSite = http.SameSiteLaxMode
+	sessions.Cookie.Path = "/"
 	if strings.HasPrefix(cfg.BaseURL, "https://") {
 		// __Host- binds the cookie to this exact host, https only, path /.
-		s.sessions.Cookie.Name = "__Host-fieldops_session"
-		s.sessions.Cookie.Secure = true
+		sessions.Cookie.Name = "__Host-fieldops_session"
+		sessions.Cookie.Secure = true
 	}
-	s.sessions.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) { s.fail(w, r, err) }
+	s.kit = &page.Kit{
+		DB:             database,
+		Log:            log,
+		Sessions:       sessions,
+		Files:          files.Postgres{DB: database},
+		Letters:        share.Letters{BaseURL: cfg.BaseURL, Render: renderLetter},
+		BaseURL:        cfg.BaseURL,
+		TrustedProxies: cfg.TrustedProxies,
+		Now:            time.Now,
+	}
+	sessions.ErrorFunc = s.kit.Fail
 	s.handler = s.routes()
 	return s
+}
+
+// renderLetter draws Job Share and composer emails with the app's templates.
+func renderLetter(ctx context.Context, l share.Letter) (mail.Email, error) {
+	d := email.JobLetter{Company: l.Company, JobRef: l.JobRef, JobTitle: l.JobTitle, Body: l.Body, Link: l.Link}
+	text, html, err := email.Render(ctx, "jobletter.txt", d, email.JobLetterHTML(d))
+	return mail.Email{Subject: l.Subject, Text: text, HTML: html}, err
 }
 
 // Close stops the session store's cleanup goroutine.

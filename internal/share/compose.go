@@ -64,7 +64,7 @@ type Compose struct {
 // when AddLink is set — recording it on the job's Messages and History, all in tx. Ticked recipients must be among
 // those the composer offered (a forged address is refused); custom addresses must be well-formed. It returns how
 // many copies it queued.
-func Send(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, by jobs.Actor, jobID int64, c Compose, base string, render Renderer) (int, error) {
+func (ls Letters) Send(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, by jobs.Actor, jobID int64, c Compose) (int, error) {
 	v := &apperr.ValidationError{}
 	c.Subject, c.Body = strings.TrimSpace(c.Subject), strings.TrimSpace(c.Body)
 	switch {
@@ -138,9 +138,9 @@ func Send(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, by 
 			if err != nil {
 				return 0, err
 			}
-			l.Link = base + "/share/" + tok.Raw
+			l.Link = ls.BaseURL + "/share/" + tok.Raw
 		}
-		if err := send(ctx, tx, companyID, KindMessage, l, render); err != nil {
+		if err := ls.send(ctx, tx, companyID, KindMessage, l); err != nil {
 			return 0, err
 		}
 	}

@@ -29,7 +29,7 @@ type ClientDetails struct {
 // files not marked for the client are never read.
 func QueueDashboard(b *pgx.Batch, companyID, jobID int64, d *Dashboard) {
 	settings.QueueGet(b, companyID, &d.Settings)
-	jobs.QueueGet(b, companyID, jobs.Scope{}, jobID, &d.Job)
+	jobs.QueueGet(b, companyID, jobs.Everything, jobID, &d.Job)
 	b.Queue(`
 		select c.name, coalesce(c.email::text, ''), coalesce(c.phone, '')
 		  from jobs j join clients c on c.company_id = j.company_id and c.id = j.client_id

@@ -32,7 +32,14 @@ type Letter struct {
 }
 
 // Renderer turns a letter into an email (the server renders it with the app's templates).
-type Renderer func(Letter) (mail.Email, error)
+type Renderer func(context.Context, Letter) (mail.Email, error)
+
+// Letters makes Job Share's emails: BaseURL is the app's address, for links; Render draws them. It is the
+// jobs.Announcer of every job added for real.
+type Letters struct {
+	BaseURL string
+	Render  Renderer
+}
 
 // The kinds of email Job Share sends.
 const (
@@ -58,8 +65,8 @@ func mint(ctx context.Context, tx pgx.Tx, companyID, jobID int64, recipient stri
 }
 
 // send renders and queues one letter in tx.
-func send(ctx context.Context, tx pgx.Tx, companyID int64, kind mail.Kind, l Letter, render Renderer) error {
-	e, err := render(l)
+func (ls Letters) send(ctx context.Context, tx pgx.Tx, companyID int64, kind mail.Kind, l Letter) error {
+	e, err := ls.Render(ctx, l)
 	if err != nil {
 		return err
 	}
@@ -68,10 +75,15 @@ func send(ctx context.Context, tx pgx.Tx, companyID int64, kind mail.Kind, l Let
 	return err
 }
 
-// OnJobCreated emails the client's contact a link to the new job's dashboard when the client has Job Share on,
-// in the job's own transaction, and notes it on History. base is the app's address, for the link. It reports
-// whether it sent. Seeding and bench data do not call it.
-func OnJobCreated(ctx context.Context, tx pgx.Tx, companyID int64, by jobs.Actor, jobID int64, base string, render Renderer) (bool, error) {
+// JobAdded emails the client's contact a link to the new job's dashboard when the client has Job Share on, in
+// the job's own transaction, and notes it on History (jobs calls it for every job added for real).
+func (ls Letters) JobAdded(ctx context.Context, tx pgx.Tx, companyID int64, by jobs.Actor, jobID int64) error {
+	_, err := ls.jobAdded(ctx, tx, companyID, by, jobID)
+	return err
+}
+
+// jobAdded is JobAdded, reporting whether it sent.
+func (ls Letters) jobAdded(ctx context.Context, tx pgx.Tx, companyID int64, by jobs.Actor, jobID int64) (bool, error) {
 	var on bool
 	var email *string
 	var l Letter
@@ -92,10 +104,10 @@ func OnJobCreated(ctx context.Context, tx pgx.Tx, companyID int64, by jobs.Actor
 	if err != nil {
 		return false, err
 	}
-	l.To, l.JobRef, l.Link = *email, jobs.Ref(number), base+"/share/"+tok.Raw
+	l.To, l.JobRef, l.Link = *email, jobs.Ref(number), ls.BaseURL+"/share/"+tok.Raw
 	l.Subject = l.Company + ": your job " + l.JobRef + " — " + l.JobTitle
 	l.Body = l.Company + " has added a job for you: " + l.JobTitle + ".\n\nFollow it live — the visits booked, who is coming and when — on your job dashboard. No login needed."
-	if err := send(ctx, tx, companyID, KindJobShare, l, render); err != nil {
+	if err := ls.send(ctx, tx, companyID, KindJobShare, l); err != nil {
 		return false, err
 	}
 	return true, jobs.Record(ctx, tx, companyID, jobID, by, "Job Share link emailed to "+*email)

@@ -16,10 +16,10 @@ import (
 	"fieldops/internal/mail"
 )
 
-// plain renders a letter as its body and link, enough to find the link again.
-func plain(l Letter) (mail.Email, error) {
+// letters render a letter as its body and link, enough to find the link again.
+var letters = Letters{BaseURL: "http://example.test", Render: func(_ context.Context, l Letter) (mail.Email, error) {
 	return mail.Email{Subject: l.Subject, Text: l.Body + "\n" + l.Link, HTML: "<p>" + l.Link + "</p>"}, nil
-}
+}}
 
 var linkRE = regexp.MustCompile(`/share/([A-Za-z0-9_-]{43})`)
 
@@ -40,11 +40,9 @@ func newFixture(t *testing.T, tdb *dbtest.TestDB, jobShare bool) fixture {
 		insert into memberships (company_id, account_id, role) select $1, id, 'admin' from a returning id`,
 		f.co, fmt.Sprintf("ann.%d@acme.example", f.co)).Scan(&f.admin)
 	f.by = jobs.Actor{MembershipID: f.admin, Name: "Ann Admin"}
+	// jobs.Create tells the announcer, as every path that adds a job does.
 	err := tdb.InCompany(ctx, f.co, func(tx pgx.Tx) (err error) {
-		if f.job, _, err = jobs.Create(ctx, tx, f.co, jobs.Scope{}, f.by, jobs.Form{ClientID: f.client, Title: "Fix leak"}); err != nil {
-			return err
-		}
-		_, err = OnJobCreated(ctx, tx, f.co, f.by, f.job, "http://example.test", plain)
+		f.job, _, err = jobs.Create(ctx, tx, f.co, jobs.Everything, f.by, jobs.Form{ClientID: f.client, Title: "Fix leak"}, letters)
 		return err
 	})
 	if err != nil {
@@ -66,7 +64,7 @@ func (f fixture) queuedLinks(t *testing.T) []string {
 	return raws
 }
 
-func TestOnJobCreated(t *testing.T) {
+func TestLetters_JobAdded(t *testing.T) {
 	tdb := dbtest.New(t)
 	on, off := newFixture(t, tdb, true), newFixture(t, tdb, false)
 	ctx := context.Background()
@@ -112,14 +110,14 @@ func TestOpenRevokeExpire(t *testing.T) {
 		t.Errorf("expired: %+v %v", o, err)
 	}
 	tdb.Owner.Exec(ctx, `update share_links set expires_at = null`)
-	err := tdb.InCompany(ctx, f.co, func(tx pgx.Tx) error { return Revoke(ctx, tx, f.co, jobs.Scope{}, f.by, f.job, links[0].ID) })
+	err := tdb.InCompany(ctx, f.co, func(tx pgx.Tx) error { return Revoke(ctx, tx, f.co, jobs.Everything, f.by, f.job, links[0].ID) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := Open(ctx, tdb.Pool, raw, true); !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("a revoked link: %v", err)
 	}
-	err = tdb.InCompany(ctx, f.co, func(tx pgx.Tx) error { return Revoke(ctx, tx, f.co, jobs.Scope{}, f.by, f.job, links[0].ID) })
+	err = tdb.InCompany(ctx, f.co, func(tx pgx.Tx) error { return Revoke(ctx, tx, f.co, jobs.Everything, f.by, f.job, links[0].ID) })
 	if !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("revoking twice: %v", err)
 	}
@@ -132,7 +130,7 @@ func TestSend(t *testing.T) {
 	send := func(c Compose) (int, error) {
 		var n int
 		err := tdb.InCompany(ctx, f.co, func(tx pgx.Tx) (err error) {
-			n, err = Send(ctx, tx, f.co, jobs.Scope{}, f.by, f.job, c, "http://example.test", plain)
+			n, err = letters.Send(ctx, tx, f.co, jobs.Everything, f.by, f.job, c)
 			return err
 		})
 		return n, err

@@ -1,0 +1,32 @@
+// Package page is what every door of the server needs to answer a request: the shared dependencies (Kit), the
+// one way to render a page or fail, notices, the keyset pager, form helpers, path ids and the viewer from the
+// context. The doors (public, office, portal, cowork) import it; it imports no door.
+package page
+
+import (
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+
+	"fieldops/internal/db"
+	"fieldops/internal/files"
+	"fieldops/internal/share"
+)
+
+// Kit holds what the doors' handlers share. It is built once by the server and safe for concurrent use.
+type Kit struct {
+	DB       *db.DB
+	Log      *slog.Logger
+	Sessions *scs.SessionManager
+	Files    files.Storage
+	// Letters makes the Job Share emails that adding a job or sending from the composer implies.
+	Letters share.Letters
+	// BaseURL is how users reach the app (links in emails).
+	BaseURL string
+	// TrustedProxies are the peers whose X-Forwarded-For is believed for the client's IP.
+	TrustedProxies []netip.Prefix
+	// Now is the clock; tests move it.
+	Now func() time.Time
+}

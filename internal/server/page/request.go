@@ -1,0 +1,90 @@
+package page
+
+import (
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"fieldops/internal/apperr"
+)
+
+// PathID reads a numeric id from the path; anything else is the 404 page, and ok is false.
+func (k *Kit) PathID(w http.ResponseWriter, r *http.Request, name string) (id int64, ok bool) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		k.Fail(w, r, apperr.ErrNotFound)
+		return 0, false
+	}
+	return id, true
+}
+
+// Validation is err's ValidationError, for a form to show; nil when err is another kind.
+func Validation(err error) *apperr.ValidationError { return apperr.AsValidation(err) }
+
+// TickedIDs are the row ids a bulk-action form sends (name "ids"), at most 1000; anything not a number is dropped.
+func TickedIDs(r *http.Request) []int64 {
+	r.ParseForm()
+	var ids []int64
+	for _, raw := range r.PostForm["ids"] {
+		if id, err := strconv.ParseInt(raw, 10, 64); err == nil && len(ids) < 1000 {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// BackTo is the page an action came from (its form's "back" field) when that is a path on this site, else fallback.
+func BackTo(r *http.Request, fallback string) string {
+	if back := r.PostFormValue("back"); back != "" && LocalPath(back) == back {
+		return back
+	}
+	return fallback
+}
+
+// LocalPath returns next when it is a path on this site, else "/": a login link must not send people elsewhere.
+func LocalPath(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+// ClientIP is the address of the client: the peer, or, when the peer is a trusted proxy, the nearest untrusted
+// address in X-Forwarded-For.
+func (k *Kit) ClientIP(r *http.Request) netip.Addr {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}
+	}
+	addr = addr.Unmap()
+	if !k.trusted(addr) {
+		return addr
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return addr
+		}
+		addr = hop.Unmap()
+		if !k.trusted(addr) {
+			return addr
+		}
+	}
+	return addr
+}
+
+func (k *Kit) trusted(a netip.Addr) bool {
+	for _, p := range k.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,244 @@
+package portal
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+	"fieldops/internal/clients"
+	"fieldops/internal/files"
+	"fieldops/internal/jobs"
+	"fieldops/internal/server/page"
+	"fieldops/internal/settings"
+	portalview "fieldops/templates/portal"
+)
+
+// portalChrome is the portal frame's view of the request.
+func (h *Handlers) portalChrome(r *http.Request, title string) portalview.Chrome {
+	v := page.ViewerOf(r)
+	return portalview.Chrome{Title: title, ClientName: v.ClientName, Company: v.CompanyName, PersonName: v.Name,
+		CanSwitch: v.Memberships > 1, Perms: v.Perms}
+}
+
+// canAddEdit refuses (403) a client user without Add and edit jobs: the control is hidden, and a forged request
+// is refused here.
+func (h *Handlers) canAddEdit(w http.ResponseWriter, r *http.Request) bool {
+	if !page.ViewerOf(r).Perms.AddEdit {
+		h.Fail(w, r, apperr.ErrForbidden)
+		return false
+	}
+	return true
+}
+
+// Jobs lists the client user's jobs: their client's, as client or billing client.
+func (h *Handlers) Jobs(w http.ResponseWriter, r *http.Request) {
+	v := page.ViewerOf(r)
+	q := r.URL.Query()
+	p := portalview.ListPage{Q: q.Get("q"), Location: v.Location(), Notice: h.Notice(r)}
+	f := jobs.ListFilter{Q: strings.TrimSpace(p.Q), Now: h.Now()}
+	f.After, _ = strconv.ParseInt(q.Get("after"), 10, 64)
+	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
+	if err := f.Validate(); err != nil {
+		p.Errors = page.Validation(err)
+		h.Render(w, r, err, portalview.List(h.portalChrome(r, "Jobs"), p))
+		return
+	}
+	var list jobs.ListPage
+	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) { jobs.QueueList(b, v.CompanyID, jobs.ScopeFor(v), f, &list) })
+	p.Rows = list.Rows
+	if n := len(list.Rows); n > 0 {
+		p.Pager = page.Keyset{Path: "/portal/jobs", Filters: url.Values{"q": {p.Q}}, Rows: n, First: list.Rows[0].ID, Last: list.Rows[n-1].ID,
+			More: list.More, After: f.After, Before: f.Before}.Pager()
+	}
+	h.Render(w, r, err, portalview.List(h.portalChrome(r, "Jobs"), p))
+}
+
+// Job is one job as the client user may see it: messages only with View messages, prices only with View
+// sale price (costs never), files only those marked for the client.
+func (h *Handlers) Job(w http.ResponseWriter, r *http.Request) {
+	h.showPortalJob(w, r, portalview.ShowPage{})
+}
+
+func (h *Handlers) showPortalJob(w http.ResponseWriter, r *http.Request, p portalview.ShowPage) {
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
+	v := page.ViewerOf(r)
+	co := v.CompanyID
+	if p.Errors == nil {
+		p.Notice = h.Notice(r)
+	}
+	var set settings.Settings
+	err := h.DB.Read(r.Context(), co, func(b *pgx.Batch) {
+		settings.QueueGet(b, co, &set)
+		jobs.QueueGet(b, co, jobs.ScopeFor(v), id, &p.Job)
+		jobs.QueueClientVisits(b, co, id, &p.Visits)
+		jobs.QueueLines(b, co, id, &p.Lines)
+		files.QueueList(b, co, files.Owner{JobID: id}, true, &p.Files)
+		if v.Perms.ViewMessages {
+			jobs.QueueMessages(b, co, id, true, &p.Messages)
+		}
+	})
+	p.Lines = jobs.ForClient(p.Lines, v.Perms)
+	p.Location, p.Currency = set.Location(), set.Currency
+	if err == nil && p.Errors != nil {
+		err = p.Errors
+	}
+	h.Render(w, r, err, portalview.Show(h.portalChrome(r, jobs.Ref(p.Job.Number)), p))
+}
+
+// NewJob is the New job form; only with Add and edit jobs.
+func (h *Handlers) NewJob(w http.ResponseWriter, r *http.Request) {
+	if !h.canAddEdit(w, r) {
+		return
+	}
+	h.showPortalForm(w, r, portalview.FormPage{}, nil)
+}
+
+func (h *Handlers) showPortalForm(w http.ResponseWriter, r *http.Request, p portalview.FormPage, formErr error) {
+	v := page.ViewerOf(r)
+	var j jobs.Job
+	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
+		clients.QueueSites(b, v.CompanyID, *v.ClientID, &p.Sites)
+		if p.JobID != 0 {
+			jobs.QueueGet(b, v.CompanyID, jobs.ScopeFor(v), p.JobID, &j)
+		}
+	})
+	p.Number = j.Number
+	p.Errors = page.Validation(formErr)
+	if err == nil {
+		err = formErr
+	}
+	h.Render(w, r, err, portalview.Form(h.portalChrome(r, "New job"), p))
+}
+
+// CreateJob adds a job for the client user's client: it lands in the office's From clients view, History
+// says "Added by … (portal)", and with Job Share on the dashboard email goes out as for any new job.
+func (h *Handlers) CreateJob(w http.ResponseWriter, r *http.Request) {
+	if !h.canAddEdit(w, r) {
+		return
+	}
+	v := page.ViewerOf(r)
+	f := jobs.Form{ClientID: *v.ClientID, Title: r.PostFormValue("title"), Description: r.PostFormValue("description"),
+		Address: r.PostFormValue("address"), Source: "portal"}
+	f.SiteID, _ = strconv.ParseInt(r.PostFormValue("site_id"), 10, 64)
+	date := r.PostFormValue("preferred_date")
+	err := f.AddPreferredDate(date, v.Location())
+	var id int64
+	if err == nil {
+		err = h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) (err error) {
+			id, _, err = jobs.Create(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), f, h.Letters)
+			return err
+		})
+	}
+	if apperr.AsValidation(err) != nil {
+		f.Normalize()
+		f.Description = r.PostFormValue("description")
+		h.showPortalForm(w, r, portalview.FormPage{Form: f, Date: date}, err)
+		return
+	}
+	h.Done(w, r, err, jobPath(id), "Job sent to "+v.CompanyName+". You can follow it here.")
+}
+
+func (h *Handlers) EditJob(w http.ResponseWriter, r *http.Request) {
+	if !h.canAddEdit(w, r) {
+		return
+	}
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
+	v := page.ViewerOf(r)
+	var j jobs.Job
+	if err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) { jobs.QueueGet(b, v.CompanyID, jobs.ScopeFor(v), id, &j) }); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.showPortalForm(w, r, portalview.FormPage{JobID: id, Number: j.Number, Form: jobs.FormOf(j)}, nil)
+}
+
+func (h *Handlers) UpdateJob(w http.ResponseWriter, r *http.Request) {
+	if !h.canAddEdit(w, r) {
+		return
+	}
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
+	v := page.ViewerOf(r)
+	f := jobs.Form{Title: r.PostFormValue("title"), Description: r.PostFormValue("description"), Address: r.PostFormValue("address")}
+	f.SiteID, _ = strconv.ParseInt(r.PostFormValue("site_id"), 10, 64)
+	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
+		return jobs.Update(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, f)
+	})
+	if apperr.AsValidation(err) != nil {
+		f.Normalize()
+		h.showPortalForm(w, r, portalview.FormPage{JobID: id, Form: f}, err)
+		return
+	}
+	h.Done(w, r, err, jobPath(id), "Job saved.")
+}
+
+// AddVisit asks for a visit at a time; the office assigns who comes.
+func (h *Handlers) AddVisit(w http.ResponseWriter, r *http.Request) {
+	if !h.canAddEdit(w, r) {
+		return
+	}
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
+	v := page.ViewerOf(r)
+	f := jobs.VisitForm{Start: r.PostFormValue("start"), End: r.PostFormValue("end")}
+	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
+		_, err := jobs.AddVisit(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, f, v.Location())
+		return err
+	})
+	if apperr.AsValidation(err) != nil {
+		h.showPortalJob(w, r, portalview.ShowPage{Visit: f, Errors: page.Validation(err)})
+		return
+	}
+	h.Done(w, r, err, jobPath(id), "Visit requested.")
+}
+
+// AddLine records time or a part; prices are the office's to set.
+func (h *Handlers) AddLine(w http.ResponseWriter, r *http.Request) {
+	if !h.canAddEdit(w, r) {
+		return
+	}
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
+	v := page.ViewerOf(r)
+	f := jobs.LineForm{Description: r.PostFormValue("description"), Quantity: r.PostFormValue("quantity")}
+	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
+		_, err := jobs.AddLine(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, f, false)
+		return err
+	})
+	if apperr.AsValidation(err) != nil {
+		h.showPortalJob(w, r, portalview.ShowPage{Line: f, Errors: page.Validation(err)})
+		return
+	}
+	h.Done(w, r, err, jobPath(id), "Added.")
+}
+
+// File sends a file of the client user's job that is marked for the client.
+func (h *Handlers) File(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
+	v := page.ViewerOf(r)
+	var j jobs.Job
+	h.ServeFile(w, r, page.FileRequest{CompanyID: v.CompanyID, Owner: files.Owner{JobID: id}, ClientOnly: true,
+		Variant: files.Original, Check: func(b *pgx.Batch) { jobs.QueueGet(b, v.CompanyID, jobs.ScopeFor(v), id, &j) }})
+}
+
+// jobPath is a job's address in the portal.
+func jobPath(id int64) string { return "/portal/jobs/" + strconv.FormatInt(id, 10) }

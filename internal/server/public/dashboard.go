@@ -1,0 +1,76 @@
+package public
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+	"fieldops/internal/files"
+	"fieldops/internal/identity"
+	"fieldops/internal/server/page"
+	"fieldops/internal/share"
+	"fieldops/templates/layout"
+	shareview "fieldops/templates/share"
+)
+
+// shareHeaders keep a dashboard out of other sites' referrers, search engines and caches.
+func shareHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Robots-Tag", "noindex, nofollow")
+	h.Set("Cache-Control", "no-store")
+}
+
+// openShare looks up the link in the path. A live link is never throttled; failed lookups count against the
+// client IP, and past the limit answer 429. Unknown, malformed and revoked links are the same 404; an expired
+// one is the 410 page naming the company. ok is false when a page was written.
+func (h *Handlers) openShare(w http.ResponseWriter, r *http.Request, record bool) (share.Opened, bool) {
+	shareHeaders(w)
+	o, err := share.Open(r.Context(), h.DB.Pool, r.PathValue("token"), record)
+	switch {
+	case err == nil && o.Expired:
+		h.Write(w, r, http.StatusGone, shareview.Gone(o.CompanyName))
+	case err == nil:
+		return o, true
+	case errors.Is(err, apperr.ErrNotFound):
+		ip := h.ClientIP(r).String()
+		h.TokensPerIP.Fail(ip)
+		if wait := h.TokensPerIP.Wait(ip); wait > 0 {
+			h.Write(w, r, http.StatusTooManyRequests, layout.Error(h.Chrome(r, "Too many attempts"), layout.ErrorPage{
+				Status: http.StatusTooManyRequests, Heading: "Too many attempts", Message: identity.TooManyAttempts(wait)}))
+			return o, false
+		}
+		h.Fail(w, r, err)
+	default:
+		h.Fail(w, r, err)
+	}
+	return o, false
+}
+
+// ShareDashboard is the live, read-only dashboard of one job: one lookup (which records the open), then one Read.
+func (h *Handlers) ShareDashboard(w http.ResponseWriter, r *http.Request) {
+	o, ok := h.openShare(w, r, true)
+	if !ok {
+		return
+	}
+	p := shareview.Page{Token: r.PathValue("token"), Now: h.Now()}
+	err := h.DB.Read(r.Context(), o.CompanyID, func(b *pgx.Batch) { share.QueueDashboard(b, o.CompanyID, o.JobID, &p.Dashboard) })
+	p.Location = p.Settings.Location()
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.Write(w, r, http.StatusOK, shareview.Dashboard(p))
+}
+
+// ShareFile sends a file marked for the client, from its dashboard.
+func (h *Handlers) ShareFile(w http.ResponseWriter, r *http.Request) {
+	o, ok := h.openShare(w, r, false)
+	if !ok {
+		return
+	}
+	h.ServeFile(w, r, page.FileRequest{CompanyID: o.CompanyID, Owner: files.Owner{JobID: o.JobID}, ClientOnly: true,
+		Variant: files.Original})
+}

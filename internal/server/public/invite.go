@@ -1,0 +1,145 @@
+package public
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+	"fieldops/internal/identity"
+	"fieldops/internal/server/page"
+	"fieldops/internal/staff"
+	"fieldops/templates/auth"
+	"fieldops/templates/layout"
+)
+
+// openInvitation finds the invitation of the link in the path and reads it. A made-up, replaced or cancelled link
+// is the 404 page (failures are rate-limited per client IP); a used or expired one is the 410 page. ok is false
+// when a page was written.
+func (h *Handlers) openInvitation(w http.ResponseWriter, r *http.Request) (co, id int64, inv staff.Invitation, ok bool) {
+	ip := h.ClientIP(r).String()
+	if wait := h.TokensPerIP.Wait(ip); wait > 0 {
+		h.Write(w, r, http.StatusTooManyRequests, layout.Error(h.Chrome(r, "Too many attempts"), layout.ErrorPage{
+			Status: http.StatusTooManyRequests, Heading: "Too many attempts", Message: identity.TooManyAttempts(wait)}))
+		return 0, 0, inv, false
+	}
+	co, id, err := staff.Lookup(r.Context(), h.DB.Pool, r.PathValue("token"))
+	if err == nil {
+		err = h.DB.Read(r.Context(), co, func(b *pgx.Batch) { staff.QueueInvitation(b, co, id, &inv) })
+	}
+	if errors.Is(err, apperr.ErrNotFound) {
+		h.TokensPerIP.Fail(ip)
+	}
+	if err == nil {
+		switch inv.Status {
+		case staff.InvitationRegistered:
+			err = staff.ErrInvitationUsed
+		case staff.InvitationExpired:
+			err = staff.ErrInvitationExpired
+		}
+	}
+	if err != nil {
+		h.invitationFailed(w, r, err, inv.CompanyName)
+		return 0, 0, inv, false
+	}
+	return co, id, inv, true
+}
+
+// invitationFailed answers a link that cannot be used, saying why and offering nothing else.
+func (h *Handlers) invitationFailed(w http.ResponseWriter, r *http.Request, err error, company string) {
+	var page layout.ErrorPage
+	switch {
+	case errors.Is(err, staff.ErrInvitationUsed):
+		page = layout.ErrorPage{Status: http.StatusGone, Heading: "This invitation was already used",
+			Message: "An invitation link works once. If it was you, log in with the email and password you chose."}
+	case errors.Is(err, staff.ErrInvitationExpired):
+		page = layout.ErrorPage{Status: http.StatusGone, Heading: "This invitation has expired",
+			Message: fmt.Sprintf("Invitation links work for 7 days. Ask %s to send you a new one.", company)}
+	case errors.Is(err, apperr.ErrNotFound):
+		page = layout.ErrorPage{Status: http.StatusNotFound, Heading: "This invitation link does not work",
+			Message: "It may have been replaced by a newer email, or cancelled. Use the link in the latest invitation email you received."}
+	default:
+		h.Fail(w, r, err)
+		return
+	}
+	h.Write(w, r, page.Status, layout.Error(h.Chrome(r, page.Heading), page))
+}
+
+func (h *Handlers) InviteForm(w http.ResponseWriter, r *http.Request) {
+	_, _, inv, ok := h.openInvitation(w, r)
+	if !ok {
+		return
+	}
+	h.Render(w, r, nil, auth.Accept(h.Chrome(r, "Join "+inv.CompanyName), acceptForm(r, inv)))
+}
+
+func acceptForm(r *http.Request, inv staff.Invitation) auth.AcceptForm {
+	return auth.AcceptForm{Token: r.PathValue("token"), CompanyName: inv.CompanyName, Email: inv.Email,
+		Role: inv.Role.WithArticle(), HasAccount: inv.HasAccount}
+}
+
+// InviteAccept joins the invited email's account to the company — a new account with the name and password
+// typed, or the existing one after its password — and logs that account in, whoever was logged in before.
+func (h *Handlers) InviteAccept(w http.ResponseWriter, r *http.Request) {
+	co, id, inv, ok := h.openInvitation(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	var accountID int64
+	var m identity.Membership
+	var err error
+	if inv.HasAccount {
+		accountID, err = h.checkInvitedPassword(r, inv.Email, r.PostFormValue("password"))
+		if err == nil {
+			err = h.DB.InCompany(ctx, co, func(tx pgx.Tx) (err error) {
+				m, err = staff.AcceptExisting(ctx, tx, co, id, accountID)
+				return err
+			})
+		}
+	} else {
+		err = h.DB.InCompany(ctx, co, func(tx pgx.Tx) (err error) {
+			accountID, m, err = staff.AcceptNew(ctx, tx, h.Hasher, co, id,
+				staff.NewAccount{Name: r.PostFormValue("name"), Password: r.PostFormValue("password")})
+			return err
+		})
+	}
+	if err == nil {
+		err = h.StartSession(ctx, accountID, m)
+	}
+	if errors.Is(err, staff.ErrInvitationUsed) || errors.Is(err, staff.ErrInvitationExpired) {
+		h.invitationFailed(w, r, err, inv.CompanyName)
+		return
+	}
+	if err != nil {
+		f := acceptForm(r, inv)
+		f.Name, f.Errors = strings.TrimSpace(r.PostFormValue("name")), page.Validation(err)
+		h.Render(w, r, err, auth.Accept(h.Chrome(r, "Join "+inv.CompanyName), f))
+		return
+	}
+	h.Done(w, r, nil, "/", "Welcome to "+m.CompanyName+".")
+}
+
+// checkInvitedPassword checks the password of the account holding the invited email, rate-limited as logins are.
+func (h *Handlers) checkInvitedPassword(r *http.Request, email, password string) (int64, error) {
+	if password == "" {
+		return 0, &apperr.ValidationError{Fields: map[string]string{"password": "Enter your password."}}
+	}
+	ipKey, emailKey := h.ClientIP(r).String(), strings.ToLower(email)
+	if wait := max(h.LoginsPerIP.Wait(ipKey), h.LoginsPerEmail.Wait(emailKey)); wait > 0 {
+		return 0, fmt.Errorf("%w: %w", apperr.ErrTooManyRequests, &apperr.ValidationError{Form: identity.TooManyAttempts(wait)})
+	}
+	id, err := identity.Authenticate(r.Context(), h.DB.Pool, h.Hasher, identity.Login{Email: email, Password: password})
+	if err == identity.ErrWrongLogin {
+		h.LoginsPerIP.Fail(ipKey)
+		h.LoginsPerEmail.Fail(emailKey)
+		return 0, &apperr.ValidationError{Fields: map[string]string{"password": "That is not the password of this login."}}
+	}
+	if err == nil {
+		h.LoginsPerEmail.Reset(emailKey)
+	}
+	return id, err
+}
