@@ -17,7 +17,7 @@ import (
 // company runs the operator's company subcommands, as the owner role (MIGRATE_DATABASE_URL).
 func company(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: fieldops company create|set-seats (fieldops -h)")
+		return fmt.Errorf("usage: fieldops company create|set-seats|set-limits|suspend|unsuspend (fieldops -h)")
 	}
 	fs := flag.NewFlagSet("company "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stdout)
@@ -59,8 +59,49 @@ func company(ctx context.Context, cfg config, args []string, stdout io.Writer) e
 			fmt.Fprintf(stdout, "Company %d now has %d seats.\n", id, seats)
 			return nil
 		})
+	case "set-limits":
+		var id int64
+		var l identity.EmailLimits
+		fs.Int64Var(&id, "company", 0, "the company's id")
+		fs.IntVar(&l.Hourly, "hourly", 0, "recipients it may email per hour (0 with -daily 0: the defaults)")
+		fs.IntVar(&l.Daily, "daily", 0, "recipients it may email per day")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return withOwner(ctx, cfg, func(owner *pgxpool.Pool) error {
+			if err := identity.SetEmailLimits(ctx, owner, id, l); err != nil {
+				return err
+			}
+			if l == (identity.EmailLimits{}) {
+				fmt.Fprintf(stdout, "Company %d sends within the default limits.\n", id)
+			} else {
+				fmt.Fprintf(stdout, "Company %d may email %d people an hour and %d a day.\n", id, l.Hourly, l.Daily)
+			}
+			return nil
+		})
+	case "suspend", "unsuspend":
+		var id int64
+		var reason string
+		fs.Int64Var(&id, "company", 0, "the company's id")
+		if args[0] == "suspend" {
+			fs.StringVar(&reason, "reason", "", "why, in words its staff will see")
+		}
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return withOwner(ctx, cfg, func(owner *pgxpool.Pool) error {
+			if err := identity.Suspend(ctx, owner, id, args[0] == "suspend", reason); err != nil {
+				return err
+			}
+			if args[0] == "suspend" {
+				fmt.Fprintf(stdout, "Company %d is suspended: nothing of it is sent until you unsuspend it.\n", id)
+			} else {
+				fmt.Fprintf(stdout, "Company %d sends email again; what waited in its outbox goes out now.\n", id)
+			}
+			return nil
+		})
 	}
-	return fmt.Errorf("unknown command %q: fieldops company create|set-seats", args[0])
+	return fmt.Errorf("unknown command %q: fieldops company create|set-seats|set-limits|suspend|unsuspend", args[0])
 }
 
 // seedDemo creates the demo company once and prints its logins.

@@ -38,6 +38,50 @@ func TestRun_CompanyCommands(t *testing.T) {
 	if err := run(ctx, []string{"fieldops", "company", "set-seats", "-company", "999999", "-seats", "4"}, e, &out); err == nil {
 		t.Error("set-seats on an unknown company succeeded")
 	}
+
+	var verified bool
+	tdb.Owner.QueryRow(ctx, `select verified_at is not null from companies where id = $1`, id).Scan(&verified)
+	if !verified {
+		t.Error("a company the operator creates is not verified")
+	}
+	type state struct {
+		Hourly, Daily *int
+		Suspended     bool
+		Reason        string
+	}
+	read := func() (s state) {
+		tdb.Owner.QueryRow(ctx, `select email_hourly_limit, email_daily_limit, suspended_at is not null, suspended_reason
+		                           from companies where id = $1`, id).Scan(&s.Hourly, &s.Daily, &s.Suspended, &s.Reason)
+		return s
+	}
+	if err := run(ctx, []string{"fieldops", "company", "set-limits", "-company", itoa(id), "-hourly", "500", "-daily", "5000"}, e, &out); err != nil {
+		t.Fatal(err)
+	}
+	if s := read(); s.Hourly == nil || *s.Hourly != 500 || s.Daily == nil || *s.Daily != 5000 {
+		t.Errorf("after set-limits 500/5000: %+v", s)
+	}
+	run(ctx, []string{"fieldops", "company", "set-limits", "-company", itoa(id), "-hourly", "0", "-daily", "0"}, e, &out)
+	if s := read(); s.Hourly != nil || s.Daily != nil {
+		t.Errorf("after set-limits 0/0 (the defaults): %+v", s)
+	}
+	if err := run(ctx, []string{"fieldops", "company", "suspend", "-company", itoa(id)}, e, &out); err == nil {
+		t.Error("suspend without a reason succeeded")
+	}
+	if err := run(ctx, []string{"fieldops", "company", "suspend", "-company", itoa(id), "-reason", "Spam complaints"}, e, &out); err != nil {
+		t.Fatal(err)
+	}
+	if s := read(); !s.Suspended || s.Reason != "Spam complaints" {
+		t.Errorf("after suspend: %+v", s)
+	}
+	if err := run(ctx, []string{"fieldops", "company", "unsuspend", "-company", itoa(id)}, e, &out); err != nil {
+		t.Fatal(err)
+	}
+	if s := read(); s.Suspended || s.Reason != "" {
+		t.Errorf("after unsuspend: %+v", s)
+	}
+	if err := run(ctx, []string{"fieldops", "company", "suspend", "-company", "999999", "-reason", "x"}, e, &out); err == nil {
+		t.Error("suspend of an unknown company succeeded")
+	}
 }
 
 func TestRun_SeedDemoOnce(t *testing.T) {

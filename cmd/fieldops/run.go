@@ -18,6 +18,10 @@ Usage:
                       create a company and its first admin (an existing account keeps its password)
   fieldops company set-seats -company ID -seats N
                       set a company's licence seats (its plan)
+  fieldops company set-limits -company ID -hourly N -daily N
+                      set how many people a company may email an hour and a day (0 and 0: the defaults)
+  fieldops company suspend -company ID -reason TEXT
+                      stop everything a company sends (its staff see the reason); unsuspend -company ID restores it
   fieldops bench-data [-jobs 100000] [-name "Bench Co"]
                       build a company with years of history (5,000 clients, 50 staff, ~3 visits and ~4 lines
                       a job) by COPY, to measure the app at scale; prints its admin login

@@ -1,5 +1,5 @@
 // Package apperr holds the errors every domain package returns for the outcomes a user can cause. The server maps
-// each to its HTTP status in one place (internal/server/render.go); users never see err.Error() of anything else.
+// each to its HTTP status in one place (internal/server/page/render.go); users never see err.Error() of anything else.
 package apperr
 
 import (
@@ -18,6 +18,8 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrTooManyRequests: the caller is rate-limited; wrapped with a ValidationError saying for how long.
 	ErrTooManyRequests = errors.New("too many requests")
+	// ErrBusy: the server is at capacity for this work right now (password hashing); try again in a moment.
+	ErrBusy = errors.New("busy")
 )
 
 // ValidationError carries a message in words for each field that was wrong; Form is for a problem with the form
@@ -80,4 +82,20 @@ func (v *ValidationError) FormMessage() string {
 		return ""
 	}
 	return v.Form
+}
+
+// Messages are all its messages in words, the form's first, then the fields' in field order: for a page that
+// has no form to show them next to.
+func (v *ValidationError) Messages() []string {
+	if v == nil {
+		return nil
+	}
+	var ms []string
+	if v.Form != "" {
+		ms = append(ms, v.Form)
+	}
+	for _, f := range slices.Sorted(maps.Keys(v.Fields)) {
+		ms = append(ms, v.Fields[f])
+	}
+	return ms
 }

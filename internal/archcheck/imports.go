@@ -92,6 +92,8 @@ func broken(dir, imp string, doors map[string]bool) string {
 		return "a domain package never imports the server; move what both need into a domain package"
 	case domain && within(target, "templates"):
 		return "a domain package never imports the templates; return data and let the handler render it"
+	case within(dir, "templates") && within(target, server):
+		return "a template never imports the server; have the handler pass it what the viewer may see and do"
 	case within(dir, "templates") && (within(target, "internal/db") || strings.HasPrefix(imp, "github.com/jackc/pgx")):
 		return "a template never touches the database; have the handler pass it domain types or plain values"
 	}

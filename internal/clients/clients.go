@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -161,4 +162,16 @@ func Lock(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, id int64
 		return apperr.ErrNotFound
 	}
 	return err
+}
+
+// Dialable is a phone number as a tel: link wants it: digits, with a leading + kept and spaces, dots, dashes and
+// brackets dropped ("09 555 0101" → "095550101").
+func Dialable(phone string) string {
+	var b strings.Builder
+	for i, r := range strings.TrimSpace(phone) {
+		if (r >= '0' && r <= '9') || (r == '+' && i == 0) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

@@ -147,3 +147,11 @@ func TestScope_CoworkerSeesAssignedClients(t *testing.T) {
 		t.Errorf("assigning another company's co-worker: %v", err)
 	}
 }
+
+func TestDialable(t *testing.T) {
+	for in, want := range map[string]string{"09 555 0101": "095550101", "+64 (9) 555-0101": "+6495550101", " 021.555.0101 ": "0215550101", "": ""} {
+		if got := Dialable(in); got != want {
+			t.Errorf("Dialable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

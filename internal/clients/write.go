@@ -261,36 +261,12 @@ func AddSiteFile(ctx context.Context, tx pgx.Tx, store files.Storage, companyID 
 	return files.Save(ctx, tx, store, companyID, files.Owner{SiteID: siteID}, uploadedBy, u)
 }
 
-// QueueSiteFiles adds the files of all the client's sites, newest first, keyed by site.
-func QueueSiteFiles(b *pgx.Batch, companyID, clientID int64, bySite map[int64][]files.File) {
-	b.Queue(`
-		select f.site_id, f.id, f.name, f.content_type, f.size, f.has_thumbnail, f.visible_to_client, f.created_at
-		  from files f join sites s on s.company_id = f.company_id and s.id = f.site_id
-		 where f.company_id = $1 and s.client_id = $2
-		 order by f.id desc`, companyID, clientID).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var site int64
-			var f files.File
-			if err := rows.Scan(&site, &f.ID, &f.Name, &f.ContentType, &f.Size, &f.HasThumbnail, &f.VisibleToClient, &f.CreatedAt); err != nil {
-				return err
-			}
-			bySite[site] = append(bySite[site], f)
-		}
-		return rows.Err()
-	})
-}
-
 // RemoveSiteFile deletes a file of one of the client's sites. ErrNotFound when it is not theirs.
 func RemoveSiteFile(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, clientID, siteID, fileID int64) error {
 	if err := Lock(ctx, tx, companyID, scope, clientID); err != nil {
 		return err
 	}
-	var ok bool
-	if err := tx.QueryRow(ctx, `select exists (select from sites where company_id = $1 and id = $2 and client_id = $3)`,
-		companyID, siteID, clientID).Scan(&ok); err != nil || !ok {
-		return errors.Join(err, apperr.ErrNotFound)
-	}
-	_, err := files.Delete(ctx, tx, companyID, files.Owner{SiteID: siteID}, fileID)
+	_, err := files.Delete(ctx, tx, companyID, files.Owner{SiteID: siteID, ClientID: clientID}, fileID)
 	return err
 }
 

@@ -47,14 +47,18 @@ func (d *DB) Close() { d.Pool.Close() }
 var ErrUnsafeRole = errors.New("db: the app role must not be superuser, have BYPASSRLS, or own tables (use DATABASE_URL for the app role, MIGRATE_DATABASE_URL for the owner)")
 
 // CheckAppRole refuses a role that RLS would not bind: a superuser or BYPASSRLS role skips policies, and an
-// owner of a table skips them on that table (we do not FORCE RLS, so the owner's definer functions keep working).
+// owner of a table skips them on that table (we do not FORCE RLS, so the owner's definer functions keep working)
+// — owning it directly, or through membership of the owning role (SET ROLE, or inheriting its rights).
 func CheckAppRole(ctx context.Context, pool *pgxpool.Pool) error {
 	var super, bypass bool
 	var owned int
 	err := pool.QueryRow(ctx, `
 		select r.rolsuper,
 		       r.rolbypassrls,
-		       (select count(*) from pg_class c where c.relowner = r.oid and c.relkind in ('r', 'p', 'v', 'm'))
+		       (select count(*) from pg_class c
+		         where c.relkind in ('r', 'p', 'v', 'm')
+		           and c.relnamespace not in ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+		           and (c.relowner = r.oid or pg_has_role(r.oid, c.relowner, 'MEMBER')))
 		  from pg_roles r
 		 where r.rolname = current_user`).Scan(&super, &bypass, &owned)
 	if err != nil {

@@ -80,7 +80,7 @@ func Bench(ctx context.Context, owner *pgxpool.Pool, h hasher, o BenchOptions) (
 	}
 	err := pgx.BeginFunc(ctx, owner, func(tx pgx.Tx) error {
 		co := &res.CompanyID
-		if err := tx.QueryRow(ctx, `insert into companies (name, seats, time_zone, currency) values ($1, $2, 'Pacific/Auckland', 'NZD') returning id`,
+		if err := tx.QueryRow(ctx, `insert into companies (name, seats, time_zone, currency, verified_at) values ($1, $2, 'Pacific/Auckland', 'NZD', now()) returning id`,
 			o.Name, o.Staff+100).Scan(co); err != nil {
 			return err
 		}

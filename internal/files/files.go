@@ -8,9 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
 	_ "image/gif" // decoders for thumbnails
-	"image/jpeg"
 	_ "image/png"
 	"path/filepath"
 	"strings"
@@ -18,7 +16,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
-	"golang.org/x/image/draw"
 
 	"fieldops/internal/apperr"
 )
@@ -66,13 +63,19 @@ var kinds = []kind{
 	{[]string{".csv"}, "text/csv; charset=utf-8", isText},
 }
 
-// Allowed lists the extensions accepted, for the form's hint.
-func Allowed() string {
+// Allowed lists the extensions accepted, for the form's hint: ".jpg .jpeg .png …".
+func Allowed() string { return strings.Join(allowed(), " ") }
+
+// Accept is Allowed as an input's accept attribute wants it, comma-separated, so the browser's file picker
+// offers only these.
+func Accept() string { return strings.Join(allowed(), ",") }
+
+func allowed() []string {
 	var exts []string
 	for _, k := range kinds {
 		exts = append(exts, k.exts...)
 	}
-	return strings.Join(exts, " ")
+	return exts
 }
 
 // Upload is a file as it arrived, not yet checked.
@@ -128,36 +131,6 @@ func cleanName(n string) string {
 	return n
 }
 
-// thumbnail is a JPEG at most 320 px wide or high, or nil when the image cannot be read (or is absurdly large:
-// dimensions are checked before decoding, so a small file cannot ask for gigabytes).
-func thumbnail(data []byte) []byte {
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > 50_000_000 {
-		return nil
-	}
-	src, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		return nil
-	}
-	const edge = 320
-	w, h := cfg.Width, cfg.Height
-	if w > edge || h > edge {
-		if w >= h {
-			w, h = edge, max(1, h*edge/cfg.Width)
-		} else {
-			w, h = max(1, w*edge/cfg.Height), edge
-		}
-	}
-	dst := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.Draw(dst, dst.Bounds(), image.White, image.Point{}, draw.Src) // transparent PNGs on white
-	draw.ApproxBiLinear.Scale(dst, dst.Bounds(), src, src.Bounds(), draw.Over, nil)
-	var out bytes.Buffer
-	if err := jpeg.Encode(&out, dst, &jpeg.Options{Quality: 80}); err != nil {
-		return nil
-	}
-	return out.Bytes()
-}
-
 // Owner is what a file hangs on: a job or a site (one of the two). A site is named with its client, and a read
 // finds its files only when the site is that client's — the ownership is checked in the query, not by the caller.
 type Owner struct {
@@ -176,24 +149,20 @@ func (o Owner) ids() (job, site *int64) {
 // ownerSQL matches the files of the owner given as $3 (job), $4 (site) and $5 (the site's client).
 const ownerSQL = `(f.job_id = $3 or f.site_id = (select s.id from sites s where s.company_id = $1 and s.id = $4 and s.client_id = $5))`
 
-// Save checks the upload and stores it (and its thumbnail) on owner in tx, returning the file's record. The caller
-// has checked that the viewer may change owner. A ValidationError on field "file" for a refused file; nothing is
-// stored then.
+// Save checks the upload and stores it on owner in tx, returning the file's record. The caller has checked that
+// the viewer may change owner. A ValidationError on field "file" for a refused file; nothing is stored then. An
+// image's thumbnail is made after the transaction, by Thumbnails.
 func Save(ctx context.Context, tx pgx.Tx, store Storage, companyID int64, owner Owner, uploadedBy int64, u Upload) (File, error) {
 	name, ct, err := check(u)
 	if err != nil {
 		return File{}, err
-	}
-	var thumb []byte
-	if strings.HasPrefix(ct, "image/") {
-		thumb = thumbnail(u.Data)
 	}
 	job, site := owner.ids()
 	var by *int64
 	if uploadedBy != 0 {
 		by = &uploadedBy
 	}
-	f := File{Name: name, ContentType: ct, Size: int64(len(u.Data)), HasThumbnail: thumb != nil, VisibleToClient: u.VisibleToClient}
+	f := File{Name: name, ContentType: ct, Size: int64(len(u.Data)), VisibleToClient: u.VisibleToClient}
 	err = tx.QueryRow(ctx, `
 		insert into files (company_id, job_id, site_id, name, content_type, size, has_thumbnail, visible_to_client, uploaded_by)
 		values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id, created_at`,
@@ -203,11 +172,6 @@ func Save(ctx context.Context, tx pgx.Tx, store Storage, companyID int64, owner 
 	}
 	if err := store.Put(ctx, tx, companyID, f.ID, Original, u.Data); err != nil {
 		return File{}, err
-	}
-	if thumb != nil {
-		if err := store.Put(ctx, tx, companyID, f.ID, Thumbnail, thumb); err != nil {
-			return File{}, err
-		}
 	}
 	return f, nil
 }
@@ -240,12 +204,31 @@ func QueueGet(b *pgx.Batch, companyID int64, owner Owner, id int64, clientOnly b
 	})
 }
 
+// QueueClientSites adds the files of all the sites of a client, newest first, keyed by site: for the client record.
+func QueueClientSites(b *pgx.Batch, companyID, clientID int64, bySite map[int64][]File) {
+	b.Queue(`
+		select f.site_id, `+fileColumns+`
+		  from files f join sites s on s.company_id = f.company_id and s.id = f.site_id
+		 where f.company_id = $1 and s.client_id = $2
+		 order by f.id desc`, companyID, clientID).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var site int64
+			var f File
+			if err := rows.Scan(&site, &f.ID, &f.Name, &f.ContentType, &f.Size, &f.HasThumbnail, &f.VisibleToClient, &f.CreatedAt); err != nil {
+				return err
+			}
+			bySite[site] = append(bySite[site], f)
+		}
+		return rows.Err()
+	})
+}
+
 // Delete removes a file of owner (its bytes go with it) and returns its name. ErrNotFound when owner has none.
 func Delete(ctx context.Context, tx pgx.Tx, companyID int64, owner Owner, id int64) (string, error) {
 	job, site := owner.ids()
 	var name string
-	err := tx.QueryRow(ctx, `delete from files where company_id = $1 and id = $2 and (job_id = $3 or site_id = $4) returning name`,
-		companyID, id, job, site).Scan(&name)
+	err := tx.QueryRow(ctx, `delete from files f where f.company_id = $1 and f.id = $2 and `+ownerSQL+` returning f.name`,
+		companyID, id, job, site, owner.ClientID).Scan(&name)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", apperr.ErrNotFound
 	}

@@ -79,3 +79,9 @@ func TestThumbnail(t *testing.T) {
 		t.Error("a broken image got a thumbnail")
 	}
 }
+
+func TestAccept_IsCommaSeparated(t *testing.T) {
+	if a := Accept(); strings.Contains(a, " ") || !strings.Contains(a, ".jpg,.jpeg") || !strings.HasSuffix(a, ".csv") {
+		t.Errorf("Accept() = %q, want comma-separated extensions", a)
+	}
+}

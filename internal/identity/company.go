@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -34,7 +35,7 @@ func CreateCompany(ctx context.Context, owner *pgxpool.Pool, h *Hasher, in NewCo
 		return 0, "", err
 	}
 	err = pgx.BeginFunc(ctx, owner, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `insert into companies (name) values ($1) returning id`, su.CompanyName).Scan(&companyID); err != nil {
+		if err := tx.QueryRow(ctx, `insert into companies (name, verified_at) values ($1, now()) returning id`, su.CompanyName).Scan(&companyID); err != nil {
 			return err
 		}
 		var accountID int64
@@ -64,6 +65,50 @@ func SetSeats(ctx context.Context, owner *pgxpool.Pool, companyID int64, seats i
 	tag, err := owner.Exec(ctx, `update companies set seats = $2 where id = $1`, companyID, seats)
 	if err != nil {
 		return fmt.Errorf("identity: set seats: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return apperr.ErrNotFound
+	}
+	return nil
+}
+
+// EmailLimits are a company's own sending limits, set by the operator: recipients per hour and per day. Zero for
+// both returns the company to the defaults (stricter in its first days).
+type EmailLimits struct{ Hourly, Daily int }
+
+// SetEmailLimits sets a company's sending limits, as the operator (owner role). ErrNotFound for no such company.
+func SetEmailLimits(ctx context.Context, owner *pgxpool.Pool, companyID int64, l EmailLimits) error {
+	if l.Hourly < 0 || l.Daily < 0 || l.Hourly > 1_000_000 || l.Daily > 10_000_000 {
+		return &apperr.ValidationError{Form: "Limits must be between 0 and 1000000 an hour and 10000000 a day."}
+	}
+	var hourly, daily *int
+	if l != (EmailLimits{}) {
+		hourly, daily = &l.Hourly, &l.Daily
+	}
+	tag, err := owner.Exec(ctx, `update companies set email_hourly_limit = $2, email_daily_limit = $3 where id = $1`,
+		companyID, hourly, daily)
+	if err != nil {
+		return fmt.Errorf("identity: set email limits: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return apperr.ErrNotFound
+	}
+	return nil
+}
+
+// Suspend stops everything a company sends, as the operator: its queued email waits unsent, new email is refused
+// in words, and its staff see reason on every page. suspended false restores it. ErrNotFound for no such company.
+func Suspend(ctx context.Context, owner *pgxpool.Pool, companyID int64, suspended bool, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if suspended && (reason == "" || len(reason) > 500) {
+		return &apperr.ValidationError{Form: "Give a reason of at most 500 characters: the company's staff see it."}
+	}
+	tag, err := owner.Exec(ctx, `
+		update companies set suspended_at = case when $2 then coalesce(suspended_at, now()) end,
+		                     suspended_reason = case when $2 then $3 else '' end
+		 where id = $1`, companyID, suspended, reason)
+	if err != nil {
+		return fmt.Errorf("identity: suspend: %w", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return apperr.ErrNotFound

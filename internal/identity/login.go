@@ -46,7 +46,11 @@ func Authenticate(ctx context.Context, pool *pgxpool.Pool, h *Hasher, in Login) 
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return 0, fmt.Errorf("identity: login: %w", err)
 	}
-	if !h.Check(hash, in.Password) {
+	ok, err := h.CheckCtx(ctx, hash, in.Password)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
 		return 0, ErrWrongLogin
 	}
 	return id, nil
@@ -107,9 +111,13 @@ func SignUp(ctx context.Context, pool *pgxpool.Pool, h *Hasher, in Signup) (int6
 		return 0, Membership{}, err
 	}
 	m := Membership{CompanyName: in.CompanyName, Role: RoleAdmin, SessionVersion: 1}
+	hash, err := h.HashCtx(ctx, in.Password)
+	if err != nil {
+		return 0, m, err
+	}
 	var accountID int64
-	err := pool.QueryRow(ctx, `select company_id, account_id, membership_id from signup($1, $2, $3, $4)`,
-		in.CompanyName, in.Name, in.Email, h.Hash(in.Password)).Scan(&m.CompanyID, &accountID, &m.ID)
+	err = pool.QueryRow(ctx, `select company_id, account_id, membership_id from signup($1, $2, $3, $4)`,
+		in.CompanyName, in.Name, in.Email, hash).Scan(&m.CompanyID, &accountID, &m.ID)
 	if isUniqueViolation(err, "accounts_email_key") {
 		return 0, m, &apperr.ValidationError{Fields: map[string]string{
 			"email": "This email already has an account. Log in instead, or use another email.",

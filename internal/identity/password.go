@@ -1,12 +1,16 @@
 package identity
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
+	"fieldops/internal/apperr"
 	"fmt"
+	"runtime"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -24,23 +28,73 @@ var DefaultArgon2 = Argon2Params{MemoryKiB: 19456, Time: 2, Threads: 1}
 
 // Hasher hashes and checks passwords. Its dummy hash is checked when an email is unknown, so a login costs the
 // same time whether or not the account exists.
+//
+// Each hash takes its memory and a core's worth of time, so at most one runs per core: a burst of logins waits
+// its turn briefly (HashWait), then is told the server is busy (apperr.ErrBusy) rather than exhausting memory.
 type Hasher struct {
 	params Argon2Params
 	dummy  string
+	slots  chan struct{}
 }
+
+// HashWait is how long a password check waits for a free core before answering busy.
+const HashWait = 3 * time.Second
 
 // NewHasher returns a Hasher with params (DefaultArgon2 when zero).
 func NewHasher(params Argon2Params) *Hasher {
 	if params == (Argon2Params{}) {
 		params = DefaultArgon2
 	}
-	h := &Hasher{params: params}
+	h := &Hasher{params: params, slots: make(chan struct{}, runtime.NumCPU())}
 	h.dummy = h.Hash(rand.Text())
 	return h
 }
 
-// Hash returns the PHC-style encoding of password's argon2id hash with a fresh salt.
+// acquire takes a hashing slot, waiting at most HashWait (or until ctx ends): apperr.ErrBusy when none came.
+func (h *Hasher) acquire(ctx context.Context) (release func(), err error) {
+	t := time.NewTimer(HashWait)
+	defer t.Stop()
+	select {
+	case h.slots <- struct{}{}:
+		return func() { <-h.slots }, nil
+	case <-t.C:
+		return nil, apperr.ErrBusy
+	case <-ctx.Done():
+		return nil, apperr.ErrBusy
+	}
+}
+
+// HashCtx is Hash within the hashing slots: apperr.ErrBusy when none is free in time.
+func (h *Hasher) HashCtx(ctx context.Context, password string) (string, error) {
+	release, err := h.acquire(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return h.hash(password), nil
+}
+
+// CheckCtx is Check within the hashing slots: apperr.ErrBusy when none is free in time.
+func (h *Hasher) CheckCtx(ctx context.Context, encoded, password string) (bool, error) {
+	release, err := h.acquire(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	return h.Check(encoded, password), nil
+}
+
+// Hash returns the PHC-style encoding of password's argon2id hash with a fresh salt. It waits for a hashing slot
+// as long as it takes (for the operator's commands and seeding; requests use HashCtx).
 func (h *Hasher) Hash(password string) string {
+	if h.slots != nil {
+		h.slots <- struct{}{}
+		defer func() { <-h.slots }()
+	}
+	return h.hash(password)
+}
+
+func (h *Hasher) hash(password string) string {
 	salt := make([]byte, 16)
 	rand.Read(salt)
 	p := h.params
@@ -51,7 +105,8 @@ func (h *Hasher) Hash(password string) string {
 }
 
 // Check reports whether password matches encoded, using the parameters stored in encoded. An empty encoded (an
-// unknown account) is checked against the dummy hash and never matches.
+// unknown account) is checked against the dummy hash and never matches. It takes no hashing slot: requests call
+// CheckCtx.
 func (h *Hasher) Check(encoded, password string) bool {
 	if encoded == "" {
 		h.check(h.dummy, password)

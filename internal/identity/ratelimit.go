@@ -3,6 +3,8 @@ package identity
 import (
 	"fmt"
 	"math"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
 )
@@ -40,12 +42,42 @@ func (l *FailureLimiter) Fail(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.failures[key] = append(l.recent(key), l.now())
-	if len(l.failures) > 10_000 { // forget keys whose failures have all expired, so memory stays bounded
+	l.forgetExpired()
+}
+
+// forgetExpired drops keys whose failures have all expired once there are many, so memory stays bounded; l.mu is
+// held.
+func (l *FailureLimiter) forgetExpired() {
+	if len(l.failures) > 10_000 {
 		for k := range l.failures {
 			if len(l.recent(k)) == 0 {
 				delete(l.failures, k)
 			}
 		}
+	}
+}
+
+// Take counts an attempt for key before it is made, when key may try now, and returns 0; otherwise it counts
+// nothing and returns how long key must wait. Counting first means parallel attempts cannot all slip past the
+// limit before any of them fails; Forgive takes back an attempt that succeeded.
+func (l *FailureLimiter) Take(key string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	recent := l.recent(key)
+	if len(recent) >= l.max {
+		return recent[len(recent)-l.max].Add(l.window).Sub(l.now())
+	}
+	l.failures[key] = append(recent, l.now())
+	l.forgetExpired()
+	return 0
+}
+
+// Forgive takes back key's latest attempt (it succeeded, or it was never made).
+func (l *FailureLimiter) Forgive(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if fs := l.recent(key); len(fs) > 0 {
+		l.failures[key] = fs[:len(fs)-1]
 	}
 }
 
@@ -73,11 +105,65 @@ func (l *FailureLimiter) recent(key string) []time.Time {
 	return fs
 }
 
-// TooManyAttempts is the message for a limited login, in whole minutes rounded up.
+// TooManyAttempts is the message for a limited caller (logins, token lookups), in whole minutes rounded up.
 func TooManyAttempts(wait time.Duration) string {
 	m := int(math.Ceil(wait.Minutes()))
 	if m <= 1 {
 		return "Too many attempts. Try again in 1 minute."
 	}
 	return fmt.Sprintf("Too many attempts. Try again in %d minutes.", m)
+}
+
+// LoginLimits bound password guesses, counted before the password is hashed: per client IP, per email from one
+// network, and per email from anywhere — a much higher ceiling, so a stranger guessing from their own network
+// cannot lock a person out of theirs. The counts live in this process (per instance).
+type LoginLimits struct {
+	PerIP, PerEmailNetwork, PerEmail *FailureLimiter
+}
+
+// NewLoginLimits: 20 attempts per IP, 5 per email and network, 100 per email, each in 15 minutes.
+func NewLoginLimits() LoginLimits {
+	return LoginLimits{
+		PerIP:           NewFailureLimiter(20, 15*time.Minute),
+		PerEmailNetwork: NewFailureLimiter(5, 15*time.Minute),
+		PerEmail:        NewFailureLimiter(100, 15*time.Minute),
+	}
+}
+
+// Take counts one attempt to log in as email from ip. When any limit is reached it counts nothing and returns
+// how long to wait. Otherwise it returns 0 and done, to call with the outcome: a success takes the email's
+// attempts back (the IP's stay counted, against spraying one password over many accounts).
+func (l LoginLimits) Take(ip netip.Addr, email string) (wait time.Duration, done func(success bool)) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	keys := []struct {
+		lim *FailureLimiter
+		key string
+	}{{l.PerIP, ip.String()}, {l.PerEmailNetwork, email + " " + network(ip)}, {l.PerEmail, email}}
+	for i, k := range keys {
+		if wait = k.lim.Take(k.key); wait > 0 {
+			for _, taken := range keys[:i] {
+				taken.lim.Forgive(taken.key)
+			}
+			return wait, func(bool) {}
+		}
+	}
+	return 0, func(success bool) {
+		if success {
+			l.PerEmailNetwork.Reset(keys[1].key)
+			l.PerEmail.Forgive(email)
+		}
+	}
+}
+
+// network is the client's network: a /24 for IPv4, a /56 for IPv6 (what one household or office is given).
+func network(ip netip.Addr) string {
+	bits := 24
+	if ip.Is6() && !ip.Is4In6() {
+		bits = 56
+	}
+	p, err := ip.Unmap().Prefix(bits)
+	if err != nil {
+		return ip.String()
+	}
+	return p.String()
 }

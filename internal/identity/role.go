@@ -50,6 +50,9 @@ func (r Role) Areas() []Area {
 // guest (DESIGN.md).
 func (r Role) UsesSeat() bool { return r != RoleGuest }
 
+// Roles lists every role.
+var Roles = []Role{RoleAdmin, RoleCoWorker, RoleSubcontractor, RoleClient, RoleGuest}
+
 // SeatRoles are the roles that use a seat, for SQL.
 var SeatRoles = []string{string(RoleAdmin), string(RoleCoWorker), string(RoleSubcontractor), string(RoleClient)}
 

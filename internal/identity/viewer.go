@@ -32,6 +32,10 @@ type Viewer struct {
 	// FromClients counts jobs raised in the portal that the office has not opened yet (the badge on Jobs; admins
 	// only, since it counts the whole company).
 	FromClients int
+	// Unverified: the company's admin has not yet verified the sign-up's email, so it emails only its admins.
+	Unverified bool
+	// Suspended is why the operator suspended the company ("" when not): nothing of it is sent.
+	Suspended string
 }
 
 // Permissions are what a client user may do in the portal beyond seeing their client's jobs.
@@ -60,7 +64,9 @@ func QueueViewer(b *pgx.Batch, companyID, membershipID int64, version int, v *Vi
 		       case when m.role = 'admin' then
 		           (select count(*) from jobs fj where fj.company_id = m.company_id and fj.source = 'portal' and fj.seen_at is null)::int
 		       else 0 end as from_clients,
-		       (select count(*) from account_memberships(m.account_id))::int as memberships
+		       (select count(*) from account_memberships(m.account_id))::int as memberships,
+		       c.verified_at is null as unverified,
+		       case when c.suspended_at is null then '' else coalesce(nullif(c.suspended_reason, ''), 'no reason was given') end as suspended
 		  from memberships m
 		  join accounts a on a.id = m.account_id
 		  join companies c on c.id = m.company_id

@@ -1,4 +1,5 @@
-// Package input owns the rules a typed value obeys whatever form it comes from: today, how long a search may be.
+// Package input owns the rules a typed value obeys whatever form it comes from: which characters text may hold,
+// and how long a search may be.
 package input
 
 import (
@@ -12,11 +13,32 @@ import (
 // MaxSearchLen bounds a search, so a pasted essay is answered in words rather than scanned.
 const MaxSearchLen = 200
 
-// CheckSearch adds to v, on field, the refusal of a search of more than max characters: MaxSearchLen for a list's
+// CheckSearch adds to v, on field, the refusal of a search of more than limit characters: MaxSearchLen for a list's
 // search, or the longest value searched for (an email address's 254 characters for a recipient). Surrounding
 // spaces do not count.
-func CheckSearch(v *apperr.ValidationError, field, q string, max int) {
-	if utf8.RuneCountInString(strings.TrimSpace(q)) > max {
-		v.Add(field, fmt.Sprintf("Search with at most %d characters.", max))
+func CheckSearch(v *apperr.ValidationError, field, q string, limit int) {
+	if utf8.RuneCountInString(strings.TrimSpace(q)) > limit {
+		v.Add(field, fmt.Sprintf("Search with at most %d characters.", limit))
 	}
+}
+
+// Problem says what in s cannot be stored as text, in words for the person who typed it, or "" when s is fine.
+// Text is UTF-8 with no NUL or other control character (tab, newline and carriage return are fine) and no
+// invisible bidirectional control (U+202A–U+202E, U+2066–U+2069), which can make text read differently from
+// what it holds.
+func Problem(s string) string {
+	if !utf8.ValidString(s) {
+		return "bytes that are not text (not UTF-8)"
+	}
+	for _, r := range s {
+		switch {
+		case r == 0:
+			return "a NUL character"
+		case (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r < 0xa0):
+			return fmt.Sprintf("an invisible control character (U+%04X)", r)
+		case (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
+			return fmt.Sprintf("an invisible text-direction control (U+%04X)", r)
+		}
+	}
+	return ""
 }

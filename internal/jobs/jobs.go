@@ -178,23 +178,23 @@ type Related struct {
 	TotalCents int64
 }
 
-const relatedColumns = `r.id, r.number, r.title, r.status,
+const relatedColumns = `j.id, j.number, j.title, j.status,
 	coalesce((select sum(round(l.quantity_milli * l.unit_price_cents / 1000.0))::bigint from job_lines l
-	           where l.company_id = r.company_id and l.job_id = r.id), 0)::bigint as total_cents`
+	           where l.company_id = j.company_id and l.job_id = j.id), 0)::bigint as total_cents`
 
-// QueueSubjobs adds the job's subjobs, oldest first, each with its sale total.
-func QueueSubjobs(b *pgx.Batch, companyID, jobID int64, subjobs *[]Related) {
-	b.Queue(`select `+relatedColumns+` from jobs r where r.company_id = $1 and r.parent_id = $2 order by r.id`,
-		companyID, jobID).Query(func(rows pgx.Rows) (err error) {
+// QueueSubjobs adds the job's subjobs that scope may see, oldest first, each with its sale total.
+func QueueSubjobs(b *pgx.Batch, companyID int64, scope Scope, jobID int64, subjobs *[]Related) {
+	b.Queue(`select `+relatedColumns+` from jobs j where j.company_id = $1 and j.parent_id = $2 and `+scopeSQL(3)+` order by j.id`,
+		append([]any{companyID, jobID}, scope.args()...)...).Query(func(rows pgx.Rows) (err error) {
 		*subjobs, err = pgx.CollectRows(rows, pgx.RowToStructByName[Related])
 		return err
 	})
 }
 
-// QueueRecalls adds the recall jobs linked to the job (it is their original), oldest first.
-func QueueRecalls(b *pgx.Batch, companyID, jobID int64, recalls *[]Related) {
-	b.Queue(`select `+relatedColumns+` from jobs r where r.company_id = $1 and r.recall_of = $2 order by r.id`,
-		companyID, jobID).Query(func(rows pgx.Rows) (err error) {
+// QueueRecalls adds the recall jobs linked to the job (it is their original) that scope may see, oldest first.
+func QueueRecalls(b *pgx.Batch, companyID int64, scope Scope, jobID int64, recalls *[]Related) {
+	b.Queue(`select `+relatedColumns+` from jobs j where j.company_id = $1 and j.recall_of = $2 and `+scopeSQL(3)+` order by j.id`,
+		append([]any{companyID, jobID}, scope.args()...)...).Query(func(rows pgx.Rows) (err error) {
 		*recalls, err = pgx.CollectRows(rows, pgx.RowToStructByName[Related])
 		return err
 	})

@@ -314,7 +314,10 @@ func TestWorkflow_DeferSubjobsRecalls(t *testing.T) {
 		return err
 	})
 	var subs []Related
-	tdb.Read(ctx, a.co, func(b *pgx.Batch) { QueueSubjobs(b, a.co, job, &subs); QueueGet(b, a.co, Everything, sub, &j) })
+	tdb.Read(ctx, a.co, func(b *pgx.Batch) {
+		QueueSubjobs(b, a.co, Everything, job, &subs)
+		QueueGet(b, a.co, Everything, sub, &j)
+	})
 	if len(subs) != 1 || subs[0].TotalCents != 20000 || j.ParentNumber == nil || *j.ParentNumber != FirstNumber {
 		t.Errorf("subjobs %+v; subjob's parent %v", subs, j.ParentNumber)
 	}
@@ -360,7 +363,10 @@ func TestWorkflow_DeferSubjobsRecalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	var recalls []Related
-	tdb.Read(ctx, a.co, func(b *pgx.Batch) { QueueRecalls(b, a.co, job, &recalls); QueueGet(b, a.co, Everything, recall, &j) })
+	tdb.Read(ctx, a.co, func(b *pgx.Batch) {
+		QueueRecalls(b, a.co, Everything, job, &recalls)
+		QueueGet(b, a.co, Everything, recall, &j)
+	})
 	if len(recalls) != 2 || j.RecallNumber == nil || *j.RecallNumber != FirstNumber || !strings.HasPrefix(j.Title, "Recall: ") {
 		t.Errorf("recalls %+v; recall's original %v, title %q", recalls, j.RecallNumber, j.Title)
 	}

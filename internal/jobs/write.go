@@ -95,15 +95,23 @@ func checkClients(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, 
 	if n != want {
 		return apperr.ErrNotFound
 	}
-	if f.SiteID != 0 {
-		var ok bool
-		if err := tx.QueryRow(ctx, `select exists (select from sites where company_id = $1 and id = $2 and client_id = $3)`,
-			companyID, f.SiteID, f.ClientID).Scan(&ok); err != nil {
-			return fmt.Errorf("jobs: check site: %w", err)
-		}
-		if !ok {
-			return apperr.ErrNotFound // the form offers only the client's sites: anything else is forged
-		}
+	return nil
+}
+
+// checkSite refuses (ErrNotFound) a site that is not the job's client's, or, for a client user (scope.Client),
+// not their own client's: a job they see as its billing client is another client's, whose sites are not theirs.
+func checkSite(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, f Form) error {
+	if f.SiteID == 0 {
+		return nil
+	}
+	var ok bool
+	if err := tx.QueryRow(ctx, `
+		select exists (select from sites where company_id = $1 and id = $2 and client_id = $3 and ($4::bigint = 0 or client_id = $4))`,
+		companyID, f.SiteID, f.ClientID, scope.Client).Scan(&ok); err != nil {
+		return fmt.Errorf("jobs: check site: %w", err)
+	}
+	if !ok {
+		return apperr.ErrNotFound // the form offers only these sites: anything else is forged
 	}
 	return nil
 }
@@ -143,6 +151,9 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Act
 		return 0, 0, err
 	}
 	if err := checkClients(ctx, tx, companyID, scope, f); err != nil {
+		return 0, 0, err
+	}
+	if err := checkSite(ctx, tx, companyID, scope, f); err != nil {
 		return 0, 0, err
 	}
 	if id, number, err = insert(ctx, tx, companyID, by, f, nil, nil); err != nil {
@@ -221,6 +232,9 @@ func Update(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Act
 		check = scope
 	}
 	if err := checkClients(ctx, tx, companyID, check, f); err != nil {
+		return err
+	}
+	if err := checkSite(ctx, tx, companyID, scope, f); err != nil {
 		return err
 	}
 	var changed []string

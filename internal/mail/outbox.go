@@ -52,10 +52,15 @@ var Statuses = []Status{StatusPending, StatusSending, StatusSent, StatusFailed}
 const notifyChannel = "outbox"
 
 // Enqueue adds e to the outbox inside the caller's transaction (from db.InCompany) and wakes the worker when that
-// transaction commits: a rolled-back change sends nothing, a committed one always sends.
+// transaction commits: a rolled-back change sends nothing, a committed one always sends. The company's sending
+// rules come first (see Sender.Allow): a refusal is a ValidationError in words (wrapped in
+// apperr.ErrTooManyRequests over a limit), and the caller's transaction should roll back with it.
 func Enqueue(ctx context.Context, tx pgx.Tx, companyID int64, e Email) (int64, error) {
 	if len(e.To) == 0 || e.Subject == "" || e.Kind == "" {
 		return 0, fmt.Errorf("mail: enqueue: an email needs a kind, recipients and a subject")
+	}
+	if err := checkSending(ctx, tx, companyID, e.To); err != nil {
+		return 0, err
 	}
 	var id int64
 	err := tx.QueryRow(ctx, `
@@ -83,6 +88,9 @@ type OutboxEmail struct {
 	LastError  *string
 	CreatedAt  time.Time
 	SentAt     *time.Time
+	// LinkRemoved: the email held a private link and failed for good, so its bodies were redacted; it cannot be
+	// sent again (see Retry).
+	LinkRemoved bool
 }
 
 // OutboxFilter narrows the Outbox page: a status, a recipient search, and the keyset cursor (ids below Before).
@@ -116,7 +124,8 @@ func QueueOutbox(b *pgx.Batch, companyID int64, f OutboxFilter, emails *[]Outbox
 		recipient = "%" + escapeLike(strings.ToLower(f.Recipient)) + "%"
 	}
 	b.Queue(`
-		select id, kind, recipients, subject, status, attempts, last_error, created_at, sent_at
+		select id, kind, recipients, subject, status, attempts, last_error, created_at, sent_at,
+		       redact and status = 'failed' as link_removed
 		  from outbox_emails
 		 where company_id = $1
 		   and ($2 = '' or status = $2)
@@ -135,11 +144,29 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// Retry puts a failed email back in the queue with a fresh set of attempts. ErrNotFound when the company has no
-// such email; ErrConflict when it has not failed (it is queued, being sent, or sent).
+// QueueRetryable adds to b the count of the company's failed emails that Retry all failed would queue again.
+func QueueRetryable(b *pgx.Batch, companyID int64, n *int) {
+	b.Queue(`
+		select count(*)
+		  from outbox_emails
+		 where company_id = $1 and status = 'failed' and not redact`, companyID).QueryRow(func(row pgx.Row) error {
+		return row.Scan(n)
+	})
+}
+
+// ErrLinkRemoved comes back from Retry for an email that held a private link (an invitation, a job's dashboard
+// link) and failed for good: its link was removed from the stored copy, and sending that copy would hand the
+// recipient a note instead of the link. A new one must be sent from where it came from (Resend, Share).
+var ErrLinkRemoved = fmt.Errorf("mail: the email's private link was removed when it failed: %w", apperr.ErrConflict)
+
+// Retry puts a failed email back in the queue for a fresh run of tries (GiveUpAfter counts from now). ErrNotFound
+// when the company has no such email; ErrConflict when it has not failed (it is queued, being sent, or sent);
+// ErrLinkRemoved when its private link was removed.
 func Retry(ctx context.Context, tx pgx.Tx, companyID, id int64) error {
 	var status Status
-	err := tx.QueryRow(ctx, `select status from outbox_emails where company_id = $1 and id = $2 for update`, companyID, id).Scan(&status)
+	var redact bool
+	err := tx.QueryRow(ctx, `select status, redact from outbox_emails where company_id = $1 and id = $2 for update`,
+		companyID, id).Scan(&status, &redact)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return apperr.ErrNotFound
 	}
@@ -149,8 +176,12 @@ func Retry(ctx context.Context, tx pgx.Tx, companyID, id int64) error {
 	if status != StatusFailed {
 		return apperr.ErrConflict
 	}
+	if redact {
+		return ErrLinkRemoved
+	}
 	if _, err := tx.Exec(ctx, `
-		update outbox_emails set status = 'pending', attempts = 0, next_attempt_at = now()
+		update outbox_emails
+		   set status = 'pending', attempts = 0, next_attempt_at = now(), queued_at = now(), last_error = null
 		 where company_id = $1 and id = $2`, companyID, id); err != nil {
 		return fmt.Errorf("mail: retry: %w", err)
 	}
@@ -158,4 +189,36 @@ func Retry(ctx context.Context, tx pgx.Tx, companyID, id int64) error {
 		return fmt.Errorf("mail: retry: notify: %w", err)
 	}
 	return nil
+}
+
+// Requeued is what Retry all failed did: how many failed emails it queued again, and how many it left failed
+// because their private link was removed (see ErrLinkRemoved).
+type Requeued struct {
+	Queued      int
+	LinkRemoved int
+}
+
+// RetryFailed puts every failed email of the company back in the queue, as Retry does each, in one statement;
+// those whose private link was removed stay failed and are counted apart.
+func RetryFailed(ctx context.Context, tx pgx.Tx, companyID int64) (Requeued, error) {
+	var r Requeued
+	err := tx.QueryRow(ctx, `
+		with retried as (
+		    update outbox_emails
+		       set status = 'pending', attempts = 0, next_attempt_at = now(), queued_at = now(), last_error = null
+		     where company_id = $1 and status = 'failed' and not redact
+		    returning 1
+		)
+		select (select count(*) from retried),
+		       (select count(*) from outbox_emails where company_id = $1 and status = 'failed' and redact)`,
+		companyID).Scan(&r.Queued, &r.LinkRemoved)
+	if err != nil {
+		return Requeued{}, fmt.Errorf("mail: retry failed: %w", err)
+	}
+	if r.Queued > 0 {
+		if _, err := tx.Exec(ctx, `select pg_notify($1, '')`, notifyChannel); err != nil {
+			return Requeued{}, fmt.Errorf("mail: retry failed: notify: %w", err)
+		}
+	}
+	return r, nil
 }

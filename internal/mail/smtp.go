@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -73,19 +72,92 @@ func DomainOf(from string) string {
 	return "fieldops.invalid"
 }
 
-// describe says in words why a send failed, for the Outbox page; the technical detail follows.
-func describe(err error) string {
-	var netErr net.Error
+// failure is what a failed send means for the email: the reason in words for the company's admins, and whether
+// trying again cannot help. The reason never holds the mail server's host, address or answer: those are ours,
+// not the tenant's, and go to the server log.
+type failure struct {
+	reason    string // a sentence without its full stop, so a note on retrying can follow
+	permanent bool
+}
+
+// classify reads a failed dial or send. The mail server's 5xx answers and addresses that cannot be valid are
+// permanent; everything else (the server down, slow, answering 4xx, or the connection breaking off) may pass.
+func classify(err error, recipients []string) failure {
+	var bad *badAddress
 	var sendErr *gomail.SendError
+	var netErr net.Error
 	switch {
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "The mail server refused the connection (is it running?): " + err.Error()
+	case errors.As(err, &bad):
+		return failure{reason: bad.reason, permanent: true}
+	case errors.As(err, &sendErr) && sendErr.ErrorCode() >= 500:
+		switch sendErr.Reason {
+		case gomail.ErrSMTPRcptTo:
+			return failure{reason: "The mail server refused the recipient: " + joinAddresses(refused(sendErr, recipients)), permanent: true}
+		case gomail.ErrSMTPMailFrom:
+			return failure{reason: "The mail server refused fieldops' sender address (the operator has been told)", permanent: true}
+		}
+		return failure{reason: "The mail server refused the email", permanent: true}
+	case errors.As(err, &sendErr) && (sendErr.Reason == gomail.ErrGetSender || sendErr.Reason == gomail.ErrGetRcpts ||
+		sendErr.Reason == gomail.ErrNoUnencoded):
+		return failure{reason: "The email could not be handed to the mail server (the operator has been told)", permanent: true}
+	case errors.As(err, &sendErr) && sendErr.ErrorCode() >= 400:
+		return failure{reason: "The mail server asked to try again later"}
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
-		return "The mail server did not answer in time: " + err.Error()
-	case errors.As(err, &sendErr) && sendErr.IsTemp():
-		return "The mail server turned the email away for now: " + err.Error()
+		return failure{reason: "The mail server did not answer in time"}
 	case errors.As(err, &sendErr):
-		return "The mail server refused the email: " + err.Error()
+		return failure{reason: "The connection to the mail server broke off"}
 	}
-	return "Sending failed: " + err.Error()
+	return failure{reason: "The mail server was unreachable"}
+}
+
+// refused picks out of recipients those the server turned away. go-mail keeps them unexported, naming them only
+// in its error text; when none is found there, all of them are named.
+func refused(sendErr *gomail.SendError, recipients []string) []string {
+	text := sendErr.Error()
+	if i := strings.LastIndex(text, "affected recipient(s): "); i >= 0 {
+		text = text[i:]
+	}
+	var out []string
+	for _, r := range recipients {
+		if strings.Contains(text, r) {
+			out = append(out, r)
+		}
+	}
+	if len(out) == 0 {
+		return recipients
+	}
+	return out
+}
+
+// badAddress is an address go-mail will not take: reason says which, in words; err is the detail for the log.
+type badAddress struct {
+	reason string
+	err    error
+}
+
+func (b *badAddress) Error() string { return b.reason + ": " + b.err.Error() }
+func (b *badAddress) Unwrap() error { return b.err }
+
+// joinAddresses lists addresses for a reason: at most five, then how many more.
+func joinAddresses(addrs []string) string {
+	if len(addrs) <= 5 {
+		return strings.Join(addrs, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(addrs[:5], ", "), len(addrs)-5)
+}
+
+// inWords says a duration as a person would: "3 days", "1 hour", "90 minutes", else Go's own ("1.5s").
+func inWords(d time.Duration) string {
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{24 * time.Hour, "day"}, {time.Hour, "hour"}, {time.Minute, "minute"}} {
+		if d >= u.d && d%u.d == 0 {
+			if n := d / u.d; n != 1 {
+				return fmt.Sprintf("%d %ss", n, u.name)
+			}
+			return "1 " + u.name
+		}
+	}
+	return d.String()
 }

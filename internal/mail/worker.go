@@ -2,7 +2,6 @@ package mail
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -22,16 +21,25 @@ type Worker struct {
 	ListenURL string
 	SMTP      SMTP
 	From      string
-	Log       *slog.Logger
+	// Log gets the technical detail of every failure (SMTP host, port, the server's answer); the Outbox page only
+	// ever shows the reason in words.
+	Log *slog.Logger
 
 	// Zero values take the defaults in parentheses.
-	Senders     int           // goroutines, each with its own SMTP connection (2)
-	Batch       int           // emails claimed, and sent over one connection, at a time (20)
-	Lease       time.Duration // how long a claim lasts before the email is rescued (2m)
-	MaxAttempts int           // tries before an email is marked failed (8)
+	Senders int // goroutines, each with its own SMTP connection (2)
+	Batch   int // emails claimed, and sent over one connection, at a time (20)
+	// Lease is how long a claim lasts unless renewed; a sender renews the leases of its batch whenever less than
+	// half is left, so it only bounds how soon the emails of a sender that died are tried again (5m).
+	Lease time.Duration
+	// GiveUpAfter is how long an email is retried while the mail server is down or asks to try later, counted from
+	// when it was queued (or its last Retry); only then is it marked failed (72h).
+	GiveUpAfter time.Duration
 	Backoff     time.Duration // wait after the first failed try; doubled after each, at most an hour (30s)
-	Poll        time.Duration // how often to look for due emails without a NOTIFY (1s)
+	Poll        time.Duration // how often to look for due emails without a NOTIFY, and for lapsed leases (1s)
 }
+
+// maxBackoff is the longest wait between two tries of an email.
+const maxBackoff = time.Hour
 
 func (w *Worker) defaults() {
 	if w.Senders == 0 {
@@ -41,10 +49,10 @@ func (w *Worker) defaults() {
 		w.Batch = 20
 	}
 	if w.Lease == 0 {
-		w.Lease = 2 * time.Minute
+		w.Lease = 5 * time.Minute
 	}
-	if w.MaxAttempts == 0 {
-		w.MaxAttempts = 8
+	if w.GiveUpAfter == 0 {
+		w.GiveUpAfter = 72 * time.Hour
 	}
 	if w.Backoff == 0 {
 		w.Backoff = 30 * time.Second
@@ -64,8 +72,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	var wg sync.WaitGroup
 	wg.Go(func() { w.listen(ctx, wakes) })
+	wg.Go(func() { w.rescueLoop(ctx) })
 	for i := range w.Senders {
-		wg.Go(func() { w.sender(ctx, i, wakes[i]) })
+		wg.Go(func() { w.sender(ctx, wakes[i]) })
 	}
 	wg.Wait()
 	return nil
@@ -108,7 +117,7 @@ func (w *Worker) listenOnce(ctx context.Context, wakes []chan struct{}) error {
 	}
 }
 
-func (w *Worker) sender(ctx context.Context, index int, wake <-chan struct{}) {
+func (w *Worker) sender(ctx context.Context, wake <-chan struct{}) {
 	client, err := w.SMTP.client()
 	if err != nil {
 		w.Log.Error("outbox: SMTP settings", "err", err)
@@ -117,9 +126,6 @@ func (w *Worker) sender(ctx context.Context, index int, wake <-chan struct{}) {
 	tick := time.NewTicker(w.Poll)
 	defer tick.Stop()
 	for {
-		if index == 0 {
-			w.rescue(ctx)
-		}
 		n, err := w.deliverBatch(ctx, client)
 		if err != nil && ctx.Err() == nil {
 			w.Log.Error("outbox: deliver", "err", err)
@@ -136,21 +142,29 @@ func (w *Worker) sender(ctx context.Context, index int, wake <-chan struct{}) {
 	}
 }
 
-// rescue puts back emails whose sender died mid-send (their lease ran out).
-func (w *Worker) rescue(ctx context.Context) {
-	var n int
-	if err := w.DB.Pool.QueryRow(ctx, `select outbox_rescue()`).Scan(&n); err != nil {
-		if ctx.Err() == nil {
+// rescueLoop puts back, every Poll, the emails whose sender died mid-send (their lease ran out). It runs apart
+// from the senders, so a sender busy with a slow batch does not hold it up.
+func (w *Worker) rescueLoop(ctx context.Context) {
+	tick := time.NewTicker(w.Poll)
+	defer tick.Stop()
+	for {
+		var n int
+		if err := w.DB.Pool.QueryRow(ctx, `select outbox_rescue()`).Scan(&n); err != nil && ctx.Err() == nil {
 			w.Log.Error("outbox: rescue", "err", err)
 		}
-		return
-	}
-	if n > 0 {
-		w.Log.Warn("outbox: rescued emails left in sending by a stopped sender", "count", n)
+		if n > 0 {
+			w.Log.Warn("outbox: rescued emails left in sending by a stopped sender", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
 	}
 }
 
-// claimed is an email leased to this worker.
+// claimed is an email leased to this worker. Attempts, bumped by every claim, tells this claim from a later one
+// of the same row.
 type claimed struct {
 	CompanyID  int64
 	ID         int64
@@ -160,6 +174,7 @@ type claimed struct {
 	HTMLBody   string
 	MessageID  string
 	Attempts   int
+	QueuedAt   time.Time
 }
 
 // deliverBatch claims due emails and sends them over one SMTP connection; it returns how many it claimed.
@@ -171,8 +186,9 @@ func (w *Worker) deliverBatch(ctx context.Context, client *gomail.Client) (int, 
 	// itself runs uncancelled too, or a shutdown landing after it committed would leave its rows in sending
 	// until the lease runs out.
 	bg := context.WithoutCancel(ctx)
+	leased := time.Now() // before the claim, so the lease this sender counts on ends no later than the real one
 	rows, _ := w.DB.Pool.Query(bg, `
-		select company_id, id, recipients, subject, text_body, html_body, message_id, attempts
+		select company_id, id, recipients, subject, text_body, html_body, message_id, attempts, queued_at
 		  from outbox_claim($1, make_interval(secs => $2), $3)`,
 		w.Batch, w.Lease.Seconds(), DomainOf(w.From))
 	batch, err := pgx.CollectRows(rows, pgx.RowToStructByName[claimed])
@@ -198,20 +214,32 @@ func (w *Worker) deliverBatch(ctx context.Context, client *gomail.Client) (int, 
 			cancel()
 			if err != nil {
 				for _, rest := range batch[i:] {
-					w.failed(bg, rest, err, true)
+					w.failed(bg, rest, err)
 				}
 				return len(batch), nil
 			}
 			connected = true
 		}
+		// A slow server can take longer over the batch than a lease lasts: before the rescue could hand the rest
+		// of it to another sender (a double send), extend the leases of this email and every one after it.
+		if time.Since(leased) > w.Lease/2 {
+			held, err := w.renew(bg, batch[i:])
+			if err != nil {
+				return len(batch), err // unsure whether they are still ours: their leases run out and they are rescued
+			}
+			leased = time.Now()
+			if !held[e.ID] {
+				w.Log.Warn("outbox: lease lost before sending; another sender has the email", "company_id", e.CompanyID, "id", e.ID)
+				continue
+			}
+		}
 		msg, err := w.message(e)
 		if err != nil {
-			w.failed(bg, e, err, false)
+			w.failed(bg, e, err)
 			continue
 		}
 		if err := client.Send(msg); err != nil {
-			var sendErr *gomail.SendError
-			w.failed(bg, e, err, !errors.As(err, &sendErr) || sendErr.IsTemp())
+			w.failed(bg, e, err)
 			// The connection may be in any state after an error: start the next email on a fresh one.
 			client.Close()
 			connected = false
@@ -222,13 +250,36 @@ func (w *Worker) deliverBatch(ctx context.Context, client *gomail.Client) (int, 
 	return len(batch), nil
 }
 
+// renew extends the leases of emails and returns the ids of those this sender still holds (one claimed again by
+// another sender after a rescue is not among them).
+func (w *Worker) renew(ctx context.Context, emails []claimed) (map[int64]bool, error) {
+	companyIDs, ids, attempts := make([]int64, len(emails)), make([]int64, len(emails)), make([]int32, len(emails))
+	for i, e := range emails {
+		companyIDs[i], ids[i], attempts[i] = e.CompanyID, e.ID, int32(e.Attempts)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	rows, _ := w.DB.Pool.Query(ctx, `select id from outbox_renew($1, $2, $3, make_interval(secs => $4))`,
+		companyIDs, ids, attempts, w.Lease.Seconds())
+	held, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("outbox: renew leases: %w", err)
+	}
+	m := make(map[int64]bool, len(held))
+	for _, id := range held {
+		m[id] = true
+	}
+	return m, nil
+}
+
 func (w *Worker) message(e claimed) (*gomail.Msg, error) {
 	m := gomail.NewMsg()
 	if err := m.From(w.From); err != nil {
-		return nil, fmt.Errorf("the From address %q (MAIL_FROM) is not valid", w.From)
+		return nil, &badAddress{reason: "fieldops' sender address is not valid (the operator has been told)",
+			err: fmt.Errorf("MAIL_FROM %q: %w", w.From, err)}
 	}
 	if err := m.To(e.Recipients...); err != nil {
-		return nil, fmt.Errorf("a recipient address is not valid: %v", e.Recipients)
+		return nil, &badAddress{reason: "A recipient address is not valid: " + joinAddresses(e.Recipients), err: err}
 	}
 	m.Subject(e.Subject)
 	m.SetMessageIDWithValue(e.MessageID)
@@ -238,26 +289,53 @@ func (w *Worker) message(e claimed) (*gomail.Msg, error) {
 	return m, nil
 }
 
-// failed records a failed try: retried after a growing, jittered wait when the failure may pass (retry), else,
-// or once the tries are used up, marked failed for an admin to see and Retry.
-func (w *Worker) failed(ctx context.Context, e claimed, err error, retry bool) {
+// failed records a failed try. A failure that may pass (the server unreachable, slow, or saying "try later") is
+// tried again after a growing, jittered wait until GiveUpAfter from when the email was queued; a refusal, or a
+// failure past that, marks the email failed for an admin to see. The Outbox page gets the reason in words; the
+// server log gets the detail.
+func (w *Worker) failed(ctx context.Context, e claimed, err error) {
+	f := classify(err, e.Recipients)
+	reason := f.reason + "."
 	var retryAt *time.Time
-	if retry && e.Attempts < w.MaxAttempts {
-		t := time.Now().Add(w.backoff(e.Attempts))
-		retryAt = &t
+	if !f.permanent {
+		now := time.Now()
+		if t, ok := w.nextTry(now, e.QueuedAt, e.Attempts); ok {
+			retryAt = &t
+			reason = fmt.Sprintf("%s; it will be tried again until %s.", f.reason, e.QueuedAt.Add(w.GiveUpAfter).UTC().Format(timeLayout))
+		} else {
+			reason = fmt.Sprintf("%s; fieldops kept trying for %s, then gave up.", f.reason, inWords(w.GiveUpAfter))
+		}
 	}
-	w.Log.Warn("outbox: send failed", "company_id", e.CompanyID, "id", e.ID, "attempt", e.Attempts, "retry_at", retryAt, "err", err)
-	w.mark(ctx, `select outbox_failed($1, $2, $3, $4)`, e.CompanyID, e.ID, describe(err), retryAt)
+	w.Log.Warn("outbox: send failed", "company_id", e.CompanyID, "id", e.ID, "attempt", e.Attempts,
+		"smtp_host", w.SMTP.Host, "smtp_port", w.SMTP.Port, "retry_at", retryAt, "err", err)
+	w.mark(ctx, `select outbox_failed($1, $2, $3, $4)`, e.CompanyID, e.ID, reason, retryAt)
 }
 
-// backoff is the wait after the attempt-th failed try: Backoff·2^(attempt-1), at most an hour, ±20 %, so a
-// burst that failed together does not retry together.
-func (w *Worker) backoff(attempt int) time.Duration {
-	d := w.Backoff << min(attempt-1, 20)
-	if d > time.Hour || d <= 0 {
-		d = time.Hour
+// timeLayout is how times read on the Outbox page.
+const timeLayout = "2 Jan 2006 15:04 UTC"
+
+// nextTry says when to try again an email queued at queuedAt whose attempt-th try failed at now, or false once
+// GiveUpAfter has passed. The last try falls on the deadline itself, so the email is tried for the whole time.
+func (w *Worker) nextTry(now, queuedAt time.Time, attempt int) (time.Time, bool) {
+	giveUp := queuedAt.Add(w.GiveUpAfter)
+	if !now.Before(giveUp) {
+		return time.Time{}, false
 	}
-	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+	next := now.Add(w.backoff(attempt))
+	if next.After(giveUp) {
+		next = giveUp
+	}
+	return next, true
+}
+
+// backoff is the wait after the attempt-th failed try: Backoff·2^(attempt-1), at most an hour, less up to a
+// fifth at random, so a burst that failed together does not retry together, and no wait exceeds the hour.
+func (w *Worker) backoff(attempt int) time.Duration {
+	d := w.Backoff << min(max(attempt-1, 0), 20)
+	if d > maxBackoff || d <= 0 {
+		d = maxBackoff
+	}
+	return d - time.Duration(rand.Int64N(int64(d)/5+1))
 }
 
 func (w *Worker) mark(ctx context.Context, sql string, args ...any) {

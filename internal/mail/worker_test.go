@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -45,6 +47,17 @@ func startWorker(t *testing.T, tdb *dbtest.TestDB, smtp mail.SMTP, tune func(*ma
 	return stop
 }
 
+// createCompany creates a company whose sending limits are lifted: these tests are about delivery, not limits.
+func createCompany(t *testing.T, tdb *dbtest.TestDB, name string) int64 {
+	t.Helper()
+	co := tdb.CreateCompany(t, name)
+	if _, err := tdb.Owner.Exec(context.Background(), `
+		update companies set email_hourly_limit = 1000000, email_daily_limit = 1000000 where id = $1`, co); err != nil {
+		t.Fatal(err)
+	}
+	return co
+}
+
 func enqueue(t *testing.T, tdb *dbtest.TestDB, company int64, e mail.Email) int64 {
 	t.Helper()
 	var id int64
@@ -69,12 +82,13 @@ type row struct {
 	LastError *string
 	TextBody  string
 	MessageID *string
+	CreatedAt time.Time
 }
 
 func outboxRow(t *testing.T, tdb *dbtest.TestDB, id int64) row {
 	t.Helper()
 	rows, _ := tdb.Owner.Query(context.Background(),
-		`select status, attempts, last_error, text_body, message_id from outbox_emails where id = $1`, id)
+		`select status, attempts, last_error, text_body, message_id, created_at from outbox_emails where id = $1`, id)
 	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[row])
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +115,7 @@ func waitStatus(t *testing.T, tdb *dbtest.TestDB, id int64, status string, withi
 func TestOutbox_CommittedEmailArrivesWithBothParts(t *testing.T) {
 	tdb := dbtest.New(t)
 	m := mailtest.Start(t)
-	co := tdb.CreateCompany(t, "Acme")
+	co := createCompany(t, tdb, "Acme")
 	startWorker(t, tdb, m.SMTP(), nil)
 
 	id := enqueue(t, tdb, co, testEmail("ann@acme.example", "Your visit"))
@@ -113,20 +127,60 @@ func TestOutbox_CommittedEmailArrivesWithBothParts(t *testing.T) {
 	if !strings.Contains(got.Text, "Hello in text: Your visit") || !strings.Contains(got.HTML, "<b>HTML</b>") {
 		t.Errorf("parts: text %q, html %q", got.Text, got.HTML)
 	}
-	want := fmt.Sprintf("outbox.%d.%d@fieldops.test", co, id)
-	if got.MessageID != want {
-		t.Errorf("Message-ID %q, want %q", got.MessageID, want)
+	if !randomMessageID.MatchString(got.MessageID) {
+		t.Errorf("Message-ID %q, want 32 random hex digits @fieldops.test", got.MessageID)
 	}
 	r := waitStatus(t, tdb, id, "sent", 5*time.Second)
-	if r.Attempts != 1 || r.MessageID == nil || *r.MessageID != want {
-		t.Errorf("row after sending: %+v", r)
+	if r.Attempts != 1 || r.MessageID == nil || *r.MessageID != got.MessageID {
+		t.Errorf("row after sending: %+v, arrived with %q", r, got.MessageID)
+	}
+}
+
+// randomMessageID is a Message-ID of 16 random bytes: nothing in it names the company or the row.
+var randomMessageID = regexp.MustCompile(`^[0-9a-f]{32}@fieldops\.test$`)
+
+// Every email gets its own random Message-ID at its first try and keeps it through every retry, so a copy sent
+// twice is recognisable.
+func TestOutbox_MessageIDIsRandomAndKeptAcrossTries(t *testing.T) {
+	tdb := dbtest.New(t)
+	m := mailtest.Start(t)
+	co := createCompany(t, tdb, "Acme")
+	m.RefuseSenders(true)
+	startWorker(t, tdb, m.SMTP(), nil)
+
+	first := enqueue(t, tdb, co, testEmail("ann@acme.example", "refused at first"))
+	deadline := time.Now().Add(10 * time.Second)
+	for outboxRow(t, tdb, first).Attempts < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("not retried: %+v", outboxRow(t, tdb, first))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	atFirstTry := outboxRow(t, tdb, first).MessageID
+	if atFirstTry == nil || !randomMessageID.MatchString(*atFirstTry) ||
+		strings.Contains(*atFirstTry, fmt.Sprint(co)+".") || strings.Contains(*atFirstTry, "outbox") {
+		t.Fatalf("Message-ID after the first tries: %v", atFirstTry)
+	}
+	m.RefuseSenders(false)
+	second := enqueue(t, tdb, co, testEmail("bob@acme.example", "second"))
+	waitStatus(t, tdb, first, "sent", 10*time.Second)
+	waitStatus(t, tdb, second, "sent", 10*time.Second)
+	ids := map[string]string{}
+	for _, msg := range m.WaitFor(2, 5*time.Second) {
+		ids[msg.Subject] = msg.MessageID
+	}
+	if ids["refused at first"] != *atFirstTry {
+		t.Errorf("sent with Message-ID %q, but the first try had %q", ids["refused at first"], *atFirstTry)
+	}
+	if ids["second"] == ids["refused at first"] || !randomMessageID.MatchString(ids["second"]) {
+		t.Errorf("two emails, Message-IDs %q", ids)
 	}
 }
 
 func TestOutbox_RolledBackEmailIsNeverSent(t *testing.T) {
 	tdb := dbtest.New(t)
 	m := mailtest.Start(t)
-	co := tdb.CreateCompany(t, "Acme")
+	co := createCompany(t, tdb, "Acme")
 	startWorker(t, tdb, m.SMTP(), nil)
 
 	boom := errors.New("the change failed")
@@ -151,7 +205,7 @@ func TestOutbox_RolledBackEmailIsNeverSent(t *testing.T) {
 func TestOutbox_RetriesWhileSMTPRefusesThenDelivers(t *testing.T) {
 	tdb := dbtest.New(t)
 	m := mailtest.Start(t)
-	co := tdb.CreateCompany(t, "Acme")
+	co := createCompany(t, tdb, "Acme")
 	m.RefuseSenders(true)
 	startWorker(t, tdb, m.SMTP(), nil)
 
@@ -164,9 +218,11 @@ func TestOutbox_RetriesWhileSMTPRefusesThenDelivers(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	r := outboxRow(t, tdb, id)
-	if r.Status == "sent" || r.LastError == nil || !strings.Contains(*r.LastError, "451") {
+	if r.Status == "sent" || r.LastError == nil ||
+		!strings.HasPrefix(*r.LastError, "The mail server asked to try again later; it will be tried again until ") {
 		t.Errorf("while refused: %+v", r)
 	}
+	assertPlain(t, *r.LastError, m.SMTP())
 	m.RefuseSenders(false)
 	waitStatus(t, tdb, id, "sent", 10*time.Second)
 	if msgs := m.WaitFor(1, 5*time.Second); len(msgs) != 1 {
@@ -177,7 +233,7 @@ func TestOutbox_RetriesWhileSMTPRefusesThenDelivers(t *testing.T) {
 func TestOutbox_RetriesWhileSMTPIsDown(t *testing.T) {
 	tdb := dbtest.New(t)
 	m := mailtest.Start(t)
-	co := tdb.CreateCompany(t, "Acme")
+	co := createCompany(t, tdb, "Acme")
 	m.Stop()
 	startWorker(t, tdb, m.SMTP(), nil)
 
@@ -189,24 +245,123 @@ func TestOutbox_RetriesWhileSMTPIsDown(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if e := *outboxRow(t, tdb, id).LastError; !strings.Contains(e, "refused the connection") {
-		t.Errorf("last error %q does not say the server refused the connection", e)
+	// Three days from when it was queued, as the Outbox page writes times.
+	r := outboxRow(t, tdb, id)
+	until := r.CreatedAt.Add(72 * time.Hour).UTC().Format("2 Jan 2006 15:04 UTC")
+	if want := "The mail server was unreachable; it will be tried again until " + until + "."; *r.LastError != want {
+		t.Errorf("last error %q, want %q", *r.LastError, want)
 	}
+	assertPlain(t, *r.LastError, m.SMTP())
 	m.Restart()
 	waitStatus(t, tdb, id, "sent", 15*time.Second)
 	m.WaitFor(1, 5*time.Second)
 }
 
-func TestOutbox_FailsAfterMaxAttempts(t *testing.T) {
+// assertPlain fails the test when a reason shown to the company's admins names the mail server or quotes it.
+func assertPlain(t *testing.T, reason string, smtp mail.SMTP) {
+	t.Helper()
+	for _, leak := range []string{smtp.Host, strconv.Itoa(smtp.Port), "Chaos", "dial", "tcp"} {
+		if strings.Contains(reason, leak) {
+			t.Errorf("the reason %q shows %q", reason, leak)
+		}
+	}
+}
+
+// While the mail server only asks to try later, an email is tried again and again until GiveUpAfter has passed
+// since it was queued; only then is it failed.
+func TestOutbox_GivesUpOnlyAfterGiveUpAfter(t *testing.T) {
 	tdb := dbtest.New(t)
 	m := mailtest.Start(t)
-	co := tdb.CreateCompany(t, "Acme")
+	co := createCompany(t, tdb, "Acme")
 	m.RefuseSenders(true)
-	startWorker(t, tdb, m.SMTP(), func(w *mail.Worker) { w.MaxAttempts = 3 })
+	const giveUpAfter = 1500 * time.Millisecond
+	startWorker(t, tdb, m.SMTP(), func(w *mail.Worker) { w.GiveUpAfter = giveUpAfter })
 	id := enqueue(t, tdb, co, testEmail("ann@acme.example", "never"))
-	r := waitStatus(t, tdb, id, "failed", 15*time.Second)
-	if r.Attempts != 3 {
-		t.Errorf("failed after %d attempts, want 3", r.Attempts)
+
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var status string
+		var age time.Duration
+		err := tdb.Owner.QueryRow(context.Background(),
+			`select status, clock_timestamp() - queued_at from outbox_emails where id = $1`, id).Scan(&status, &age)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status == "failed" {
+			if age < giveUpAfter {
+				t.Fatalf("failed %v after it was queued, before GiveUpAfter (%v)", age, giveUpAfter)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still %s after %v", status, age)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	r := outboxRow(t, tdb, id)
+	if r.Attempts < 4 {
+		t.Errorf("failed after %d tries, want it tried again and again", r.Attempts)
+	}
+	if want := "The mail server asked to try again later; fieldops kept trying for 1.5s, then gave up."; *r.LastError != want {
+		t.Errorf("last error %q, want %q", *r.LastError, want)
+	}
+}
+
+// A recipient the server refuses for good (5xx) fails the email at once, with the address in the reason.
+func TestOutbox_RefusedRecipientFailsAtOnce(t *testing.T) {
+	tdb := dbtest.New(t)
+	m := mailtest.Start(t)
+	co := createCompany(t, tdb, "Acme")
+	m.RefuseRecipients(550)
+	startWorker(t, tdb, m.SMTP(), nil)
+	id := enqueue(t, tdb, co, testEmail("gone@acme.example", "to nobody"))
+	r := waitStatus(t, tdb, id, "failed", 10*time.Second)
+	if r.Attempts != 1 {
+		t.Errorf("failed after %d tries, want 1", r.Attempts)
+	}
+	if want := "The mail server refused the recipient: gone@acme.example."; r.LastError == nil || *r.LastError != want {
+		t.Errorf("last error %v, want %q", r.LastError, want)
+	}
+}
+
+// An email with a private link that fails for good loses the link from its stored copy, as a sent one does; so
+// Retry refuses it, and Retry all failed leaves it, rather than send the recipient a note instead of the link.
+func TestOutbox_FailedSecretBodyIsRedacted(t *testing.T) {
+	tdb := dbtest.New(t)
+	m := mailtest.Start(t)
+	co := createCompany(t, tdb, "Acme")
+	m.RefuseRecipients(550)
+	startWorker(t, tdb, m.SMTP(), nil)
+	e := testEmail("gone@acme.example", "Your invitation")
+	e.Text, e.HTML, e.Secret = "Open https://app.example/invite/SECRET-TOKEN", `<a href="https://app.example/invite/SECRET-TOKEN">Accept</a>`, true
+	secret := enqueue(t, tdb, co, e)
+	plain := enqueue(t, tdb, co, testEmail("gone@acme.example", "Your visit"))
+	r := waitStatus(t, tdb, secret, "failed", 10*time.Second)
+	waitStatus(t, tdb, plain, "failed", 10*time.Second)
+	var html string
+	tdb.Owner.QueryRow(context.Background(), `select html_body from outbox_emails where id = $1`, secret).Scan(&html)
+	if strings.Contains(r.TextBody, "SECRET-TOKEN") || strings.Contains(html, "SECRET-TOKEN") || !strings.Contains(r.TextBody, "private link") {
+		t.Errorf("the token is still stored: %q %q", r.TextBody, html)
+	}
+	if got := outboxRow(t, tdb, plain).TextBody; got != "Hello in text: Your visit" {
+		t.Errorf("an email without a secret lost its body: %q", got)
+	}
+
+	ctx := context.Background()
+	err := tdb.InCompany(ctx, co, func(tx pgx.Tx) error { return mail.Retry(ctx, tx, co, secret) })
+	if !errors.Is(err, mail.ErrLinkRemoved) {
+		t.Errorf("Retry of the redacted email = %v, want ErrLinkRemoved", err)
+	}
+	var done mail.Requeued
+	err = tdb.InCompany(ctx, co, func(tx pgx.Tx) (err error) {
+		done, err = mail.RetryFailed(ctx, tx, co)
+		return err
+	})
+	if err != nil || done != (mail.Requeued{Queued: 1, LinkRemoved: 1}) {
+		t.Errorf("Retry all failed = %+v, %v; want the plain one queued, the redacted one left", done, err)
+	}
+	if got := outboxRow(t, tdb, secret).Status; got != "failed" {
+		t.Errorf("the redacted email is %s, want failed", got)
 	}
 }
 
@@ -214,7 +369,7 @@ func TestOutbox_FailsAfterMaxAttempts(t *testing.T) {
 func TestOutbox_RescuesAnEmailLeftInSending(t *testing.T) {
 	tdb := dbtest.New(t)
 	m := mailtest.Start(t)
-	co := tdb.CreateCompany(t, "Acme")
+	co := createCompany(t, tdb, "Acme")
 	id := enqueue(t, tdb, co, testEmail("ann@acme.example", "orphaned"))
 	// What a killed worker leaves: claimed, lease running.
 	if _, err := tdb.Owner.Exec(context.Background(), `select * from outbox_claim(10, interval '1 second', 'fieldops.test')`); err != nil {
@@ -236,7 +391,7 @@ func TestOutbox_RescuesAnEmailLeftInSending(t *testing.T) {
 func TestOutbox_TwoWorkersNeverSendTheSameRowTwice(t *testing.T) {
 	tdb := dbtest.New(t)
 	m := mailtest.Start(t)
-	acme, bolt := tdb.CreateCompany(t, "Acme"), tdb.CreateCompany(t, "Bolt")
+	acme, bolt := createCompany(t, tdb, "Acme"), createCompany(t, tdb, "Bolt")
 	const burst = 500
 	ctx := context.Background()
 	for _, co := range []int64{acme, bolt} {
@@ -283,7 +438,7 @@ func TestOutbox_TwoWorkersNeverSendTheSameRowTwice(t *testing.T) {
 func TestOutbox_SecretBodyIsRedactedOnceSent(t *testing.T) {
 	tdb := dbtest.New(t)
 	m := mailtest.Start(t)
-	co := tdb.CreateCompany(t, "Acme")
+	co := createCompany(t, tdb, "Acme")
 	startWorker(t, tdb, m.SMTP(), nil)
 	e := testEmail("ann@acme.example", "Your invitation")
 	e.Text, e.HTML, e.Secret = "Open https://app.example/invite/SECRET-TOKEN", `<a href="https://app.example/invite/SECRET-TOKEN">Accept</a>`, true
@@ -303,7 +458,7 @@ func TestOutbox_SecretBodyIsRedactedOnceSent(t *testing.T) {
 func TestOutbox_ShutdownReleasesClaims(t *testing.T) {
 	tdb := dbtest.New(t)
 	m := mailtest.Start(t)
-	co := tdb.CreateCompany(t, "Acme")
+	co := createCompany(t, tdb, "Acme")
 	for i := range 60 {
 		enqueue(t, tdb, co, testEmail("ann@acme.example", fmt.Sprint("mail ", i)))
 	}

@@ -265,17 +265,47 @@ func TestLogout(t *testing.T) {
 	cl := newClient(t, ts)
 	cl.login("ann@acme.example", "password-123")
 	token := cl.session().Value
+	var n int
+	tdb.Owner.QueryRow(context.Background(), `select count(*) from sessions where token = $1`, storedKey(token)).Scan(&n)
+	if n != 1 {
+		t.Fatalf("%d session rows under the token's hash before logout, want 1", n)
+	}
 	res, _ := cl.post("/logout", nil)
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("logout = %d", res.StatusCode)
 	}
-	var n int
-	tdb.Owner.QueryRow(context.Background(), `select count(*) from sessions where token = $1`, token).Scan(&n)
+	tdb.Owner.QueryRow(context.Background(), `select count(*) from sessions where token = $1`, storedKey(token)).Scan(&n)
 	if n != 0 {
 		t.Error("the session row outlived logout")
 	}
 	if _, body := cl.get("/"); strings.Contains(body, "Welcome, ") {
 		t.Error("still logged in after logout")
+	}
+}
+
+// TestSessions_StoredHashed: the sessions table holds sha256 of each token, never the token: a copy of the table
+// (a backup, a read as the app role) logs no one in.
+func TestSessions_StoredHashed(t *testing.T) {
+	s, tdb, _ := newTestServer(t)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	seedPerson(t, s, tdb, tdb.CreateCompany(t, "Acme"), "ann@acme.example", "Ann", "password-123", identity.RoleAdmin)
+	cl := newClient(t, ts)
+	cl.login("ann@acme.example", "password-123")
+	token := cl.session().Value
+	var raw, hashed int
+	tdb.Owner.QueryRow(context.Background(), `select count(*) filter (where token = $1), count(*) filter (where token = $2) from sessions`,
+		token, storedKey(token)).Scan(&raw, &hashed)
+	if raw != 0 || hashed != 1 {
+		t.Errorf("sessions: %d rows under the raw token, %d under its hash; want 0 and 1", raw, hashed)
+	}
+	var stolen string
+	tdb.Owner.QueryRow(context.Background(), `select token from sessions limit 1`).Scan(&stolen)
+	thief := newClient(t, ts)
+	u, _ := url.Parse(ts.URL)
+	thief.http.Jar.SetCookies(u, []*http.Cookie{{Name: cl.session().Name, Value: stolen, Path: "/"}})
+	if _, body := thief.get("/"); strings.Contains(body, "Log out") {
+		t.Error("a token read from the sessions table logged in")
 	}
 }
 

@@ -48,6 +48,15 @@ func (c *client) get(path string) (*http.Response, string) {
 	return c.do(r)
 }
 
+// navigate is get as a browser sends it when a person follows a link on this site.
+func (c *client) navigate(path string) (*http.Response, string) {
+	c.t.Helper()
+	r, _ := http.NewRequest("GET", c.base+path, nil)
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	r.Header.Set("Sec-Fetch-Mode", "navigate")
+	return c.do(r)
+}
+
 func (c *client) post(path string, form url.Values) (*http.Response, string) {
 	c.t.Helper()
 	r, _ := http.NewRequest("POST", c.base+path, strings.NewReader(form.Encode()))

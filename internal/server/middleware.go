@@ -3,14 +3,19 @@ package server
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/files"
+	"fieldops/internal/input"
 	"fieldops/internal/server/page"
+	"fieldops/templates/layout"
 )
 
 // requestID gives each request an id, echoed in X-Request-Id and in every log line about it.
@@ -67,7 +72,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 }
 
 // tokenPrefixes are the routes whose next path segment is a secret.
-var tokenPrefixes = []string{"/share/", "/invite/", "/calendar/feed/"}
+var tokenPrefixes = []string{"/share/", "/invite/", "/verify/", "/reset/", "/calendar/feed/"}
 
 func maskTokenPath(path string) string {
 	for _, p := range tokenPrefixes {
@@ -109,9 +114,15 @@ var errPanic error = panicError{}
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders set the headers every response carries; under an https BASE_URL also HSTS, so a browser that
+// has been here once never tries plain http again.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	https := strings.HasPrefix(s.cfg.BaseURL, "https://")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if https {
+			h.Set("Strict-Transport-Security", "max-age=63072000")
+		}
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
@@ -138,4 +149,66 @@ func staticFiles(fsys fs.FS) http.Handler {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(w, r)
 	})
+}
+
+// noStore keeps what a logged-in person sees, and invitation and reset pages (they name an email), out of every
+// cache: a shared computer's back button or a proxy must not show it to the next person.
+func (s *Server) noStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if page.ViewerOf(r) != nil || strings.HasPrefix(r.URL.Path, "/invite/") || strings.HasPrefix(r.URL.Path, "/reset/") {
+			w.Header().Set("Cache-Control", "no-store")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Request body limits: a form is text a person typed; an upload carries one file of at most files.MaxSize.
+const (
+	maxFormBody   = 1 << 20
+	maxUploadBody = files.MaxSize + 1<<20
+)
+
+// checkInput bounds every request body (small for forms, the upload limit for uploads) and refuses, in words,
+// a query string or form holding what cannot be stored as text (a NUL, bytes that are not UTF-8, an invisible
+// text-direction control): the one place input is checked before any handler reads it. Multipart forms carry
+// files; their one text field is a checkbox, and file names are cleaned where they are read.
+func (s *Server) checkInput(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := int64(maxFormBody)
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			limit = maxUploadBody
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		values, err := url.ParseQuery(r.URL.RawQuery)
+		if err == nil && r.Method == http.MethodPost && limit == maxFormBody {
+			if err = r.ParseForm(); err == nil {
+				values = r.PostForm
+			}
+		}
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe):
+			s.refuseInput(w, r, http.StatusRequestEntityTooLarge, "The form is too large",
+				"What was sent is larger than a form can be. Shorten the text and try again.")
+			return
+		case err != nil:
+			s.refuseInput(w, r, http.StatusBadRequest, "That could not be read",
+				"The address or form is malformed. Go back and try again.")
+			return
+		}
+		for key, vs := range values {
+			for _, v := range append(vs, key) {
+				if problem := input.Problem(v); problem != "" {
+					s.refuseInput(w, r, http.StatusBadRequest, "That text cannot be used",
+						"Something typed here holds "+problem+", which fieldops does not store. Go back, remove it, and try again.")
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) refuseInput(w http.ResponseWriter, r *http.Request, status int, heading, message string) {
+	s.kit.Write(w, r, status, layout.Error(s.kit.Chrome(r, heading), layout.ErrorPage{Status: status, Heading: heading, Message: message}))
 }

@@ -139,7 +139,23 @@ func TestPortal_AddAndEditJobs(t *testing.T) {
 	if _, body := f.admin.get("/jobs?view=from-clients"); !strings.Contains(body, "Gutter overflowing") || !strings.Contains(body, `class="nav-badge"`) {
 		t.Error("the office does not see the job in From clients with a badge")
 	}
-	if _, body := f.admin.get(fmt.Sprintf("/jobs/%d?tab=history", id)); !strings.Contains(body, "Added by Fran Facilities (portal)") {
+	// Only a person clicking through the office marks it seen: not a link from another site, nor a script.
+	for name, headers := range map[string]map[string]string{
+		"no browser headers":       nil,
+		"a link from another site": {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"},
+		"a prefetch":               {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "navigate", "Sec-Purpose": "prefetch"},
+		"a script's fetch":         {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "cors"},
+	} {
+		r, _ := http.NewRequest("GET", f.admin.base+fmt.Sprintf("/jobs/%d", id), nil)
+		for k, v := range headers {
+			r.Header.Set(k, v)
+		}
+		f.admin.do(r)
+		if _, body := f.admin.get("/jobs?view=from-clients"); !strings.Contains(body, "Gutter overflowing") {
+			t.Errorf("%s marked the portal job seen", name)
+		}
+	}
+	if _, body := f.admin.navigate(fmt.Sprintf("/jobs/%d?tab=history", id)); !strings.Contains(body, "Added by Fran Facilities (portal)") {
 		t.Error("History lacks Added by … (portal)")
 	}
 	if _, body := f.admin.get("/jobs?view=from-clients"); strings.Contains(body, "Gutter overflowing") || strings.Contains(body, `class="nav-badge"`) {

@@ -17,15 +17,16 @@ import (
 // routes lists every route of the app, grouped by the middleware that guards them (DESIGN.md "route groups"),
 // each answered by its door's handlers. A request to a route outside the caller's groups answers 404.
 func (s *Server) routes() http.Handler {
-	pub := &public.Handlers{Kit: s.kit, Hasher: s.hasher,
-		LoginsPerIP:    identity.NewFailureLimiter(20, 15*time.Minute),
-		LoginsPerEmail: identity.NewFailureLimiter(5, 15*time.Minute),
-		TokensPerIP:    identity.NewFailureLimiter(30, 15*time.Minute)}
+	pub := &public.Handlers{Kit: s.kit, Hasher: s.hasher, Logins: identity.NewLoginLimits(),
+		TokensPerIP:    identity.NewFailureLimiter(30, 15*time.Minute),
+		SignupsPerIP:   identity.NewFailureLimiter(10, time.Hour),
+		ResetsPerIP:    identity.NewFailureLimiter(10, 15*time.Minute),
+		ResetsPerEmail: identity.NewFailureLimiter(3, time.Hour)}
 	off := &office.Handlers{Kit: s.kit}
 	por := &portal.Handlers{Kit: s.kit}
 
 	r := chi.NewRouter()
-	r.Use(s.requestID, s.logRequests, s.recoverPanics, securityHeaders, s.crossOriginProtection)
+	r.Use(s.requestID, s.logRequests, s.recoverPanics, s.securityHeaders, s.crossOriginProtection)
 
 	// No session: assets and probes.
 	static, _ := fs.Sub(web.Static, "static")
@@ -33,11 +34,15 @@ func (s *Server) routes() http.Handler {
 	r.Get("/healthz", pub.Healthz)
 	r.Get("/readyz", pub.Readyz)
 	// Job Share dashboards: public by their token, and outside sessions — a client's browser gets no cookie.
-	r.Get("/share/{token}", pub.ShareDashboard)
-	r.Get("/share/{token}/files/{fileID}", pub.ShareFile)
+	r.Group(func(r chi.Router) {
+		r.Use(s.checkInput)
+		r.Get("/share/{token}", pub.ShareDashboard)
+		r.Get("/share/{token}/files/{fileID}", pub.ShareFile)
+	})
 
 	r.Group(func(r chi.Router) {
-		r.Use(off.Sessions.LoadAndSave, s.loadViewer)
+		// checkInput after the viewer is known, so its refusal page keeps the nav.
+		r.Use(s.kit.Sessions.LoadAndSave, s.loadViewer, s.noStore, s.checkInput)
 		// The 404 page shows the nav of whoever is logged in.
 		r.NotFound(s.kit.NotFound)
 		r.MethodNotAllowed(s.kit.NotFound)
@@ -53,6 +58,18 @@ func (s *Server) routes() http.Handler {
 		r.Post("/switch", pub.SwitchCompany)
 		r.Get("/invite/{token}", pub.InviteForm)
 		r.Post("/invite/{token}", pub.InviteAccept)
+		r.Get("/verify/{token}", pub.Verify)
+		r.Get("/forgot", pub.ForgotForm)
+		r.Post("/forgot", pub.Forgot)
+		r.Get("/reset/{token}", pub.ResetForm)
+		r.Post("/reset/{token}", pub.Reset)
+
+		// Every logged-in person: their own account.
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireRoles(identity.Roles...))
+			r.Get("/account", pub.Account)
+			r.Post("/account/password", pub.ChangePassword)
+		})
 
 		// Office: staff who serve clients. Each store query narrows to what the role may see (co-workers: the
 		// clients assigned to them).
@@ -113,9 +130,11 @@ func (s *Server) routes() http.Handler {
 		// Admin.
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireRoles(identity.RoleAdmin))
+			r.Post("/account/verify", pub.ResendVerification)
 			r.Get("/outbox", off.OutboxPage)
 			r.Post("/outbox/test", off.OutboxTest)
 			r.Post("/outbox/{id}/retry", off.OutboxRetry)
+			r.Post("/outbox/retry-failed", off.OutboxRetryFailed)
 
 			r.Get("/clients/new", off.ClientNewForm)
 			r.Post("/clients/new", off.ClientCreate)

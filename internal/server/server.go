@@ -57,7 +57,7 @@ func New(cfg Config, database *db.DB, log *slog.Logger) *Server {
 	s := &Server{cfg: cfg, log: log, hasher: identity.NewHasher(cfg.Argon2)}
 	s.store = pgxstore.NewWithCleanupInterval(database.Pool, 10*time.Minute)
 	sessions := scs.New()
-	sessions.Store = s.store
+	sessions.Store = hashedStore{rows: s.store}
 	sessions.Lifetime = sessionLifetime
 	sessions.Cookie.Name = "fieldops_session"
 	sessions.Cookie.HttpOnly = true
@@ -73,6 +73,7 @@ func New(cfg Config, database *db.DB, log *slog.Logger) *Server {
 		Log:            log,
 		Sessions:       sessions,
 		Files:          files.Postgres{DB: database},
+		Thumbnails:     files.NewThumbnails(database, files.Postgres{DB: database}),
 		Letters:        share.Letters{BaseURL: cfg.BaseURL, Render: renderLetter},
 		BaseURL:        cfg.BaseURL,
 		TrustedProxies: cfg.TrustedProxies,

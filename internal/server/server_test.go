@@ -79,6 +79,32 @@ func TestServer_SecurityHeaders(t *testing.T) {
 	}
 }
 
+// TestServer_CachingAndHSTS: logged-in pages and invitation pages are never stored by a cache; a visitor's
+// public pages may be; HSTS is sent only when BASE_URL is https.
+func TestServer_CachingAndHSTS(t *testing.T) {
+	s, tdb, _ := newTestServer(t)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	admin := signedIn(t, s, tdb, ts, tdb.CreateCompany(t, "Acme"), identity.RoleAdmin)
+	for _, path := range []string{"/", "/jobs", "/clients", "/no-such-page"} {
+		if res, _ := admin.get(path); res.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("logged-in %s: Cache-Control %q, want no-store", path, res.Header.Get("Cache-Control"))
+		}
+	}
+	if res, _ := newClient(t, ts).get("/invite/made-up-token"); res.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("invitation page: Cache-Control %q, want no-store", res.Header.Get("Cache-Control"))
+	}
+	res, _ := newClient(t, ts).get("/login")
+	if res.Header.Get("Cache-Control") == "no-store" || res.Header.Get("Strict-Transport-Security") != "" {
+		t.Errorf("visitor's /login over http: Cache-Control %q, HSTS %q", res.Header.Get("Cache-Control"), res.Header.Get("Strict-Transport-Security"))
+	}
+	secure := New(Config{BaseURL: "https://fieldops.example", Argon2: fastArgon2}, tdb.DB, s.log)
+	defer secure.Close()
+	if res, _ := do(t, secure, httptest.NewRequest("GET", "/login", nil)); !strings.HasPrefix(res.Header.Get("Strict-Transport-Security"), "max-age=") {
+		t.Errorf("https BASE_URL: HSTS %q, want max-age", res.Header.Get("Strict-Transport-Security"))
+	}
+}
+
 func TestServer_Health(t *testing.T) {
 	s, tdb, _ := newTestServer(t)
 	if res, body := do(t, s, httptest.NewRequest("GET", "/healthz", nil)); res.StatusCode != 200 || body != "ok\n" {

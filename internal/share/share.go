@@ -37,8 +37,8 @@ type Renderer func(context.Context, Letter) (mail.Email, error)
 // Letters makes Job Share's emails: BaseURL is the app's address, for links; Render draws them. It is the
 // jobs.Announcer of every job added for real.
 type Letters struct {
-	BaseURL string
-	Render  Renderer
+	BaseURL string   // the app's address, for the dashboard links
+	Render  Renderer // the app's email templates
 }
 
 // The kinds of email Job Share sends.
@@ -135,8 +135,8 @@ func QueueLinks(b *pgx.Batch, companyID, jobID int64, links *[]Link) {
 		select l.id, l.recipient::text as recipient, l.sent_at, l.expires_at, l.revoked_at,
 		       coalesce(o.n, 0)::int as opens, o.last as last_opened
 		  from share_links l
-		  left join lateral (select count(*) as n, max(opened_at) as last from share_opens so
-		                      where so.company_id = l.company_id and so.link_id = l.id) o on true
+		  left join lateral (select sum(d.opens) as n, max(d.last_opened_at) as last from share_link_days d
+		                      where d.company_id = l.company_id and d.link_id = l.id) o on true
 		 where l.company_id = $1 and l.job_id = $2
 		 order by l.id desc`, companyID, jobID).Query(func(rows pgx.Rows) (err error) {
 		*links, err = pgx.CollectRows(rows, pgx.RowToStructByName[Link])

@@ -123,6 +123,27 @@ func TestOpenRevokeExpire(t *testing.T) {
 	}
 }
 
+// TestOpen_CountedPerLinkAndDay: a script opening a link in a loop grows no table: opens are one row per link
+// and day, and History still shows their number.
+func TestOpen_CountedPerLinkAndDay(t *testing.T) {
+	tdb := dbtest.New(t)
+	f := newFixture(t, tdb, true)
+	ctx := context.Background()
+	raw := f.queuedLinks(t)[0]
+	for range 200 {
+		if _, err := Open(ctx, tdb.Pool, raw, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rows int
+	tdb.Owner.QueryRow(ctx, `select count(*) from share_link_days where company_id = $1`, f.co).Scan(&rows)
+	var links []Link
+	tdb.Read(ctx, f.co, func(b *pgx.Batch) { QueueLinks(b, f.co, f.job, &links) })
+	if rows != 1 || len(links) != 1 || links[0].Opens != 200 {
+		t.Errorf("200 opens: %d rows, links %+v; want 1 row and 200 opens", rows, links)
+	}
+}
+
 func TestSend(t *testing.T) {
 	tdb := dbtest.New(t)
 	f := newFixture(t, tdb, false)

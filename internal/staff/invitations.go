@@ -282,8 +282,12 @@ func AcceptNew(ctx context.Context, tx pgx.Tx, h *identity.Hasher, companyID, id
 	if err != nil {
 		return 0, identity.Membership{}, err
 	}
+	hash, err := h.HashCtx(ctx, in.Password)
+	if err != nil {
+		return 0, identity.Membership{}, err
+	}
 	var accountID int64
-	err = tx.QueryRow(ctx, `select create_account($1, $2, $3)`, email, in.Name, h.Hash(in.Password)).Scan(&accountID)
+	err = tx.QueryRow(ctx, `select create_account($1, $2, $3)`, email, in.Name, hash).Scan(&accountID)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 		return 0, identity.Membership{}, &apperr.ValidationError{Form: "This email has a fieldops login now. Reload the page and log in with its password."}

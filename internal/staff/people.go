@@ -62,7 +62,8 @@ func refuseLastAdmin(ctx context.Context, tx pgx.Tx, companyID int64, p Person) 
 }
 
 // Update renames a person and changes their role. A role change ends their sessions (the session version is
-// bumped). The last active admin cannot stop being one. ErrNotFound for another company's membership; a client
+// bumped). The last active admin cannot stop being one; a person who also works for another company is not
+// renamed (a ValidationError on "name": their name is theirs to change). ErrNotFound for another company's membership; a client
 // user's role is not changed here (ErrForbidden).
 func Update(ctx context.Context, tx pgx.Tx, companyID, membershipID int64, in Edit) error {
 	in.Name = strings.TrimSpace(in.Name)
@@ -94,7 +95,16 @@ func Update(ctx context.Context, tx pgx.Tx, companyID, membershipID int64, in Ed
 		}
 	}
 	if in.Name != p.Name {
-		// accounts are global: the name is the person's everywhere, as they would see it themselves.
+		// accounts are global: the name is the person's everywhere, as they would see it themselves. So a
+		// company may rename only a person who works for it alone; anyone else changes their own name.
+		var elsewhere bool
+		if err := tx.QueryRow(ctx, `select account_elsewhere($1)`, p.AccountID).Scan(&elsewhere); err != nil {
+			return fmt.Errorf("staff: rename: %w", err)
+		}
+		if elsewhere {
+			return &apperr.ValidationError{Fields: map[string]string{"name": p.Name +
+				" also works with another company on fieldops, so only they can change their name (on their own Account page)."}}
+		}
 		if _, err := tx.Exec(ctx, `update accounts set name = $2 where id = $1`, p.AccountID, in.Name); err != nil {
 			return fmt.Errorf("staff: rename: %w", err)
 		}

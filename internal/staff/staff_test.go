@@ -351,3 +351,34 @@ func TestPeople_OtherCompany(t *testing.T) {
 		}
 	}
 }
+
+// TestPeople_RenameOnlyWhoWorksHereAlone: an account is one person in every company they work for, so a
+// company's admin renames only someone who works for that company alone; anyone else is refused in words.
+func TestPeople_RenameOnlyWhoWorksHereAlone(t *testing.T) {
+	tdb := dbtest.New(t)
+	ctx := context.Background()
+	a, b := tdb.CreateCompany(t, "A"), tdb.CreateCompany(t, "B")
+	member(t, tdb, a, "ann@a.example", identity.RoleAdmin)
+	cora := member(t, tdb, a, "cora@x.example", identity.RoleCoWorker)
+	member(t, tdb, b, "bob@b.example", identity.RoleAdmin)
+	sam := member(t, tdb, a, "sam@x.example", identity.RoleCoWorker)
+	member(t, tdb, b, "sam@x.example", identity.RoleCoWorker) // Sam works for B too
+
+	rename := func(id int64, name string) error {
+		return tdb.InCompany(ctx, a, func(tx pgx.Tx) error {
+			return Update(ctx, tx, a, id, Edit{Name: name, Role: identity.RoleCoWorker})
+		})
+	}
+	if err := rename(cora, "Cora Renamed"); err != nil {
+		t.Errorf("renaming someone who works here alone: %v", err)
+	}
+	err := rename(sam, "Not Sam")
+	if msg := apperr.AsValidation(err).Field("name"); !strings.Contains(msg, "also works with another company") {
+		t.Errorf("renaming someone who works for B too = %v, want a refusal in words on name", err)
+	}
+	var name string
+	tdb.Owner.QueryRow(ctx, `select name from accounts where email = 'sam@x.example'`).Scan(&name)
+	if name == "Not Sam" {
+		t.Error("B's co-worker was renamed by A's admin")
+	}
+}

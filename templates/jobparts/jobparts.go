@@ -1,7 +1,8 @@
 // Package jobparts is the pieces of a job drawn for every audience — its visits, files and messages — one set of
-// components for the office's job page, the client portal and the public Job Share dashboard. The audience
-// decides presentation only: what the viewer may see was filtered by the store, and what they may do and the
-// time it is now come in on the props.
+// components for the office's job page, the client portal and the public Job Share dashboard. What the viewer
+// may see was filtered by the store; the audience decides the presentation, and, as a second lock, never shows a
+// client what only the office may see (internal notes, files not marked for the client). What the viewer may do
+// and the time it is now come in on the props.
 package jobparts
 
 import (

@@ -96,12 +96,13 @@ func dropDatabase(tb testing.TB, ownerURL, name string) {
 	}
 }
 
-// CreateCompany inserts a company as the owner (tests arrange data past RLS) and returns its id.
+// CreateCompany inserts a company as the owner (tests arrange data past RLS) and returns its id: verified, and
+// with sending limits no test reaches unless it sets its own (mail's limit tests do).
 func (t *TestDB) CreateCompany(tb testing.TB, name string) int64 {
 	tb.Helper()
 	var id int64
 	if err := t.Owner.QueryRow(context.Background(),
-		`insert into companies (name) values ($1) returning id`, name).Scan(&id); err != nil {
+		`insert into companies (name, verified_at, email_hourly_limit, email_daily_limit) values ($1, now(), 1000000, 10000000) returning id`, name).Scan(&id); err != nil {
 		tb.Fatalf("dbtest: create company: %v", err)
 	}
 	return id

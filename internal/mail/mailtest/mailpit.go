@@ -6,11 +6,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -128,7 +131,24 @@ func (m *Mailpit) RefuseSenders(refuse bool) {
 	if refuse {
 		p = 100
 	}
-	body, _ := json.Marshal(map[string]any{"Sender": map[string]int{"ErrorCode": 451, "Probability": p}})
+	m.chaos(map[string]any{"Sender": map[string]int{"ErrorCode": 451, "Probability": p}})
+}
+
+// RefuseRecipients makes Mailpit answer every RCPT TO with code (550: the recipient is refused for good), or
+// accept again when code is 0.
+func (m *Mailpit) RefuseRecipients(code int) {
+	m.tb.Helper()
+	p := 100
+	if code == 0 {
+		code, p = 451, 0
+	}
+	m.chaos(map[string]any{"Recipient": map[string]int{"ErrorCode": code, "Probability": p}})
+}
+
+// chaos sets Mailpit's chaos triggers (the ones not named are reset).
+func (m *Mailpit) chaos(triggers map[string]any) {
+	m.tb.Helper()
+	body, _ := json.Marshal(triggers)
 	req, _ := http.NewRequest("PUT", m.APIURL+"/api/v1/chaos", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
@@ -138,6 +158,78 @@ func (m *Mailpit) RefuseSenders(refuse bool) {
 	res.Body.Close()
 	if res.StatusCode != 200 {
 		m.tb.Fatalf("mailpit chaos: status %d", res.StatusCode)
+	}
+}
+
+// Search lists the messages matching a Mailpit search such as "to:ann@example.com" (up to 5,000), without bodies.
+func (m *Mailpit) Search(query string) []Message {
+	m.tb.Helper()
+	var list struct{ Messages []Message }
+	m.getJSON("/api/v1/search?limit=5000&query="+url.QueryEscape(query), &list)
+	return list.Messages
+}
+
+// SlowSMTP returns an SMTP address that reaches this Mailpit through a proxy holding each chunk the client
+// writes for delay: a slow mail server (Mailpit's chaos can fail a command but not slow one down). Each email
+// then takes a few delays (NOOP, MAIL, RCPT, DATA, the message, RSET). The proxy stops when the test ends.
+func (m *Mailpit) SlowSMTP(delay time.Duration) mail.SMTP {
+	m.tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		m.tb.Fatal(err)
+	}
+	var (
+		mu    sync.Mutex
+		open  []net.Conn
+		conns sync.WaitGroup
+	)
+	m.tb.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		for _, c := range open {
+			c.Close()
+		}
+		mu.Unlock()
+		conns.Wait()
+	})
+	go func() {
+		for {
+			client, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			open = append(open, client)
+			mu.Unlock()
+			conns.Go(func() { m.proxy(client, delay) })
+		}
+	}()
+	return mail.SMTP{Host: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port}
+}
+
+func (m *Mailpit) proxy(client net.Conn, delay time.Duration) {
+	defer client.Close()
+	server, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(m.SMTPPort))
+	if err != nil {
+		return
+	}
+	defer server.Close()
+	go func() {
+		io.Copy(client, server)
+		client.Close()
+	}()
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := client.Read(buf)
+		if n > 0 {
+			time.Sleep(delay) // the slow server, not a test waiting
+			if _, err := server.Write(buf[:n]); err != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
 	}
 }
 

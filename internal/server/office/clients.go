@@ -53,6 +53,7 @@ func (h *Handlers) ClientList(w http.ResponseWriter, r *http.Request) {
 // newSiteRows is how many blank site rows a new-client form offers.
 const newSiteRows = 2
 
+// ClientNewForm answers GET /clients/new.
 func (h *Handlers) ClientNewForm(w http.ResponseWriter, r *http.Request) {
 	p := clientsview.FormPage{Form: clients.Form{Sites: make([]clients.SiteForm, newSiteRows)}}
 	h.Render(w, r, nil, clientsview.Form(h.Chrome(r, "New client"), p))
@@ -137,7 +138,7 @@ func (h *Handlers) showClient(w http.ResponseWriter, r *http.Request, st clientS
 		clients.QueueGet(b, co, clients.ScopeFor(v), id, &p.Client)
 		clients.QueueSites(b, co, id, &p.Sites)
 		clients.QueueCoworkers(b, co, id, &p.Coworkers)
-		clients.QueueSiteFiles(b, co, id, p.SiteFiles)
+		files.QueueClientSites(b, co, id, p.SiteFiles)
 		jobs.QueueForClient(b, co, jobs.ScopeFor(v), id, &p.Jobs)
 		if p.CanAssign {
 			clients.QueueAssignable(b, co, &assignable)
@@ -164,6 +165,7 @@ func (h *Handlers) showClient(w http.ResponseWriter, r *http.Request, st clientS
 	h.Render(w, r, err, clientsview.Show(h.Chrome(r, p.Client.Name), p))
 }
 
+// ClientEditForm answers GET /clients/{id}/edit.
 func (h *Handlers) ClientEditForm(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.PathID(w, r, "id")
 	if !ok {
@@ -178,6 +180,7 @@ func (h *Handlers) ClientEditForm(w http.ResponseWriter, r *http.Request) {
 	h.Render(w, r, err, clientsview.Form(h.Chrome(r, "Edit client"), p))
 }
 
+// ClientUpdate answers POST /clients/{id}/edit.
 func (h *Handlers) ClientUpdate(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.PathID(w, r, "id")
 	if !ok {
@@ -216,6 +219,7 @@ func (h *Handlers) ClientAddSite(w http.ResponseWriter, r *http.Request) {
 	h.Done(w, r, err, clientPath(id), "Site added.")
 }
 
+// ClientRemoveSite answers POST /clients/{id}/sites/{siteID}/remove.
 func (h *Handlers) ClientRemoveSite(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.PathID(w, r, "id")
 	if !ok {
@@ -236,6 +240,7 @@ func (h *Handlers) ClientRemoveSite(w http.ResponseWriter, r *http.Request) {
 	h.Done(w, r, err, clientPath(id), "Site removed.")
 }
 
+// ClientAssign answers POST /clients/{id}/coworkers.
 func (h *Handlers) ClientAssign(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.PathID(w, r, "id")
 	if !ok {
@@ -247,6 +252,7 @@ func (h *Handlers) ClientAssign(w http.ResponseWriter, r *http.Request) {
 	h.Done(w, r, err, clientPath(id), "Co-worker assigned.")
 }
 
+// ClientUnassign answers POST /clients/{id}/coworkers/{membershipID}/remove.
 func (h *Handlers) ClientUnassign(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.PathID(w, r, "id")
 	if !ok {
@@ -350,15 +356,11 @@ func (h *Handlers) ClientsJobShare(w http.ResponseWriter, r *http.Request) {
 		n, err = clients.SetJobShare(r.Context(), tx, v.CompanyID, clients.ScopeFor(v), ids, on)
 		return err
 	})
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
 	state := "off"
 	if on {
 		state = "on"
 	}
-	h.Done(w, r, nil, page.BackTo(r, "/clients"), fmt.Sprintf("Job Share turned %s for %d clients.", state, n))
+	h.Done(w, r, err, page.BackTo(r, "/clients"), fmt.Sprintf("Job Share turned %s for %d clients.", state, n))
 }
 
 // clientPath is a client record's address.

@@ -12,22 +12,29 @@ import (
 	"fieldops/internal/server/page"
 )
 
+// JobUpload answers POST /jobs/{id}/files: the file is stored with the job's History line, then, outside that
+// transaction, an image gets its thumbnail.
 func (h *Handlers) JobUpload(w http.ResponseWriter, r *http.Request) {
-	u, err := page.ReadUpload(w, r)
-	st := jobState{tab: "files"}
-	if err != nil {
-		id, ok := h.PathID(w, r, "id")
-		if ok {
-			h.jobChanged(w, r, id, err, st, "")
-		}
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
 		return
 	}
-	h.inJob(w, r, st, "File uploaded.", func(tx pgx.Tx, co int64, scope jobs.Scope, by jobs.Actor, id int64) error {
-		_, err := jobs.AddFile(r.Context(), tx, h.Files, co, scope, by, id, u)
-		return err
-	})
+	v := page.ViewerOf(r)
+	u, err := page.ReadUpload(w, r)
+	var f files.File
+	if err == nil {
+		err = h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) (err error) {
+			f, err = jobs.AddFile(r.Context(), tx, h.Files, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, u)
+			return err
+		})
+	}
+	if err == nil {
+		err = h.Thumbnails.Make(r.Context(), v.CompanyID, f, u.Data)
+	}
+	h.jobChanged(w, r, id, err, jobState{tab: "files"}, "File uploaded.")
 }
 
+// JobRemoveFile answers POST /jobs/{id}/files/{fileID}/remove.
 func (h *Handlers) JobRemoveFile(w http.ResponseWriter, r *http.Request) {
 	file, ok := h.PathID(w, r, "fileID")
 	if !ok {
@@ -43,6 +50,7 @@ func (h *Handlers) JobFile(w http.ResponseWriter, r *http.Request) {
 	h.serveJobFile(w, r, files.Original)
 }
 
+// JobThumbnail answers GET /jobs/{id}/files/{fileID}/thumbnail.
 func (h *Handlers) JobThumbnail(w http.ResponseWriter, r *http.Request) {
 	h.serveJobFile(w, r, files.Thumbnail)
 }
@@ -70,11 +78,15 @@ func (h *Handlers) SiteFileUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	u, err := page.ReadUpload(w, r)
 	v := page.ViewerOf(r)
+	var f files.File
 	if err == nil {
-		err = h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
-			_, err := clients.AddSiteFile(r.Context(), tx, h.Files, v.CompanyID, clients.ScopeFor(v), id, site, v.MembershipID, u)
+		err = h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) (err error) {
+			f, err = clients.AddSiteFile(r.Context(), tx, h.Files, v.CompanyID, clients.ScopeFor(v), id, site, v.MembershipID, u)
 			return err
 		})
+	}
+	if err == nil {
+		err = h.Thumbnails.Make(r.Context(), v.CompanyID, f, u.Data)
 	}
 	if ve := apperr.AsValidation(err); ve != nil {
 		h.showClient(w, r, clientState{err: &apperr.ValidationError{Form: "The file was not uploaded: " + ve.Field("file")}})
@@ -83,6 +95,7 @@ func (h *Handlers) SiteFileUpload(w http.ResponseWriter, r *http.Request) {
 	h.Done(w, r, err, clientPath(id), "File uploaded to the site.")
 }
 
+// SiteFileRemove answers POST /clients/{id}/sites/{siteID}/files/{fileID}/remove.
 func (h *Handlers) SiteFileRemove(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.PathID(w, r, "id")
 	if !ok {
@@ -108,6 +121,7 @@ func (h *Handlers) SiteFile(w http.ResponseWriter, r *http.Request) {
 	h.serveSiteFile(w, r, files.Original)
 }
 
+// SiteThumbnail answers GET /clients/{id}/sites/{siteID}/files/{fileID}/thumbnail.
 func (h *Handlers) SiteThumbnail(w http.ResponseWriter, r *http.Request) {
 	h.serveSiteFile(w, r, files.Thumbnail)
 }

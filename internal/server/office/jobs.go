@@ -112,6 +112,7 @@ func jobForm(r *http.Request) jobs.Form {
 	return f
 }
 
+// JobCreate answers POST /jobs/new.
 func (h *Handlers) JobCreate(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
 	f := jobForm(r)
@@ -138,6 +139,7 @@ type jobState struct {
 	recallRef string
 }
 
+// JobShow answers GET /jobs/{id}.
 func (h *Handlers) JobShow(w http.ResponseWriter, r *http.Request) {
 	h.showJob(w, r, jobState{tab: r.URL.Query().Get("tab")})
 }
@@ -178,14 +180,15 @@ func (h *Handlers) showJob(w http.ResponseWriter, r *http.Request, st jobState) 
 			share.QueueLinks(b, co, id, &p.Links)
 		default:
 			p.Tab = "details"
-			jobs.QueueSubjobs(b, co, id, &p.Subjobs)
-			jobs.QueueRecalls(b, co, id, &p.Recalls)
+			jobs.QueueSubjobs(b, co, jobs.ScopeFor(v), id, &p.Subjobs)
+			jobs.QueueRecalls(b, co, jobs.ScopeFor(v), id, &p.Recalls)
 		}
 	})
 	p.Location, p.Currency = set.Location(), set.Currency
 	p.Totals = jobs.Sum(p.Lines)
-	if err == nil && p.Job.MarksSeen(v.Role) {
-		// The one write of a GET besides share-link opens, and an idempotent one.
+	if err == nil && p.Job.MarksSeen(v.Role) && page.SameOriginNavigation(r) {
+		// The one write of a GET besides share-link opens, and an idempotent one; only a person clicking through
+		// the office counts, not a link from elsewhere or a prefetch.
 		err = h.DB.InCompany(r.Context(), co, func(tx pgx.Tx) error { return jobs.MarkSeen(r.Context(), tx, co, id) })
 	}
 	for _, sj := range p.Subjobs {
@@ -228,6 +231,7 @@ func (h *Handlers) inJob(w http.ResponseWriter, r *http.Request, st jobState, no
 	h.jobChanged(w, r, id, err, st, notice)
 }
 
+// JobEditForm answers GET /jobs/{id}/edit.
 func (h *Handlers) JobEditForm(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.PathID(w, r, "id")
 	if !ok {
@@ -242,6 +246,7 @@ func (h *Handlers) JobEditForm(w http.ResponseWriter, r *http.Request) {
 	h.showJobForm(w, r, jobsview.FormPage{JobID: id, Number: j.Number, ClientID: j.ClientID, Form: jobs.FormOf(j)}, nil)
 }
 
+// JobUpdate answers POST /jobs/{id}/edit.
 func (h *Handlers) JobUpdate(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.PathID(w, r, "id")
 	if !ok {
@@ -292,6 +297,7 @@ func (h *Handlers) JobBillingForm(w http.ResponseWriter, r *http.Request) {
 	h.Render(w, r, err, jobsview.Billing(h.Chrome(r, "Billing client"), p))
 }
 
+// JobBilling answers POST /jobs/{id}/billing.
 func (h *Handlers) JobBilling(w http.ResponseWriter, r *http.Request) {
 	billTo, _ := strconv.ParseInt(r.PostFormValue("billing_client_id"), 10, 64)
 	h.inJob(w, r, jobState{}, "Billing client changed.", func(tx pgx.Tx, co int64, scope jobs.Scope, by jobs.Actor, id int64) error {
@@ -299,6 +305,7 @@ func (h *Handlers) JobBilling(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// JobStatus answers POST /jobs/{id}/status.
 func (h *Handlers) JobStatus(w http.ResponseWriter, r *http.Request) {
 	to := jobs.Status(r.PostFormValue("status"))
 	h.inJob(w, r, jobState{}, "Status changed to "+to.Label()+".", func(tx pgx.Tx, co int64, scope jobs.Scope, by jobs.Actor, id int64) error {
@@ -306,18 +313,21 @@ func (h *Handlers) JobStatus(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// JobDefer answers POST /jobs/{id}/defer.
 func (h *Handlers) JobDefer(w http.ResponseWriter, r *http.Request) {
 	h.inJob(w, r, jobState{}, "Job deferred. Undo it from this page.", func(tx pgx.Tx, co int64, scope jobs.Scope, by jobs.Actor, id int64) error {
 		return jobs.Defer(r.Context(), tx, co, scope, by, id)
 	})
 }
 
+// JobUndefer answers POST /jobs/{id}/undefer.
 func (h *Handlers) JobUndefer(w http.ResponseWriter, r *http.Request) {
 	h.inJob(w, r, jobState{}, "Deferral undone.", func(tx pgx.Tx, co int64, scope jobs.Scope, by jobs.Actor, id int64) error {
 		return jobs.Undefer(r.Context(), tx, co, scope, by, id)
 	})
 }
 
+// JobCreateSubjob answers POST /jobs/{id}/subjobs.
 func (h *Handlers) JobCreateSubjob(w http.ResponseWriter, r *http.Request) {
 	title := r.PostFormValue("title")
 	var subjob int64
@@ -340,6 +350,7 @@ func (h *Handlers) JobCreateSubjob(w http.ResponseWriter, r *http.Request) {
 	h.jobChanged(w, r, id, err, st, "Subjob created.")
 }
 
+// JobLinkRecall answers POST /jobs/{id}/recalls.
 func (h *Handlers) JobLinkRecall(w http.ResponseWriter, r *http.Request) {
 	ref := r.PostFormValue("recall")
 	h.inJob(w, r, jobState{recallRef: ref}, "Recall job linked.", func(tx pgx.Tx, co int64, scope jobs.Scope, by jobs.Actor, id int64) error {
@@ -348,6 +359,7 @@ func (h *Handlers) JobLinkRecall(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// JobAddVisit answers POST /jobs/{id}/visits.
 func (h *Handlers) JobAddVisit(w http.ResponseWriter, r *http.Request) {
 	f := jobs.VisitForm{Start: r.PostFormValue("start"), End: r.PostFormValue("end"), Notes: r.PostFormValue("notes")}
 	f.AssigneeID, _ = strconv.ParseInt(r.PostFormValue("assignee_id"), 10, 64)
@@ -358,6 +370,7 @@ func (h *Handlers) JobAddVisit(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// JobRemoveVisit answers POST /jobs/{id}/visits/{visitID}/remove.
 func (h *Handlers) JobRemoveVisit(w http.ResponseWriter, r *http.Request) {
 	visit, ok := h.PathID(w, r, "visitID")
 	if !ok {
@@ -368,6 +381,7 @@ func (h *Handlers) JobRemoveVisit(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// JobAddLine answers POST /jobs/{id}/lines.
 func (h *Handlers) JobAddLine(w http.ResponseWriter, r *http.Request) {
 	f := jobs.LineForm{Description: r.PostFormValue("description"), Quantity: r.PostFormValue("quantity"),
 		UnitCost: r.PostFormValue("unit_cost"), UnitPrice: r.PostFormValue("unit_price")}
@@ -378,6 +392,7 @@ func (h *Handlers) JobAddLine(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// JobRemoveLine answers POST /jobs/{id}/lines/{lineID}/remove.
 func (h *Handlers) JobRemoveLine(w http.ResponseWriter, r *http.Request) {
 	line, ok := h.PathID(w, r, "lineID")
 	if !ok {
@@ -388,6 +403,7 @@ func (h *Handlers) JobRemoveLine(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// JobAddMessage answers POST /jobs/{id}/messages.
 func (h *Handlers) JobAddMessage(w http.ResponseWriter, r *http.Request) {
 	body, visible := r.PostFormValue("body"), r.PostFormValue("visible_to_client") != ""
 	h.inJob(w, r, jobState{tab: "messages"}, "Note added.", func(tx pgx.Tx, co int64, scope jobs.Scope, by jobs.Actor, id int64) error {

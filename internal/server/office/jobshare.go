@@ -38,6 +38,7 @@ func (h *Handlers) showCompose(w http.ResponseWriter, r *http.Request, c share.C
 	h.Render(w, r, err, jobsview.Compose(h.Chrome(r, "Send Email"), p))
 }
 
+// JobSendEmail answers POST /jobs/{id}/email.
 func (h *Handlers) JobSendEmail(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	c := share.Compose{To: r.PostForm["to"], Custom: r.PostFormValue("custom"), Subject: r.PostFormValue("subject"),
@@ -63,6 +64,7 @@ func (h *Handlers) JobSendEmail(w http.ResponseWriter, r *http.Request) {
 	h.jobChanged(w, r, id, err, jobState{tab: "messages"}, notice)
 }
 
+// JobRevokeLink answers POST /jobs/{id}/share-links/{linkID}/revoke.
 func (h *Handlers) JobRevokeLink(w http.ResponseWriter, r *http.Request) {
 	link, ok := h.PathID(w, r, "linkID")
 	if !ok {
@@ -73,6 +75,7 @@ func (h *Handlers) JobRevokeLink(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// JobRevokeAllLinks answers POST /jobs/{id}/share-links/revoke.
 func (h *Handlers) JobRevokeAllLinks(w http.ResponseWriter, r *http.Request) {
 	h.inJob(w, r, jobState{tab: "history"}, "Every Job Share link of this job is revoked.", func(tx pgx.Tx, co int64, scope jobs.Scope, by jobs.Actor, id int64) error {
 		_, err := share.RevokeAll(r.Context(), tx, co, scope, by, id)

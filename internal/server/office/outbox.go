@@ -1,6 +1,7 @@
 package office
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -44,6 +45,7 @@ func (h *Handlers) OutboxPage(w http.ResponseWriter, r *http.Request) {
 	var emails []mail.OutboxEmail
 	err = h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
 		mail.QueueOutbox(b, v.CompanyID, f, &emails)
+		mail.QueueRetryable(b, v.CompanyID, &p.Retryable)
 	})
 	if len(emails) > mail.OutboxPageSize {
 		emails = emails[:mail.OutboxPageSize]
@@ -55,7 +57,8 @@ func (h *Handlers) OutboxPage(w http.ResponseWriter, r *http.Request) {
 	for _, e := range emails {
 		row := outbox.Row{ID: e.ID, Created: e.CreatedAt.UTC().Format("2 Jan 2006 15:04 UTC"),
 			Recipients: strings.Join(e.Recipients, ", "), Subject: e.Subject, Kind: string(e.Kind),
-			Status: string(e.Status), StatusTone: statusTone(e.Status), Attempts: e.Attempts, CanRetry: e.Status == mail.StatusFailed}
+			Status: string(e.Status), StatusTone: statusTone(e.Status), Attempts: e.Attempts,
+			CanRetry: e.Status == mail.StatusFailed && !e.LinkRemoved, LinkRemoved: e.LinkRemoved}
 		if e.LastError != nil && e.Status != mail.StatusSent {
 			row.LastError = *e.LastError
 		}
@@ -93,7 +96,8 @@ func statusTone(s mail.Status) string {
 	return "warn"
 }
 
-// OutboxRetry queues a failed email again.
+// OutboxRetry queues a failed email again. One whose private link was removed is not sent again (the recipient
+// would get a note instead of the link); the notice says so, and where to send a new one from.
 func (h *Handlers) OutboxRetry(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.PathID(w, r, "id")
 	if !ok {
@@ -101,7 +105,44 @@ func (h *Handlers) OutboxRetry(w http.ResponseWriter, r *http.Request) {
 	}
 	co := page.ViewerOf(r).CompanyID
 	err := h.DB.InCompany(r.Context(), co, func(tx pgx.Tx) error { return mail.Retry(r.Context(), tx, co, id) })
+	if errors.Is(err, mail.ErrLinkRemoved) {
+		h.Done(w, r, nil, "/outbox", "That email was not sent again: it held a private link, removed when it failed. "+
+			"Send a new one from where it came from (Resend for an invitation, Send Email on the job for a Job Share link).")
+		return
+	}
 	h.Done(w, r, err, "/outbox", "The email is queued to be sent again.")
+}
+
+// OutboxRetryFailed queues every failed email of the company again, but for those whose private link was removed.
+func (h *Handlers) OutboxRetryFailed(w http.ResponseWriter, r *http.Request) {
+	co := page.ViewerOf(r).CompanyID
+	var done mail.Requeued
+	err := h.DB.InCompany(r.Context(), co, func(tx pgx.Tx) (err error) {
+		done, err = mail.RetryFailed(r.Context(), tx, co)
+		return err
+	})
+	h.Done(w, r, err, "/outbox", requeuedNotice(done))
+}
+
+func requeuedNotice(done mail.Requeued) string {
+	var notice string
+	switch done.Queued {
+	case 0:
+		notice = "No failed emails to send again."
+	case 1:
+		notice = "1 email is queued to be sent again."
+	default:
+		notice = strconv.Itoa(done.Queued) + " emails are queued to be sent again."
+	}
+	switch done.LinkRemoved {
+	case 0:
+	case 1:
+		notice += " 1 failed email held a private link, removed when it failed: send a new one from where it came from."
+	default:
+		notice += " " + strconv.Itoa(done.LinkRemoved) + " failed emails held a private link, removed when they failed: " +
+			"send new ones from where they came from."
+	}
+	return notice
 }
 
 // OutboxTest emails the admin, to check that delivery works.

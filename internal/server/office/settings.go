@@ -15,6 +15,7 @@ import (
 	settingsview "fieldops/templates/settings"
 )
 
+// SettingsPage answers GET /settings.
 func (h *Handlers) SettingsPage(w http.ResponseWriter, r *http.Request) {
 	co := page.ViewerOf(r).CompanyID
 	p := settingsview.Page{Notice: h.Notice(r)}
@@ -25,6 +26,7 @@ func (h *Handlers) SettingsPage(w http.ResponseWriter, r *http.Request) {
 	h.Render(w, r, err, settingsview.Show(h.Chrome(r, "Settings"), p))
 }
 
+// SettingsSave answers POST /settings.
 func (h *Handlers) SettingsSave(w http.ResponseWriter, r *http.Request) {
 	co := page.ViewerOf(r).CompanyID
 	in := settings.Settings{Name: r.PostFormValue("name"), TimeZone: r.PostFormValue("time_zone"), Currency: r.PostFormValue("currency"),

@@ -39,6 +39,7 @@ func (h *Handlers) showStaff(w http.ResponseWriter, r *http.Request, refused err
 	h.Render(w, r, err, staffview.List(h.Chrome(r, "Staff"), p))
 }
 
+// StaffInviteForm answers GET /staff/invite.
 func (h *Handlers) StaffInviteForm(w http.ResponseWriter, r *http.Request) {
 	co := page.ViewerOf(r).CompanyID
 	p := staffview.InvitePage{Form: staff.InviteForm{Role: identity.RoleCoWorker}}
@@ -102,6 +103,7 @@ func (h *Handlers) StaffResend(w http.ResponseWriter, r *http.Request) {
 	h.afterStaffAction(w, r, err, "A new invitation link is on its way to "+inv.Email+"; the old link no longer works.")
 }
 
+// StaffCancelInvitation answers POST /staff/invitations/{id}/cancel.
 func (h *Handlers) StaffCancelInvitation(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.PathID(w, r, "id")
 	if !ok {
@@ -152,6 +154,7 @@ func (h *Handlers) showPerson(w http.ResponseWriter, r *http.Request, typed *sta
 	h.Render(w, r, err, staffview.Person(h.Chrome(r, p.Person.Name), p))
 }
 
+// StaffUpdate answers POST /staff/{id}.
 func (h *Handlers) StaffUpdate(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.PathID(w, r, "id")
 	if !ok {
@@ -163,9 +166,12 @@ func (h *Handlers) StaffUpdate(w http.ResponseWriter, r *http.Request) {
 	h.afterPersonAction(w, r, id, &in, err, "Saved.")
 }
 
+// StaffDeactivate answers POST /staff/{id}/deactivate.
 func (h *Handlers) StaffDeactivate(w http.ResponseWriter, r *http.Request) {
 	h.staffSetActive(w, r, false)
 }
+
+// StaffReactivate answers POST /staff/{id}/reactivate.
 func (h *Handlers) StaffReactivate(w http.ResponseWriter, r *http.Request) {
 	h.staffSetActive(w, r, true)
 }

@@ -39,10 +39,11 @@ func ReadUpload(w http.ResponseWriter, r *http.Request) (files.Upload, error) {
 // Check, when set, queues the reads that prove the viewer may see the owner (a job in their scope), in the same
 // Read as the file's record.
 type FileRequest struct {
-	CompanyID  int64
-	Owner      files.Owner
+	CompanyID int64
+	Owner     files.Owner // the job, or the site with its client
+	// ClientOnly sends only a file marked for the client (the portal, the dashboard).
 	ClientOnly bool
-	Variant    files.Variant
+	Variant    files.Variant // the original or its thumbnail
 	Check      func(b *pgx.Batch)
 }
 

@@ -17,10 +17,15 @@ import (
 
 // Kit holds what the doors' handlers share. It is built once by the server and safe for concurrent use.
 type Kit struct {
-	DB       *db.DB
-	Log      *slog.Logger
+	// DB is the app role's pool: Read for a page's selects, InCompany for a change.
+	DB *db.DB
+	// Log is the server's logger; request ids go with every line.
+	Log *slog.Logger
+	// Sessions are the scs sessions (the viewer is loaded from them by the server's middleware).
 	Sessions *scs.SessionManager
-	Files    files.Storage
+	// Files is where file bytes live; Thumbnails makes images' thumbnails after their upload.
+	Files      files.Storage
+	Thumbnails *files.Thumbnails
 	// Letters makes the Job Share emails that adding a job or sending from the composer implies.
 	Letters share.Letters
 	// BaseURL is how users reach the app (links in emails).

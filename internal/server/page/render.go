@@ -41,6 +41,19 @@ func (k *Kit) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, apperr.ErrForbidden):
 		p = layout.ErrorPage{Status: http.StatusForbidden, Heading: "Not allowed",
 			Message: "Your account does not have permission to do that. Ask an admin of your company if you need it."}
+	case errors.Is(err, apperr.ErrBusy):
+		p = layout.ErrorPage{Status: http.StatusServiceUnavailable, Heading: "Busy right now",
+			Message: "Many people are logging in at this moment. Wait a few seconds and try again."}
+	case errors.Is(err, apperr.ErrTooManyRequests):
+		p = layout.ErrorPage{Status: http.StatusTooManyRequests, Heading: "Too many attempts",
+			Message: strings.Join(apperr.AsValidation(err).Messages(), " ")}
+		if p.Message == "" {
+			p.Message = "Too many attempts in a short time. Wait a few minutes and try again."
+		}
+	case apperr.AsValidation(err) != nil:
+		// Something typed was wrong, but there is no form here to show it next to (a forged or stale request).
+		p = layout.ErrorPage{Status: http.StatusUnprocessableEntity, Heading: "That could not be saved",
+			Message: strings.Join(apperr.AsValidation(err).Messages(), " ") + " Go back and try again."}
 	case errors.Is(err, apperr.ErrConflict):
 		p = layout.ErrorPage{Status: http.StatusConflict, Heading: "That changed meanwhile",
 			Message: "Someone else changed this at the same time. Reload the page and try again."}
@@ -99,6 +112,7 @@ func (k *Kit) Chrome(r *http.Request, title string) layout.Chrome {
 	c.PersonName = v.Name
 	c.Company = v.CompanyName
 	c.CanSwitch = v.Memberships > 1
+	c.Unverified, c.CanVerify, c.Suspended = v.Unverified, v.Unverified && v.Role.IsAdmin(), v.Suspended
 	for _, a := range v.Role.Areas() {
 		current := r.URL.Path == a.Path || strings.HasPrefix(r.URL.Path, a.Path+"/")
 		link := layout.NavLink{Name: a.Name, Path: a.Path, Current: current}

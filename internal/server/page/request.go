@@ -4,8 +4,10 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"fieldops/internal/apperr"
 )
@@ -44,11 +46,33 @@ func BackTo(r *http.Request, fallback string) string {
 }
 
 // LocalPath returns next when it is a path on this site, else "/": a login link must not send people elsewhere.
+// A path is one leading "/" followed by neither "/" nor "\\" ("//x" and "/\\x" are other hosts to a browser),
+// holding no control character at all (browsers drop tabs and newlines, so "/\t/x" would become "//x").
 func LocalPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !IsLocalPath(next) {
 		return "/"
 	}
 	return next
+}
+
+// IsLocalPath reports whether p may be a redirect's target: see LocalPath.
+func IsLocalPath(p string) bool {
+	if strings.ContainsFunc(p, func(r rune) bool { return r < 0x20 || r == 0x7f || r == utf8.RuneError }) ||
+		!utf8.ValidString(p) {
+		return false
+	}
+	return len(p) >= 1 && p[0] == '/' && (len(p) == 1 || (p[1] != '/' && p[1] != '\\'))
+}
+
+// SameOriginNavigation says the request is a person following a link or form within this site: the browser says
+// so (Sec-Fetch-Site same-origin, Sec-Fetch-Mode navigate), or, from a browser too old to say, the Referer is a
+// page of this host. A link from another site or an email, a prefetch, or a script's request is none.
+func SameOriginNavigation(r *http.Request) bool {
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		return site == "same-origin" && r.Header.Get("Sec-Fetch-Mode") == "navigate" && r.Header.Get("Sec-Purpose") == ""
+	}
+	ref, err := url.Parse(r.Referer())
+	return err == nil && ref.Host != "" && ref.Host == r.Host
 }
 
 // ClientIP is the address of the client: the peer, or, when the peer is a trusted proxy, the nearest untrusted

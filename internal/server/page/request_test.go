@@ -3,6 +3,8 @@ package page
 import (
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -28,4 +30,68 @@ func TestKit_ClientIP(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestIsLocalPath(t *testing.T) {
+	cases := []struct {
+		raw  string // as it arrives in the query string, still encoded
+		want bool
+	}{
+		{"%2F", true},
+		{"%2Fjobs%3Fview%3Dall", true},
+		{"%2Fjobs%2F12%2Fedit", true},
+		{"", false},
+		{"jobs", false},
+		{"%2F%2Fevil.example", false},                 // //evil.example
+		{"%2F%5Cevil.example", false},                 // /\evil.example
+		{"%2F%09%2Fevil.example", false},              // /<tab>/evil.example: browsers drop the tab
+		{"%2F%0A%2Fevil.example", false},              // newline likewise
+		{"%2F%0D%2Fevil.example", false},              // carriage return
+		{"%2F%00", false},                             // NUL
+		{"https%3Aevil.example", false},               // https:evil.example
+		{"https%3A%2F%2Fevil.example", false},         // https://evil.example
+		{"%5C%5Cevil.example", false},                 // \\evil.example
+		{"javascript%3Aalert(1)", false},              // javascript:
+		{"%20%2F%2Fevil.example", false},              // a leading space
+		{"%2F%C0%AF", false},                          // not UTF-8
+		{"%2F%252F%252Fevil.example", true},           // /%2F%2Fevil.example: a path on this site, never decoded again
+		{"%2Fjobs%3Fback%3D%2F%2Fevil.example", true}, // the query of a local path is the page's business
+	}
+	for _, c := range cases {
+		t.Run(c.raw, func(t *testing.T) {
+			q, err := url.ParseQuery("next=" + c.raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			next := q.Get("next")
+			if got := IsLocalPath(next); got != c.want {
+				t.Errorf("IsLocalPath(%q) = %v, want %v", next, got, c.want)
+			}
+			if want := map[bool]string{true: next, false: "/"}[c.want]; LocalPath(next) != want {
+				t.Errorf("LocalPath(%q) = %q, want %q", next, LocalPath(next), want)
+			}
+		})
+	}
+}
+
+// FuzzIsLocalPath: whatever is accepted stays on this site once a browser has cleaned it up (dropping tabs and
+// newlines, turning "\" into "/") and resolved it against our origin.
+func FuzzIsLocalPath(f *testing.F) {
+	for _, s := range []string{"/", "/jobs?x=1", "//x", "/\\x", "/\t/x", "https:x", "/%2F", "\\\\x", "/\u202e"} {
+		f.Add(s)
+	}
+	base, _ := url.Parse("https://fieldops.example/login")
+	f.Fuzz(func(t *testing.T, p string) {
+		if !IsLocalPath(p) {
+			return
+		}
+		cleaned := strings.NewReplacer("\t", "", "\n", "", "\r", "", "\\", "/").Replace(p)
+		u, err := url.Parse(cleaned)
+		if err != nil {
+			return // the browser would not follow it either
+		}
+		if got := base.ResolveReference(u); got.Host != base.Host || got.Scheme != base.Scheme {
+			t.Errorf("IsLocalPath(%q) accepted a path to %s://%s", p, got.Scheme, got.Host)
+		}
+	})
 }

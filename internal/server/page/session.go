@@ -2,8 +2,11 @@ package page
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 
+	"fieldops/internal/apperr"
 	"fieldops/internal/identity"
 )
 
@@ -15,21 +18,55 @@ const (
 	KeyMembership     = "membership_id"
 	KeySessionVersion = "session_version"
 	KeyLastSeen       = "last_seen"
-	keyNotice         = "notice" // a one-time confirmation for the next page
+	KeyAccountEpoch   = "account_epoch" // the account's session epoch at login (identity.SessionEpoch)
+	keyNotice         = "notice"        // a one-time confirmation for the next page
 )
 
 // StartSession logs the request in as membership m of account: a new session token (so a token planted before
 // login is worth nothing), then the membership and its session version.
 func (k *Kit) StartSession(ctx context.Context, accountID int64, m identity.Membership) error {
-	if err := k.Sessions.RenewToken(ctx); err != nil {
+	if err := k.StartLogin(ctx, accountID); err != nil {
 		return err
 	}
-	k.Sessions.Put(ctx, KeyAccount, accountID)
 	k.Sessions.Put(ctx, KeyCompany, m.CompanyID)
 	k.Sessions.Put(ctx, KeyMembership, m.ID)
 	k.Sessions.Put(ctx, KeySessionVersion, m.SessionVersion)
 	k.Sessions.Put(ctx, KeyLastSeen, k.Now().Unix())
 	return nil
+}
+
+// StartLogin logs the request in as account, not yet in a company (/switch asks which): a new session token,
+// the account and its session epoch, so a password reset or change since then ends this login (SessionAccount).
+func (k *Kit) StartLogin(ctx context.Context, accountID int64) error {
+	epoch, err := identity.SessionEpoch(ctx, k.DB.Pool, accountID)
+	if err != nil {
+		return err
+	}
+	if err := k.Sessions.RenewToken(ctx); err != nil {
+		return fmt.Errorf("session: renew token: %w", err)
+	}
+	k.Sessions.Put(ctx, KeyAccount, accountID)
+	k.Sessions.Put(ctx, KeyAccountEpoch, epoch)
+	k.Sessions.Put(ctx, KeyLastSeen, k.Now().Unix())
+	return nil
+}
+
+// SessionAccount is the account this session logged in (0 when none). A login from before the account's password was
+// reset or changed has ended: its session is destroyed and 0 comes back.
+func (k *Kit) SessionAccount(r *http.Request) (int64, error) {
+	ctx := r.Context()
+	accountID := k.Sessions.GetInt64(ctx, KeyAccount)
+	if accountID == 0 {
+		return 0, nil
+	}
+	epoch, err := identity.SessionEpoch(ctx, k.DB.Pool, accountID)
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
+		return 0, err
+	}
+	if err != nil || epoch != k.Sessions.GetInt(ctx, KeyAccountEpoch) {
+		return 0, k.Sessions.Destroy(ctx)
+	}
+	return accountID, nil
 }
 
 // Notice takes the one-time confirmation a change left for this page ("" when none).

@@ -145,6 +145,7 @@ func (h *Handlers) CreateJob(w http.ResponseWriter, r *http.Request) {
 	h.Done(w, r, err, jobPath(id), "Job sent to "+v.CompanyName+". You can follow it here.")
 }
 
+// EditJob answers GET /portal/jobs/{id}/edit.
 func (h *Handlers) EditJob(w http.ResponseWriter, r *http.Request) {
 	if !h.canAddEdit(w, r) {
 		return
@@ -162,6 +163,7 @@ func (h *Handlers) EditJob(w http.ResponseWriter, r *http.Request) {
 	h.showPortalForm(w, r, portalview.FormPage{JobID: id, Number: j.Number, Form: jobs.FormOf(j)}, nil)
 }
 
+// UpdateJob answers POST /portal/jobs/{id}/edit.
 func (h *Handlers) UpdateJob(w http.ResponseWriter, r *http.Request) {
 	if !h.canAddEdit(w, r) {
 		return

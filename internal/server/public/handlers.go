@@ -10,8 +10,11 @@ import (
 // Handlers answers the public routes.
 type Handlers struct {
 	*page.Kit
+	// Hasher hashes and checks passwords (argon2id).
 	Hasher *identity.Hasher
-	// Failed logins per client IP and per email, and failed token lookups (invitation and share links) per
-	// client IP, counted in this process.
-	LoginsPerIP, LoginsPerEmail, TokensPerIP *identity.FailureLimiter
+	// Password guesses, counted before hashing (identity.LoginLimits).
+	Logins identity.LoginLimits
+	// Failed token lookups (invitation, share, verification and reset links) per client IP; sign-ups per client
+	// IP; password-reset requests per client IP and per email. All counted in this process.
+	TokensPerIP, SignupsPerIP, ResetsPerIP, ResetsPerEmail *identity.FailureLimiter
 }

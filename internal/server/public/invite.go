@@ -50,24 +50,25 @@ func (h *Handlers) openInvitation(w http.ResponseWriter, r *http.Request) (co, i
 
 // invitationFailed answers a link that cannot be used, saying why and offering nothing else.
 func (h *Handlers) invitationFailed(w http.ResponseWriter, r *http.Request, err error, company string) {
-	var page layout.ErrorPage
+	var ep layout.ErrorPage
 	switch {
 	case errors.Is(err, staff.ErrInvitationUsed):
-		page = layout.ErrorPage{Status: http.StatusGone, Heading: "This invitation was already used",
+		ep = layout.ErrorPage{Status: http.StatusGone, Heading: "This invitation was already used",
 			Message: "An invitation link works once. If it was you, log in with the email and password you chose."}
 	case errors.Is(err, staff.ErrInvitationExpired):
-		page = layout.ErrorPage{Status: http.StatusGone, Heading: "This invitation has expired",
+		ep = layout.ErrorPage{Status: http.StatusGone, Heading: "This invitation has expired",
 			Message: fmt.Sprintf("Invitation links work for 7 days. Ask %s to send you a new one.", company)}
 	case errors.Is(err, apperr.ErrNotFound):
-		page = layout.ErrorPage{Status: http.StatusNotFound, Heading: "This invitation link does not work",
+		ep = layout.ErrorPage{Status: http.StatusNotFound, Heading: "This invitation link does not work",
 			Message: "It may have been replaced by a newer email, or cancelled. Use the link in the latest invitation email you received."}
 	default:
 		h.Fail(w, r, err)
 		return
 	}
-	h.Write(w, r, page.Status, layout.Error(h.Chrome(r, page.Heading), page))
+	h.Write(w, r, ep.Status, layout.Error(h.Chrome(r, ep.Heading), ep))
 }
 
+// InviteForm answers GET /invite/{token}.
 func (h *Handlers) InviteForm(w http.ResponseWriter, r *http.Request) {
 	_, _, inv, ok := h.openInvitation(w, r)
 	if !ok {
@@ -128,18 +129,14 @@ func (h *Handlers) checkInvitedPassword(r *http.Request, email, password string)
 	if password == "" {
 		return 0, &apperr.ValidationError{Fields: map[string]string{"password": "Enter your password."}}
 	}
-	ipKey, emailKey := h.ClientIP(r).String(), strings.ToLower(email)
-	if wait := max(h.LoginsPerIP.Wait(ipKey), h.LoginsPerEmail.Wait(emailKey)); wait > 0 {
+	wait, done := h.Logins.Take(h.ClientIP(r), email)
+	if wait > 0 {
 		return 0, fmt.Errorf("%w: %w", apperr.ErrTooManyRequests, &apperr.ValidationError{Form: identity.TooManyAttempts(wait)})
 	}
 	id, err := identity.Authenticate(r.Context(), h.DB.Pool, h.Hasher, identity.Login{Email: email, Password: password})
-	if err == identity.ErrWrongLogin {
-		h.LoginsPerIP.Fail(ipKey)
-		h.LoginsPerEmail.Fail(emailKey)
+	done(err == nil)
+	if errors.Is(err, identity.ErrWrongLogin) {
 		return 0, &apperr.ValidationError{Fields: map[string]string{"password": "That is not the password of this login."}}
-	}
-	if err == nil {
-		h.LoginsPerEmail.Reset(emailKey)
 	}
 	return id, err
 }

@@ -3,7 +3,6 @@ package public
 import (
 	"fmt"
 	"net/http"
-	"strings"
 
 	"fieldops/internal/apperr"
 	"fieldops/internal/identity"
@@ -11,6 +10,7 @@ import (
 	"fieldops/templates/auth"
 )
 
+// LoginForm answers GET /login.
 func (h *Handlers) LoginForm(w http.ResponseWriter, r *http.Request) {
 	if page.ViewerOf(r) != nil {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
@@ -48,20 +48,16 @@ func (h *Handlers) tryLogin(w http.ResponseWriter, r *http.Request, in identity.
 	if err := in.Validate(); err != nil {
 		return err
 	}
-	ipKey, emailKey := h.ClientIP(r).String(), strings.ToLower(in.Email)
-	if wait := max(h.LoginsPerIP.Wait(ipKey), h.LoginsPerEmail.Wait(emailKey)); wait > 0 {
+	wait, done := h.Logins.Take(h.ClientIP(r), in.Email)
+	if wait > 0 {
 		return fmt.Errorf("%w: %w", apperr.ErrTooManyRequests, &apperr.ValidationError{Form: identity.TooManyAttempts(wait)})
 	}
 	ctx := r.Context()
 	accountID, err := identity.Authenticate(ctx, h.DB.Pool, h.Hasher, in)
-	if err == identity.ErrWrongLogin {
-		h.LoginsPerIP.Fail(ipKey)
-		h.LoginsPerEmail.Fail(emailKey)
-	}
+	done(err == nil)
 	if err != nil {
 		return err
 	}
-	h.LoginsPerEmail.Reset(emailKey)
 	ms, err := identity.Memberships(ctx, h.DB.Pool, accountID)
 	if err != nil {
 		return err
@@ -76,10 +72,9 @@ func (h *Handlers) tryLogin(w http.ResponseWriter, r *http.Request, in identity.
 		http.Redirect(w, r, next, http.StatusSeeOther)
 	default:
 		// Logged in as the account, not yet in a company: /switch asks which.
-		if err := h.Sessions.RenewToken(ctx); err != nil {
+		if err := h.StartLogin(ctx, accountID); err != nil {
 			return err
 		}
-		h.Sessions.Put(ctx, page.KeyAccount, accountID)
 		http.Redirect(w, r, "/switch", http.StatusSeeOther)
 	}
 	return nil

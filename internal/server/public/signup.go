@@ -1,13 +1,21 @@
 package public
 
 import (
-	"fieldops/internal/server/page"
+	"context"
+	"fmt"
 	"net/http"
 
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
 	"fieldops/internal/identity"
+	"fieldops/internal/mail"
+	"fieldops/internal/server/page"
 	"fieldops/templates/auth"
+	"fieldops/templates/email"
 )
 
+// SignupForm answers GET /signup.
 func (h *Handlers) SignupForm(w http.ResponseWriter, r *http.Request) {
 	if page.ViewerOf(r) != nil {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
@@ -16,7 +24,8 @@ func (h *Handlers) SignupForm(w http.ResponseWriter, r *http.Request) {
 	h.Render(w, r, nil, auth.Signup(h.Chrome(r, "Sign up"), auth.SignupForm{}))
 }
 
-// Signup creates the company with its first admin and logs them in.
+// Signup creates the company with its first admin, emails them a link to verify their address, and logs them
+// in. Until the link is opened the company emails only its admins. Sign-ups are limited per client IP.
 func (h *Handlers) Signup(w http.ResponseWriter, r *http.Request) {
 	in := identity.Signup{
 		CompanyName: r.PostFormValue("company_name"),
@@ -24,15 +33,47 @@ func (h *Handlers) Signup(w http.ResponseWriter, r *http.Request) {
 		Email:       r.PostFormValue("email"),
 		Password:    r.PostFormValue("password"),
 	}
-	accountID, m, err := identity.SignUp(r.Context(), h.DB.Pool, h.Hasher, in)
+	ctx := r.Context()
+	var err error
+	if wait := h.SignupsPerIP.Take(h.ClientIP(r).String()); wait > 0 {
+		err = fmt.Errorf("%w: %w", apperr.ErrTooManyRequests, &apperr.ValidationError{
+			Form: "Too many sign-ups from your network. " + identity.TooManyAttempts(wait)})
+	}
+	var accountID int64
+	var m identity.Membership
 	if err == nil {
-		err = h.StartSession(r.Context(), accountID, m)
+		accountID, m, err = identity.SignUp(ctx, h.DB.Pool, h.Hasher, in)
 	}
 	if err == nil {
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		in.Normalize()
+		err = h.DB.InCompany(ctx, m.CompanyID, func(tx pgx.Tx) error {
+			return h.queueVerification(ctx, tx, accountID, m.CompanyID, in.Name, in.Email, m.CompanyName)
+		})
+	}
+	if err == nil {
+		err = h.StartSession(ctx, accountID, m)
+	}
+	if err == nil {
+		h.Done(w, r, nil, "/", "Welcome to fieldops. We emailed "+in.Email+" a link to verify it.")
 		return
 	}
 	in.Normalize()
 	form := auth.SignupForm{CompanyName: in.CompanyName, Name: in.Name, Email: in.Email, Errors: page.Validation(err)}
 	h.Render(w, r, err, auth.Signup(h.Chrome(r, "Sign up"), form))
+}
+
+// queueVerification mints a verification link for the company's admin and queues its email, in tx.
+func (h *Handlers) queueVerification(ctx context.Context, tx pgx.Tx, accountID, companyID int64, name, to, company string) error {
+	tok, err := identity.NewVerification(ctx, tx, accountID, companyID)
+	if err != nil {
+		return err
+	}
+	d := email.Account{Company: company, Name: name, Link: h.BaseURL + "/verify/" + tok.Raw}
+	text, html, err := email.Render(ctx, "verify.txt", d, email.VerifyHTML(d))
+	if err != nil {
+		return err
+	}
+	_, err = mail.Enqueue(ctx, tx, companyID, mail.Email{Kind: identity.KindVerify, To: []string{to},
+		Subject: "Verify your email for " + company + " on fieldops", Text: text, HTML: html, Secret: true})
+	return err
 }

@@ -13,7 +13,11 @@ import (
 
 // SwitchForm lists the companies of the logged-in account.
 func (h *Handlers) SwitchForm(w http.ResponseWriter, r *http.Request) {
-	accountID := h.Sessions.GetInt64(r.Context(), page.KeyAccount)
+	accountID, err := h.SessionAccount(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
 	if accountID == 0 {
 		http.Redirect(w, r, "/login?next=%2Fswitch", http.StatusSeeOther)
 		return
@@ -31,7 +35,11 @@ func (h *Handlers) SwitchForm(w http.ResponseWriter, r *http.Request) {
 // account's (forged) is a 404.
 func (h *Handlers) SwitchCompany(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	accountID := h.Sessions.GetInt64(ctx, page.KeyAccount)
+	accountID, err := h.SessionAccount(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
 	if accountID == 0 {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return

@@ -1,0 +1,82 @@
+package public
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+	"fieldops/internal/identity"
+	"fieldops/internal/server/page"
+	"fieldops/templates/auth"
+)
+
+// Account answers GET /account: the person's own login, with Change password.
+func (h *Handlers) Account(w http.ResponseWriter, r *http.Request) {
+	v := page.ViewerOf(r)
+	h.Render(w, r, nil, auth.Account(h.Chrome(r, "Your account"), auth.AccountPage{Name: v.Name, Email: v.Email, Notice: h.Notice(r)}))
+}
+
+// ChangePassword answers POST /account/password: with the current password, a new one; every other session of
+// the login ends, and this one starts afresh.
+func (h *Handlers) ChangePassword(w http.ResponseWriter, r *http.Request) {
+	v := page.ViewerOf(r)
+	ctx := r.Context()
+	err := identity.ChangePassword(ctx, h.DB.Pool, h.Hasher, v.AccountID, v.Email, r.PostFormValue("current"), r.PostFormValue("password"))
+	if err == nil {
+		err = h.restartSession(r, v)
+	}
+	if apperr.AsValidation(err) != nil {
+		h.Render(w, r, err, auth.Account(h.Chrome(r, "Your account"), auth.AccountPage{Name: v.Name, Email: v.Email, Errors: page.Validation(err)}))
+		return
+	}
+	h.Done(w, r, err, "/account", "Password changed. Every other session of your login has ended.")
+}
+
+// restartSession starts a fresh session for v's membership after its session version moved on.
+func (h *Handlers) restartSession(r *http.Request, v *identity.Viewer) error {
+	ms, err := identity.Memberships(r.Context(), h.DB.Pool, v.AccountID)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if m.ID == v.MembershipID {
+			return h.StartSession(r.Context(), v.AccountID, m)
+		}
+	}
+	return apperr.ErrNotFound
+}
+
+// ResendVerification answers POST /account/verify: a new link for the admin of an unverified company (the old
+// one dies). It counts against the company's sending limits like any email.
+func (h *Handlers) ResendVerification(w http.ResponseWriter, r *http.Request) {
+	v := page.ViewerOf(r)
+	if !v.Unverified {
+		h.Done(w, r, nil, "/", "Your email address is already verified.")
+		return
+	}
+	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
+		return h.queueVerification(r.Context(), tx, v.AccountID, v.CompanyID, v.Name, v.Email, v.CompanyName)
+	})
+	h.Done(w, r, err, "/", "A new verification link is on its way to "+v.Email+"; the old one no longer works.")
+}
+
+// Verify answers GET /verify/{token}: the sign-up's email is verified, and the company may email anyone within
+// its limits. A link that is unknown, used or expired is the 404 page (failed lookups are limited per IP).
+func (h *Handlers) Verify(w http.ResponseWriter, r *http.Request) {
+	ip := h.ClientIP(r).String()
+	if wait := h.TokensPerIP.Wait(ip); wait > 0 {
+		h.Fail(w, r, errTooManyLinks(wait))
+		return
+	}
+	_, err := identity.Verify(r.Context(), h.DB.Pool, r.PathValue("token"))
+	if errors.Is(err, apperr.ErrNotFound) {
+		h.TokensPerIP.Fail(ip)
+	}
+	target := "/login"
+	if page.ViewerOf(r) != nil {
+		target = "/"
+	}
+	h.Done(w, r, err, target, "Thank you: your email address is verified, and your company can now invite its people and email its clients.")
+}
