@@ -60,7 +60,7 @@ func (s Sender) Allow(to []string, now time.Time) error {
 		for _, addr := range to {
 			if !slices.ContainsFunc(s.Admins, func(a string) bool { return strings.EqualFold(a, addr) }) {
 				return &apperr.ValidationError{Form: "Verify your email address first: until you do, fieldops sends " +
-					"email only to this company's admins. Open the link we emailed you, or use Resend verification on the home page."}
+					"email only to this company's admins. Open the link we emailed you, or use Resend verification at the top of the page."}
 			}
 		}
 	}

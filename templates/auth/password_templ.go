@@ -71,7 +71,7 @@ func Forgot(c layout.Chrome, f ForgotForm) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			} else {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<p class=\"lead\">Enter your login's email and we will send you a link to choose a new one.</p><form method=\"post\" action=\"/forgot\" class=\"stacked card\" novalidate>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<p class=\"lead\">Enter your login's email and we will send you a link to choose a new password.</p><form method=\"post\" action=\"/forgot\" class=\"stacked card\" novalidate>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

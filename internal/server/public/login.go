@@ -20,7 +20,7 @@ func (h *Handlers) LoginForm(w http.ResponseWriter, r *http.Request) {
 	if page.LocalPath(next) != next {
 		next = ""
 	}
-	h.Render(w, r, nil, auth.Login(h.Chrome(r, "Log in"), auth.LoginForm{Next: next}))
+	h.Render(w, r, nil, auth.Login(h.Chrome(r, "Log in"), auth.LoginForm{Next: next, Notice: h.Notice(r)}))
 }
 
 // errNoCompany answers a correct login whose account has no active membership left.
