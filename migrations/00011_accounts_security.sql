@@ -28,16 +28,16 @@ create table account_tokens (
 );
 create index account_tokens_account_idx on account_tokens (account_id, purpose);
 
--- account_verification_new: a new link to verify the company's admin's email; earlier unused ones die.
+-- account_verification_new: a new link (7 days) to verify the company's admin's email; earlier unused ones die.
 -- +goose StatementBegin
-create function account_verification_new(p_account_id bigint, p_company_id bigint, p_token_hash bytea, p_ttl interval)
+create function account_verification_new(p_account_id bigint, p_company_id bigint, p_token_hash bytea)
     returns void
     language sql volatile security definer set search_path = pg_catalog, public, pg_temp
 as $$
     update account_tokens set used_at = now()
      where account_id = p_account_id and purpose = 'verify' and company_id = p_company_id and used_at is null;
     insert into account_tokens (account_id, purpose, company_id, token_hash, expires_at)
-    select p_account_id, 'verify', p_company_id, p_token_hash, now() + p_ttl
+    select p_account_id, 'verify', p_company_id, p_token_hash, now() + interval '7 days'
      where exists (select from memberships m
                     where m.account_id = p_account_id and m.company_id = p_company_id and m.role = 'admin' and m.active);
 $$;
@@ -61,30 +61,32 @@ as $$
 $$;
 -- +goose StatementEnd
 
--- account_reset_new: a password-reset link for the account with this email, if there is one; earlier unused
--- ones die. Returns the account's name and the company whose outbox sends the email (its oldest active
--- membership's), or nothing for an unknown email or an account with no active membership.
+-- account_reset_new: a password-reset link (one hour) for the account with this email, if there is one; earlier
+-- unused ones die. Returns the account's own address (never the one typed: another spelling may match it under
+-- the database's collation), its name, and the company whose outbox sends the email — its oldest active
+-- membership in a company that is not suspended; nothing for an unknown email or an account with none.
 -- +goose StatementBegin
-create function account_reset_new(p_email text, p_token_hash bytea, p_ttl interval)
-    returns table (account_id bigint, name text, company_id bigint)
+create function account_reset_new(p_email text, p_token_hash bytea)
+    returns table (account_id bigint, email text, name text, company_id bigint)
     language plpgsql volatile security definer set search_path = pg_catalog, public, pg_temp
 as $$
 declare
     a accounts%rowtype;
     co bigint;
 begin
-    select * into a from accounts where email = p_email::citext;
+    select * into a from accounts acc where acc.email = p_email::citext;
     if not found then
         return;
     end if;
-    select m.company_id into co from memberships m
-     where m.account_id = a.id and m.active order by m.created_at, m.company_id limit 1;
+    select m.company_id into co from memberships m join companies c on c.id = m.company_id
+     where m.account_id = a.id and m.active and c.suspended_at is null
+     order by m.created_at, m.company_id limit 1;
     if co is null then
         return;
     end if;
     update account_tokens set used_at = now() where account_tokens.account_id = a.id and purpose = 'reset' and used_at is null;
-    insert into account_tokens (account_id, purpose, token_hash, expires_at) values (a.id, 'reset', p_token_hash, now() + p_ttl);
-    return query select a.id, a.name, co;
+    insert into account_tokens (account_id, purpose, token_hash, expires_at) values (a.id, 'reset', p_token_hash, now() + interval '1 hour');
+    return query select a.id, a.email::text, a.name, co;
 end
 $$;
 -- +goose StatementEnd
@@ -124,17 +126,42 @@ as $$
 $$;
 -- +goose StatementEnd
 
--- account_set_password: a new password for the account (the caller checked the current one); every session of
--- the account ends, the caller starts a fresh one for itself.
+-- account_set_password: a new password for an account of the current company (app.company_id; the caller
+-- checked the current password); every session of the account ends, the caller starts a fresh one for itself.
+-- Returns whether it changed it.
 -- +goose StatementBegin
 create function account_set_password(p_account_id bigint, p_password_hash text)
-    returns void
+    returns boolean
     language sql volatile security definer set search_path = pg_catalog, public, pg_temp
 as $$
-    update accounts set password_hash = p_password_hash, session_epoch = session_epoch + 1 where id = p_account_id;
-    update memberships set session_version = session_version + 1 where account_id = p_account_id;
+    with a as (
+        update accounts set password_hash = p_password_hash, session_epoch = session_epoch + 1
+         where id = p_account_id
+           and exists (select from memberships m
+                        where m.account_id = p_account_id and m.active
+                          and m.company_id = nullif(current_setting('app.company_id', true), '')::bigint)
+        returning id
+    ), m as (
+        update memberships set session_version = session_version + 1 from a where memberships.account_id = a.id
+        returning 1
+    )
+    select exists (select from a)
 $$;
 -- +goose StatementEnd
+
+-- login_account, again: with the account's session epoch at the moment its hash is read, so a login whose
+-- password check straddles a reset is refused (the epoch has moved on by the time the session would start).
+drop function login_account(text);
+-- +goose StatementBegin
+create function login_account(p_email text)
+    returns table (account_id bigint, password_hash text, session_epoch int)
+    language sql stable security definer set search_path = pg_catalog, public, pg_temp
+as $$
+    select id, password_hash, session_epoch from accounts where email = p_email::citext
+$$;
+-- +goose StatementEnd
+revoke all on function login_account(text) from public;
+grant execute on function login_account(text) to fieldops_app;
 
 -- account_session_epoch: the account's current epoch, for a login that has not yet picked its company.
 -- +goose StatementBegin
@@ -162,15 +189,14 @@ $$;
 revoke all on function account_elsewhere(bigint) from public;
 grant execute on function account_elsewhere(bigint) to fieldops_app;
 
-revoke all on function account_verification_new(bigint, bigint, bytea, interval), account_verify(bytea),
-    account_reset_new(text, bytea, interval), account_reset_check(bytea), account_reset_use(bytea, text),
+revoke all on function account_verification_new(bigint, bigint, bytea), account_verify(bytea),
+    account_reset_new(text, bytea), account_reset_check(bytea), account_reset_use(bytea, text),
     account_set_password(bigint, text), account_session_epoch(bigint) from public;
-grant execute on function account_verification_new(bigint, bigint, bytea, interval), account_verify(bytea),
-    account_reset_new(text, bytea, interval), account_reset_check(bytea), account_reset_use(bytea, text),
+grant execute on function account_verification_new(bigint, bigint, bytea), account_verify(bytea),
+    account_reset_new(text, bytea), account_reset_check(bytea), account_reset_use(bytea, text),
     account_set_password(bigint, text), account_session_epoch(bigint) to fieldops_app;
 
 -- Older definer functions: pg_temp last in their search path.
-alter function login_account(text) set search_path = pg_catalog, public, pg_temp;
 alter function account_memberships(bigint) set search_path = pg_catalog, public, pg_temp;
 alter function signup(text, text, text, text) set search_path = pg_catalog, public, pg_temp;
 alter function invitation_by_token(bytea) set search_path = pg_catalog, public, pg_temp;
@@ -183,15 +209,25 @@ alter function create_account(text, text, text) set search_path = pg_catalog, pu
 alter function invitation_by_token(bytea) set search_path = pg_catalog, public;
 alter function signup(text, text, text, text) set search_path = pg_catalog, public;
 alter function account_memberships(bigint) set search_path = pg_catalog, public;
-alter function login_account(text) set search_path = pg_catalog, public;
+drop function login_account(text);
+-- +goose StatementBegin
+create function login_account(p_email text)
+    returns table (account_id bigint, password_hash text)
+    language sql stable security definer set search_path = pg_catalog, public
+as $$
+    select id, password_hash from accounts where email = p_email::citext
+$$;
+-- +goose StatementEnd
+revoke all on function login_account(text) from public;
+grant execute on function login_account(text) to fieldops_app;
 drop function account_session_epoch(bigint);
 drop function account_elsewhere(bigint);
 drop function account_set_password(bigint, text);
 drop function account_reset_use(bytea, text);
 drop function account_reset_check(bytea);
-drop function account_reset_new(text, bytea, interval);
+drop function account_reset_new(text, bytea);
 drop function account_verify(bytea);
-drop function account_verification_new(bigint, bigint, bytea, interval);
+drop function account_verification_new(bigint, bigint, bytea);
 drop table account_tokens;
 alter table accounts drop column session_epoch;
 revoke select, update on accounts from fieldops_app;

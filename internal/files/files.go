@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/input"
 )
 
 // MaxSize is the largest file accepted.
@@ -90,6 +91,9 @@ type Upload struct {
 // the content type comes from the allow-list, and the first bytes must match it.
 func check(u Upload) (name, contentType string, err error) {
 	field := func(msg string) error { return &apperr.ValidationError{Fields: map[string]string{"file": msg}} }
+	if problem := input.Problem(u.Name); problem != "" {
+		return "", "", field("The file's name holds " + problem + ". Rename the file and upload it again.")
+	}
 	name = cleanName(u.Name)
 	switch {
 	case len(u.Data) == 0:

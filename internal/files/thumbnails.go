@@ -73,7 +73,47 @@ func decodable(data []byte) bool {
 	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
 		return false
 	}
-	return int64(cfg.Width)*int64(cfg.Height)*bytesPerPixel(cfg.ColorModel) <= MaxDecodeBytes
+	perPixel := bytesPerPixel(cfg.ColorModel)
+	if progressiveJPEG(data) {
+		// Go's decoder keeps every component's coefficients of a progressive JPEG: 4 bytes a pixel each.
+		perPixel += 4 * components(cfg.ColorModel)
+	}
+	return int64(cfg.Width)*int64(cfg.Height)*perPixel <= MaxDecodeBytes
+}
+
+// components is how many colour components an image of model m has.
+func components(m color.Model) int64 {
+	switch m {
+	case color.GrayModel, color.Gray16Model:
+		return 1
+	case color.CMYKModel:
+		return 4
+	}
+	return 3
+}
+
+// progressiveJPEG says data is a JPEG whose frame header (read before the first scan) is progressive (SOF2).
+func progressiveJPEG(data []byte) bool {
+	if len(data) < 4 || data[0] != 0xff || data[1] != 0xd8 {
+		return false
+	}
+	for i := 2; i+4 <= len(data); {
+		if data[i] != 0xff {
+			return false
+		}
+		marker := data[i+1]
+		switch {
+		case marker == 0xff: // fill byte
+			i++
+			continue
+		case marker == 0xc2 || marker == 0xc6 || marker == 0xca || marker == 0xce:
+			return true
+		case marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 && marker != 0xcc, marker == 0xda:
+			return false // another frame type, or the first scan
+		}
+		i += 2 + int(data[i+2])<<8 | int(data[i+3])
+	}
+	return false
 }
 
 // bytesPerPixel is what the decoder allocates per pixel for an image of model m.
@@ -87,6 +127,8 @@ func bytesPerPixel(m color.Model) int64 {
 		return 1
 	case color.YCbCrModel:
 		return 3 // 4:4:4 at worst
+	case color.CMYKModel:
+		return 4
 	}
 	if _, ok := m.(color.Palette); ok {
 		return 1

@@ -16,11 +16,17 @@ import (
 func TestDecodable(t *testing.T) {
 	var photo bytes.Buffer
 	jpeg.Encode(&photo, image.NewRGBA(image.Rect(0, 0, 4000, 3000)), nil) // a 12 MP phone photo
+	// The headers of a 4000×3000 colour JPEG: 36 MB decoded as baseline, 180 MB as progressive.
+	jpegHeader := func(sof byte) []byte {
+		return []byte{0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xff, sof, 0, 17, 8, 0x0b, 0xb8, 0x0f, 0xa0, 3, 1, 0x11, 0, 2, 0x11, 1, 3, 0x11, 1}
+	}
 	cases := []struct {
 		name string
 		data []byte
 		want bool
 	}{
+		{"a baseline 12 MP JPEG header", jpegHeader(0xc0), true},
+		{"a progressive 12 MP JPEG header", jpegHeader(0xc2), false},
 		{"a small PNG", pngOf(1600, 800), true},
 		{"a 12 MP JPEG", photo.Bytes(), true},
 		{"a 7000×7000 16-bit PNG of 400 KB", filetest.BombPNG(), false},

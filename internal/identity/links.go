@@ -10,11 +10,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"fieldops/internal/apperr"
-	"fieldops/internal/mail"
+	"fieldops/internal/db"
 	"fieldops/internal/token"
 )
 
-// Lifetimes of an account's emailed links.
+// Lifetimes of an account's emailed links (fixed in their definer functions, so no caller can mint a longer one).
 const (
 	VerifyFor = 7 * 24 * time.Hour
 	ResetFor  = time.Hour
@@ -24,8 +24,7 @@ const (
 // one is used the company may email only its admins (mail's sending rules).
 func NewVerification(ctx context.Context, tx pgx.Tx, accountID, companyID int64) (token.Token, error) {
 	tok := token.New()
-	if _, err := tx.Exec(ctx, `select account_verification_new($1, $2, $3, make_interval(secs => $4))`,
-		accountID, companyID, tok.Hash, VerifyFor.Seconds()); err != nil {
+	if _, err := tx.Exec(ctx, `select account_verification_new($1, $2, $3)`, accountID, companyID, tok.Hash); err != nil {
 		return tok, fmt.Errorf("identity: new verification: %w", err)
 	}
 	return tok, nil
@@ -51,7 +50,7 @@ func Verify(ctx context.Context, pool *pgxpool.Pool, raw string) (int64, error) 
 type ResetRequest struct {
 	AccountID int64
 	Name      string
-	Email     string
+	Email     string // the account's own address, where the link goes: never the spelling that was typed
 	CompanyID int64
 	Token     token.Token
 }
@@ -59,9 +58,9 @@ type ResetRequest struct {
 // RequestReset mints a reset link for the account with email (earlier ones die). found is false, with no error,
 // for an email with no account or no active company: the caller answers the same either way.
 func RequestReset(ctx context.Context, pool *pgxpool.Pool, email string) (r ResetRequest, found bool, err error) {
-	r.Token, r.Email = token.New(), email
-	err = pool.QueryRow(ctx, `select account_id, name, company_id from account_reset_new($1, $2, make_interval(secs => $3))`,
-		email, r.Token.Hash, ResetFor.Seconds()).Scan(&r.AccountID, &r.Name, &r.CompanyID)
+	r.Token = token.New()
+	err = pool.QueryRow(ctx, `select account_id, email, name, company_id from account_reset_new($1, $2)`,
+		email, r.Token.Hash).Scan(&r.AccountID, &r.Email, &r.Name, &r.CompanyID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return r, false, nil
 	}
@@ -113,9 +112,11 @@ func Reset(ctx context.Context, pool *pgxpool.Pool, h *Hasher, raw, password str
 	return *accountID, nil
 }
 
-// ChangePassword sets a new password for the account after checking its current one: every session of the
-// account ends (the caller starts a fresh one for itself). A ValidationError on "current" or "password".
-func ChangePassword(ctx context.Context, pool *pgxpool.Pool, h *Hasher, accountID int64, email, current, password string) error {
+// ChangePassword sets a new password for the account, a member of companyID, after checking its current one:
+// every session of the account ends (the caller starts a fresh one for itself). A ValidationError on "current"
+// (wrong) or "password" (will not do; the current one is then not checked).
+func ChangePassword(ctx context.Context, d *db.DB, h *Hasher, companyID, accountID int64, email, current, password string) error {
+	pool := d.Pool
 	v := &apperr.ValidationError{}
 	if current == "" {
 		v.Add("current", "Enter your current password.")
@@ -135,10 +136,16 @@ func ChangePassword(ctx context.Context, pool *pgxpool.Pool, h *Hasher, accountI
 	if err != nil {
 		return err
 	}
-	if _, err := pool.Exec(ctx, `select account_set_password($1, $2)`, accountID, hash); err != nil {
-		return fmt.Errorf("identity: change password: %w", err)
-	}
-	return nil
+	return d.InCompany(ctx, companyID, func(tx pgx.Tx) error {
+		var changed bool
+		if err := tx.QueryRow(ctx, `select account_set_password($1, $2)`, accountID, hash).Scan(&changed); err != nil {
+			return fmt.Errorf("identity: change password: %w", err)
+		}
+		if !changed {
+			return apperr.ErrNotFound
+		}
+		return nil
+	})
 }
 
 // SessionEpoch is the account's session epoch: a login stored before it changed (a password reset or change)
@@ -153,9 +160,3 @@ func SessionEpoch(ctx context.Context, pool *pgxpool.Pool, accountID int64) (int
 	}
 	return *epoch, nil
 }
-
-// The kinds of email about an account.
-const (
-	KindVerify mail.Kind = "verify"
-	KindReset  mail.Kind = "reset"
-)

@@ -40,20 +40,27 @@ func (in Login) Validate() error {
 // Authenticate returns the account id for a correct email and password, or ErrWrongLogin. An unknown email costs
 // the same password check as a known one.
 func Authenticate(ctx context.Context, pool *pgxpool.Pool, h *Hasher, in Login) (int64, error) {
-	var id int64
+	id, _, err := AuthenticateAt(ctx, pool, h, in)
+	return id, err
+}
+
+// AuthenticateAt is Authenticate that also returns the account's session epoch as it was when the hash was read:
+// a session started for the login must carry it (page.Kit.StartLogin refuses one that moved on meanwhile, as a
+// password reset landing mid-check does).
+func AuthenticateAt(ctx context.Context, pool *pgxpool.Pool, h *Hasher, in Login) (id int64, epoch int, err error) {
 	var hash string
-	err := pool.QueryRow(ctx, `select account_id, password_hash from login_account($1)`, in.Email).Scan(&id, &hash)
+	err = pool.QueryRow(ctx, `select account_id, password_hash, session_epoch from login_account($1)`, in.Email).Scan(&id, &hash, &epoch)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return 0, fmt.Errorf("identity: login: %w", err)
+		return 0, 0, fmt.Errorf("identity: login: %w", err)
 	}
 	ok, err := h.CheckCtx(ctx, hash, in.Password)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if !ok {
-		return 0, ErrWrongLogin
+		return 0, 0, ErrWrongLogin
 	}
-	return id, nil
+	return id, epoch, nil
 }
 
 // Membership is one company an account may act in.

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -125,5 +126,18 @@ func TestSignup_Validate(t *testing.T) {
 				t.Errorf("%s: %q, want %q", c.field, got, c.msg)
 			}
 		})
+	}
+}
+
+func TestClientKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"203.0.113.5":               "203.0.113.5",
+		"::ffff:203.0.113.5":        "203.0.113.5",
+		"2001:db8:1:2:3:4:5:6":      "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff:0:0:abc": "2001:db8:1:2::/64",
+	} {
+		if got := ClientKey(netip.MustParseAddr(in)); got != want {
+			t.Errorf("ClientKey(%s) = %s, want %s", in, got, want)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package identity
 
 import (
+	"errors"
+	"fieldops/internal/apperr"
 	"fmt"
 	"math"
 	"net/netip"
@@ -131,28 +133,47 @@ func NewLoginLimits() LoginLimits {
 }
 
 // Take counts one attempt to log in as email from ip. When any limit is reached it counts nothing and returns
-// how long to wait. Otherwise it returns 0 and done, to call with the outcome: a success takes the email's
-// attempts back (the IP's stay counted, against spraying one password over many accounts).
-func (l LoginLimits) Take(ip netip.Addr, email string) (wait time.Duration, done func(success bool)) {
+// how long to wait. Otherwise it returns 0 and done, to call with the check's outcome: nil (the password was
+// right) takes the email's attempts back — the IP's stay counted, against spraying one password over many
+// accounts; apperr.ErrBusy (no password was checked) takes this attempt back everywhere; any other error leaves it
+// counted.
+func (l LoginLimits) Take(ip netip.Addr, email string) (wait time.Duration, done func(error)) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	keys := []struct {
 		lim *FailureLimiter
 		key string
-	}{{l.PerIP, ip.String()}, {l.PerEmailNetwork, email + " " + network(ip)}, {l.PerEmail, email}}
+	}{{l.PerIP, ClientKey(ip)}, {l.PerEmailNetwork, email + " " + network(ip)}, {l.PerEmail, email}}
 	for i, k := range keys {
 		if wait = k.lim.Take(k.key); wait > 0 {
 			for _, taken := range keys[:i] {
 				taken.lim.Forgive(taken.key)
 			}
-			return wait, func(bool) {}
+			return wait, func(error) {}
 		}
 	}
-	return 0, func(success bool) {
-		if success {
+	return 0, func(err error) {
+		switch {
+		case err == nil:
 			l.PerEmailNetwork.Reset(keys[1].key)
 			l.PerEmail.Forgive(email)
+		case errors.Is(err, apperr.ErrBusy):
+			for _, k := range keys {
+				k.lim.Forgive(k.key)
+			}
 		}
 	}
+}
+
+// ClientKey is what per-client limits count by: an IPv4 address, or an IPv6 address's /64 (one household or
+// office gets a /64 or more, so counting single IPv6 addresses counts nothing).
+func ClientKey(ip netip.Addr) string {
+	ip = ip.Unmap()
+	if ip.Is6() {
+		if p, err := ip.Prefix(64); err == nil {
+			return p.String()
+		}
+	}
+	return ip.String()
 }
 
 // network is the client's network: a /24 for IPv4, a /56 for IPv6 (what one household or office is given).

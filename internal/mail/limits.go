@@ -3,8 +3,6 @@ package mail
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,10 +29,8 @@ type Sender struct {
 	Verified  bool   // its admin verified the sign-up's email
 	Suspended string // why the operator suspended it; "" when not
 	Limits    Limits // its own limits (the operator's), or the zero value for the defaults
-	// Recipients emailed in the last hour and day, this transaction's included.
+	// Recipients emailed in the last hour and day, this transaction's included (account emails aside).
 	LastHour, LastDay int
-	// Admins are its active admins' addresses: all an unverified company may email.
-	Admins []string
 }
 
 // limits are s's limits at now.
@@ -48,21 +44,23 @@ func (s Sender) limits(now time.Time) Limits {
 	return DefaultLimits
 }
 
-// Allow says whether s may email to at now, in words when not: a suspended company sends nothing; an unverified
-// one only to its admins; any other within its limits (a limit is wrapped in apperr.ErrTooManyRequests). The
-// recipients of this email are already in LastHour and LastDay.
-func (s Sender) Allow(to []string, now time.Time) error {
+// Allow says whether s may send an email of kind to at now, in words when not: a suspended company sends
+// nothing; a person's own account emails (verification, password reset) go to that person whatever the company's
+// state and limits — they have limits of their own, per address; an unverified company sends nothing else (its
+// admin's address is itself unproven, so even "only to its admins" would let a sign-up spam whoever it typed);
+// any other email goes within the company's limits (wrapped in apperr.ErrTooManyRequests). The recipients of this
+// email are already in LastHour and LastDay.
+func (s Sender) Allow(kind Kind, to []string, now time.Time) error {
 	if s.Suspended != "" {
 		return &apperr.ValidationError{Form: "Email from this company is suspended (" + s.Suspended +
 			"). Contact fieldops support to have it restored."}
 	}
+	if kind == KindVerify || kind == KindReset {
+		return nil
+	}
 	if !s.Verified {
-		for _, addr := range to {
-			if !slices.ContainsFunc(s.Admins, func(a string) bool { return strings.EqualFold(a, addr) }) {
-				return &apperr.ValidationError{Form: "Verify your email address first: until you do, fieldops sends " +
-					"email only to this company's admins. Open the link we emailed you, or use Resend verification at the top of the page."}
-			}
-		}
+		return &apperr.ValidationError{Form: "Verify your email address first: until you do, fieldops sends no email " +
+			"for this company. Open the link we emailed you, or use Resend verification at the top of the page."}
 	}
 	l := s.limits(now)
 	switch {
@@ -76,9 +74,13 @@ func (s Sender) Allow(to []string, now time.Time) error {
 	return nil
 }
 
-// checkSending applies the sending rules to an email of companyID to to, inside the enqueuing transaction, so
-// a refused email leaves nothing of the change that asked for it.
-func checkSending(ctx context.Context, tx pgx.Tx, companyID int64, to []string) error {
+// checkSending applies the sending rules to email e of companyID, inside the enqueuing transaction, so a refused
+// email leaves nothing of the change that asked for it. The company's sends queue one behind another here (a
+// transaction-scoped advisory lock), so concurrent requests cannot all count the same room under the limit.
+func checkSending(ctx context.Context, tx pgx.Tx, companyID int64, e Email) error {
+	if _, err := tx.Exec(ctx, `select pg_advisory_xact_lock(hashtextextended('outbox-limits', $1))`, companyID); err != nil {
+		return fmt.Errorf("mail: sending rules: %w", err)
+	}
 	s := Sender{}
 	var hourly, daily *int
 	err := tx.QueryRow(ctx, `
@@ -86,13 +88,11 @@ func checkSending(ctx context.Context, tx pgx.Tx, companyID int64, to []string) 
 		       case when c.suspended_at is null then '' else coalesce(nullif(c.suspended_reason, ''), 'no reason was given') end,
 		       c.email_hourly_limit, c.email_daily_limit,
 		       coalesce((select sum(cardinality(o.recipients)) from outbox_emails o
-		                  where o.company_id = c.id and o.created_at > now() - interval '1 hour'), 0)::int,
+		                  where o.company_id = c.id and o.created_at > now() - interval '1 hour' and o.kind not in ('verify', 'reset')), 0)::int,
 		       coalesce((select sum(cardinality(o.recipients)) from outbox_emails o
-		                  where o.company_id = c.id and o.created_at > now() - interval '1 day'), 0)::int,
-		       coalesce((select array_agg(a.email::text) from memberships m join accounts a on a.id = m.account_id
-		                  where m.company_id = c.id and m.role = 'admin' and m.active), '{}')
+		                  where o.company_id = c.id and o.created_at > now() - interval '1 day' and o.kind not in ('verify', 'reset')), 0)::int
 		  from companies c where c.id = $1`, companyID).Scan(&s.Created, &s.Verified, &s.Suspended, &hourly, &daily,
-		&s.LastHour, &s.LastDay, &s.Admins)
+		&s.LastHour, &s.LastDay)
 	if err != nil {
 		return fmt.Errorf("mail: sending rules: %w", err)
 	}
@@ -105,7 +105,9 @@ func checkSending(ctx context.Context, tx pgx.Tx, companyID int64, to []string) 
 			s.Limits.Daily = *daily
 		}
 	}
-	s.LastHour += len(to)
-	s.LastDay += len(to)
-	return s.Allow(to, time.Now())
+	if e.Kind != KindVerify && e.Kind != KindReset {
+		s.LastHour += len(e.To)
+		s.LastDay += len(e.To)
+	}
+	return s.Allow(e.Kind, e.To, time.Now())
 }

@@ -32,6 +32,9 @@ type Kind string
 const (
 	KindTest   Kind = "test"
 	KindInvite Kind = "invite"
+	// A person's own login: verifying a sign-up's email, choosing a new password.
+	KindVerify Kind = "verify"
+	KindReset  Kind = "reset"
 )
 
 // Status is where an email is on its way out.
@@ -59,7 +62,7 @@ func Enqueue(ctx context.Context, tx pgx.Tx, companyID int64, e Email) (int64, e
 	if len(e.To) == 0 || e.Subject == "" || e.Kind == "" {
 		return 0, fmt.Errorf("mail: enqueue: an email needs a kind, recipients and a subject")
 	}
-	if err := checkSending(ctx, tx, companyID, e.To); err != nil {
+	if err := checkSending(ctx, tx, companyID, e); err != nil {
 		return 0, err
 	}
 	var id int64

@@ -95,6 +95,8 @@ func TestBrowser_SignupVerifyInvite(t *testing.T) {
 	var notice, bannerAfter, h1 string
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(ts.URL+verify),
+		chromedp.Click(`form[action^="/verify/"] button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.notice`, chromedp.ByQuery),
 		textOf(".notice", &notice),
 		chromedp.Text(`h1`, &h1, chromedp.ByQuery),
 		textOf(".banner", &bannerAfter),

@@ -65,8 +65,14 @@ func TestSignup_VerifyBeforeEmailingAnyone(t *testing.T) {
 	if invites != 0 {
 		t.Errorf("%d invitation rows or emails saved before verifying", invites)
 	}
-	if res, _ := ann.post("/outbox/test", nil); res.StatusCode != http.StatusSeeOther {
-		t.Errorf("a test email to the admin herself = %d, want allowed", res.StatusCode)
+	// Not even to herself: her address is as unproven as any (a sign-up could type a stranger's).
+	if res, body := ann.post("/outbox/test", nil); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "Verify your email address first") {
+		t.Errorf("a test email before verifying = %d, want refused in words", res.StatusCode)
+	}
+	var others int
+	tdb.Owner.QueryRow(ctx, `select count(*) from outbox_emails where kind <> 'verify'`).Scan(&others)
+	if others != 0 {
+		t.Errorf("%d emails other than the verification were queued before verifying", others)
 	}
 
 	ann.post("/account/verify", nil)
@@ -74,16 +80,23 @@ func TestSignup_VerifyBeforeEmailingAnyone(t *testing.T) {
 	if len(links) != 2 {
 		t.Fatalf("Resend verification queued %d links in all, want 2", len(links))
 	}
-	if res, _ := ann.get(links[0]); res.StatusCode != http.StatusNotFound {
+	// Opening the link changes nothing (mail scanners open every link); the button on its page does.
+	if res, body := ann.get(links[1]); res.StatusCode != 200 || !strings.Contains(body, "Verify my email") {
+		t.Errorf("the verification page = %d", res.StatusCode)
+	}
+	if _, body := ann.get("/"); !strings.Contains(body, "Verify your email address.") {
+		t.Error("opening the link verified the email without the button")
+	}
+	if res, _ := ann.post(links[0], nil); res.StatusCode != http.StatusNotFound {
 		t.Errorf("the replaced link = %d, want 404", res.StatusCode)
 	}
-	if res, _ := ann.get(links[1]); res.StatusCode != http.StatusSeeOther {
+	if res, _ := ann.post(links[1], nil); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("verify = %d", res.StatusCode)
 	}
 	if _, body := ann.get("/"); strings.Contains(body, "Verify your email address.") || !strings.Contains(body, "your email address is verified") {
 		t.Errorf("after verifying, the home page: %.600s", body)
 	}
-	if res, _ := ann.get(links[1]); res.StatusCode != http.StatusNotFound {
+	if res, _ := ann.post(links[1], nil); res.StatusCode != http.StatusNotFound {
 		t.Errorf("a used link = %d, want 404", res.StatusCode)
 	}
 	if res, _ := ann.post("/staff/invite", url.Values{"email": {"cora@acme.example"}, "role": {"co-worker"}}); res.StatusCode != http.StatusSeeOther {
@@ -248,6 +261,15 @@ func TestChangePassword(t *testing.T) {
 	}
 	if res, _ := here.post("/account/password", url.Values{"current": {"password-123"}, "password": {"a-brand-new-password"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("change password = %d", res.StatusCode)
+	}
+	// Guessing the current password from a session is limited as logins are (5 from one network).
+	statuses := map[int]int{}
+	for range 8 {
+		res, _ := here.post("/account/password", url.Values{"current": {"guess-guess-guess"}, "password": {"another-new-password"}})
+		statuses[res.StatusCode]++
+	}
+	if statuses[http.StatusTooManyRequests] < 3 {
+		t.Errorf("8 guesses of the current password: %v, want 429 after 5", statuses)
 	}
 	if _, body := here.get("/account"); !strings.Contains(body, "Password changed") {
 		t.Error("this session did not go on after the change")

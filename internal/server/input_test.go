@@ -52,7 +52,16 @@ func TestServer_RefusesBadInput(t *testing.T) {
 			t.Errorf("POST %s = %d, want 400 in words; body %.300s", c.path, res.StatusCode, body)
 		}
 	}
-	res, body := admin.post(jobPath+"/messages", url.Values{"body": {strings.Repeat("x", 2<<20)}})
+	// A plain form sent as multipart would carry its text past these checks: only uploads take multipart.
+	res, body := admin.upload(jobPath+"/messages", "x.txt", []byte("x"), map[string]string{"body": "hello\x00"})
+	if res.StatusCode != http.StatusUnsupportedMediaType {
+		t.Errorf("a message sent as multipart = %d, want 415", res.StatusCode)
+	}
+	res, body = admin.upload(jobPath+"/files", "invoice\u202efdp.txt", []byte("hello"), nil)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "text-direction control") {
+		t.Errorf("a file named with a right-to-left override = %d, want 422 in words", res.StatusCode)
+	}
+	res, body = admin.post(jobPath+"/messages", url.Values{"body": {strings.Repeat("x", 2<<20)}})
 	if res.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(body, "The form is too large") {
 		t.Errorf("a 2 MB form = %d, want 413 in words", res.StatusCode)
 	}

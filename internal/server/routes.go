@@ -18,10 +18,11 @@ import (
 // each answered by its door's handlers. A request to a route outside the caller's groups answers 404.
 func (s *Server) routes() http.Handler {
 	pub := &public.Handlers{Kit: s.kit, Hasher: s.hasher, Logins: identity.NewLoginLimits(),
-		TokensPerIP:    identity.NewFailureLimiter(30, 15*time.Minute),
-		SignupsPerIP:   identity.NewFailureLimiter(10, time.Hour),
-		ResetsPerIP:    identity.NewFailureLimiter(10, 15*time.Minute),
-		ResetsPerEmail: identity.NewFailureLimiter(3, time.Hour)}
+		TokensPerIP:        identity.NewFailureLimiter(30, 15*time.Minute),
+		SignupsPerIP:       identity.NewFailureLimiter(10, time.Hour),
+		ResetsPerIP:        identity.NewFailureLimiter(10, 15*time.Minute),
+		ResetsPerEmail:     identity.NewFailureLimiter(3, time.Hour),
+		VerifiesPerAccount: identity.NewFailureLimiter(3, 24*time.Hour)}
 	off := &office.Handlers{Kit: s.kit}
 	por := &portal.Handlers{Kit: s.kit}
 
@@ -58,7 +59,8 @@ func (s *Server) routes() http.Handler {
 		r.Post("/switch", pub.SwitchCompany)
 		r.Get("/invite/{token}", pub.InviteForm)
 		r.Post("/invite/{token}", pub.InviteAccept)
-		r.Get("/verify/{token}", pub.Verify)
+		r.Get("/verify/{token}", pub.VerifyForm)
+		r.Post("/verify/{token}", pub.Verify)
 		r.Get("/forgot", pub.ForgotForm)
 		r.Post("/forgot", pub.Forgot)
 		r.Get("/reset/{token}", pub.ResetForm)

@@ -47,7 +47,9 @@ func BackTo(r *http.Request, fallback string) string {
 
 // LocalPath returns next when it is a path on this site, else "/": a login link must not send people elsewhere.
 // A path is one leading "/" followed by neither "/" nor "\\" ("//x" and "/\\x" are other hosts to a browser),
-// holding no control character at all (browsers drop tabs and newlines, so "/\t/x" would become "//x").
+// holding no control character at all (browsers drop tabs and newlines, so "/\t/x" would become "//x"), no "\\"
+// anywhere (browsers read it as "/") and no "." or ".." segment (http.Redirect cleans the path, and "/./\\x"
+// would become "/\\x").
 func LocalPath(next string) string {
 	if !IsLocalPath(next) {
 		return "/"
@@ -61,7 +63,17 @@ func IsLocalPath(p string) bool {
 		!utf8.ValidString(p) {
 		return false
 	}
-	return len(p) >= 1 && p[0] == '/' && (len(p) == 1 || (p[1] != '/' && p[1] != '\\'))
+	if len(p) == 0 || p[0] != '/' || (len(p) > 1 && p[1] == '/') || strings.ContainsRune(p, '\\') {
+		return false
+	}
+	pathPart, _, _ := strings.Cut(p, "?")
+	pathPart, _, _ = strings.Cut(pathPart, "#")
+	for seg := range strings.SplitSeq(pathPart, "/") {
+		if seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // SameOriginNavigation says the request is a person following a link or form within this site: the browser says

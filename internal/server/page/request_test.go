@@ -1,6 +1,7 @@
 package page
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
@@ -56,6 +57,10 @@ func TestIsLocalPath(t *testing.T) {
 		{"%2F%C0%AF", false},                          // not UTF-8
 		{"%2F%252F%252Fevil.example", true},           // /%2F%2Fevil.example: a path on this site, never decoded again
 		{"%2Fjobs%3Fback%3D%2F%2Fevil.example", true}, // the query of a local path is the page's business
+		{"%2F.%2F%5Cevil.example", false},             // /./\evil.example: http.Redirect cleans it to /\evil.example
+		{"%2Fx%2F..%2F%5Cevil.example", false},        // /x/../\evil.example
+		{"%2Fx%2F..%2F%2Fevil.example", false},        // /x/..//evil.example
+		{"%2Fjobs%5Cx", false},                        // a backslash anywhere
 	}
 	for _, c := range cases {
 		t.Run(c.raw, func(t *testing.T) {
@@ -77,7 +82,7 @@ func TestIsLocalPath(t *testing.T) {
 // FuzzIsLocalPath: whatever is accepted stays on this site once a browser has cleaned it up (dropping tabs and
 // newlines, turning "\" into "/") and resolved it against our origin.
 func FuzzIsLocalPath(f *testing.F) {
-	for _, s := range []string{"/", "/jobs?x=1", "//x", "/\\x", "/\t/x", "https:x", "/%2F", "\\\\x", "/\u202e"} {
+	for _, s := range []string{"/", "/jobs?x=1", "//x", "/\\x", "/\t/x", "https:x", "/%2F", "\\\\x", "/\u202e", "/./\\x", "/a/../\\x"} {
 		f.Add(s)
 	}
 	base, _ := url.Parse("https://fieldops.example/login")
@@ -85,13 +90,17 @@ func FuzzIsLocalPath(f *testing.F) {
 		if !IsLocalPath(p) {
 			return
 		}
-		cleaned := strings.NewReplacer("\t", "", "\n", "", "\r", "", "\\", "/").Replace(p)
+		// What the browser receives is what http.Redirect writes, after it cleans the path.
+		w := httptest.NewRecorder()
+		http.Redirect(w, httptest.NewRequest("GET", "/login", nil), p, http.StatusSeeOther)
+		loc := w.Header().Get("Location")
+		cleaned := strings.NewReplacer("\t", "", "\n", "", "\r", "", "\\", "/").Replace(loc)
 		u, err := url.Parse(cleaned)
 		if err != nil {
 			return // the browser would not follow it either
 		}
 		if got := base.ResolveReference(u); got.Host != base.Host || got.Scheme != base.Scheme {
-			t.Errorf("IsLocalPath(%q) accepted a path to %s://%s", p, got.Scheme, got.Host)
+			t.Errorf("IsLocalPath(%q) accepted a path that redirects (Location %q) to %s://%s", p, loc, got.Scheme, got.Host)
 		}
 	})
 }

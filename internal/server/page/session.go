@@ -23,9 +23,9 @@ const (
 )
 
 // StartSession logs the request in as membership m of account: a new session token (so a token planted before
-// login is worth nothing), then the membership and its session version.
-func (k *Kit) StartSession(ctx context.Context, accountID int64, m identity.Membership) error {
-	if err := k.StartLogin(ctx, accountID); err != nil {
+// login is worth nothing), then the membership and its session version. epoch is as StartLogin's.
+func (k *Kit) StartSession(ctx context.Context, accountID int64, epoch int, m identity.Membership) error {
+	if err := k.StartLogin(ctx, accountID, epoch); err != nil {
 		return err
 	}
 	k.Sessions.Put(ctx, KeyCompany, m.CompanyID)
@@ -37,11 +37,17 @@ func (k *Kit) StartSession(ctx context.Context, accountID int64, m identity.Memb
 
 // StartLogin logs the request in as account, not yet in a company (/switch asks which): a new session token,
 // the account and its session epoch, so a password reset or change since then ends this login (SessionAccount).
-func (k *Kit) StartLogin(ctx context.Context, accountID int64) error {
-	epoch, err := identity.SessionEpoch(ctx, k.DB.Pool, accountID)
+// epoch is the one read with the password hash that was checked (identity.AuthenticateAt), or 0 when no password
+// was checked; a login whose epoch moved on meanwhile — a reset landed during the check — is ErrWrongLogin.
+func (k *Kit) StartLogin(ctx context.Context, accountID int64, epoch int) error {
+	current, err := identity.SessionEpoch(ctx, k.DB.Pool, accountID)
 	if err != nil {
 		return err
 	}
+	if epoch != 0 && epoch != current {
+		return identity.ErrWrongLogin
+	}
+	epoch = current
 	if err := k.Sessions.RenewToken(ctx); err != nil {
 		return fmt.Errorf("session: renew token: %w", err)
 	}

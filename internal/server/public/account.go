@@ -2,7 +2,9 @@ package public
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 
@@ -23,7 +25,19 @@ func (h *Handlers) Account(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) ChangePassword(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
 	ctx := r.Context()
-	err := identity.ChangePassword(ctx, h.DB.Pool, h.Hasher, v.AccountID, v.Email, r.PostFormValue("current"), r.PostFormValue("password"))
+	// Guessing the current password from a stolen session counts as guessing at login does.
+	wait, done := h.Logins.Take(h.ClientIP(r), v.Email)
+	var err error
+	if wait > 0 {
+		err = errTooManyLinks(wait)
+	} else {
+		err = identity.ChangePassword(ctx, h.DB, h.Hasher, v.CompanyID, v.AccountID, v.Email, r.PostFormValue("current"), r.PostFormValue("password"))
+		if ve := apperr.AsValidation(err); ve != nil && ve.Field("current") == "" {
+			done(apperr.ErrBusy) // refused before the current password was checked: not a guess
+		} else {
+			done(err)
+		}
+	}
 	if err == nil {
 		err = h.restartSession(r, v)
 	}
@@ -42,7 +56,7 @@ func (h *Handlers) restartSession(r *http.Request, v *identity.Viewer) error {
 	}
 	for _, m := range ms {
 		if m.ID == v.MembershipID {
-			return h.StartSession(r.Context(), v.AccountID, m)
+			return h.StartSession(r.Context(), v.AccountID, 0, m)
 		}
 	}
 	return apperr.ErrNotFound
@@ -56,16 +70,27 @@ func (h *Handlers) ResendVerification(w http.ResponseWriter, r *http.Request) {
 		h.Done(w, r, nil, "/", "Your email address is already verified.")
 		return
 	}
+	if wait := h.VerifiesPerAccount.Take(strconv.FormatInt(v.AccountID, 10)); wait > 0 {
+		h.Fail(w, r, fmt.Errorf("%w: %w", apperr.ErrTooManyRequests, &apperr.ValidationError{
+			Form: "Verification emails were sent several times today. Check your spam folder, or try again tomorrow."}))
+		return
+	}
 	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
 		return h.queueVerification(r.Context(), tx, v.AccountID, v.CompanyID, v.Name, v.Email, v.CompanyName)
 	})
 	h.Done(w, r, err, "/", "A new verification link is on its way to "+v.Email+"; the old one no longer works.")
 }
 
-// Verify answers GET /verify/{token}: the sign-up's email is verified, and the company may email anyone within
+// VerifyForm answers GET /verify/{token}: a button to confirm, since mail scanners open every link in an email
+// and a GET changes nothing.
+func (h *Handlers) VerifyForm(w http.ResponseWriter, r *http.Request) {
+	h.Render(w, r, nil, auth.VerifyForm(h.Chrome(r, "Verify your email address"), r.PathValue("token")))
+}
+
+// Verify answers POST /verify/{token}: the sign-up's email is verified, and the company may email anyone within
 // its limits. A link that is unknown, used or expired is the 404 page (failed lookups are limited per IP).
 func (h *Handlers) Verify(w http.ResponseWriter, r *http.Request) {
-	ip := h.ClientIP(r).String()
+	ip := identity.ClientKey(h.ClientIP(r))
 	if wait := h.TokensPerIP.Wait(ip); wait > 0 {
 		h.Fail(w, r, errTooManyLinks(wait))
 		return

@@ -35,7 +35,7 @@ func (h *Handlers) openShare(w http.ResponseWriter, r *http.Request, record bool
 	case err == nil:
 		return o, true
 	case errors.Is(err, apperr.ErrNotFound):
-		ip := h.ClientIP(r).String()
+		ip := identity.ClientKey(h.ClientIP(r))
 		h.TokensPerIP.Fail(ip)
 		if wait := h.TokensPerIP.Wait(ip); wait > 0 {
 			h.Write(w, r, http.StatusTooManyRequests, layout.Error(h.Chrome(r, "Too many attempts"), layout.ErrorPage{

@@ -17,4 +17,6 @@ type Handlers struct {
 	// Failed token lookups (invitation, share, verification and reset links) per client IP; sign-ups per client
 	// IP; password-reset requests per client IP and per email. All counted in this process.
 	TokensPerIP, SignupsPerIP, ResetsPerIP, ResetsPerEmail *identity.FailureLimiter
+	// Resent verification emails per account.
+	VerifiesPerAccount *identity.FailureLimiter
 }

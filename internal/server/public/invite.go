@@ -20,7 +20,7 @@ import (
 // is the 404 page (failures are rate-limited per client IP); a used or expired one is the 410 page. ok is false
 // when a page was written.
 func (h *Handlers) openInvitation(w http.ResponseWriter, r *http.Request) (co, id int64, inv staff.Invitation, ok bool) {
-	ip := h.ClientIP(r).String()
+	ip := identity.ClientKey(h.ClientIP(r))
 	if wait := h.TokensPerIP.Wait(ip); wait > 0 {
 		h.Write(w, r, http.StatusTooManyRequests, layout.Error(h.Chrome(r, "Too many attempts"), layout.ErrorPage{
 			Status: http.StatusTooManyRequests, Heading: "Too many attempts", Message: identity.TooManyAttempts(wait)}))
@@ -109,7 +109,7 @@ func (h *Handlers) InviteAccept(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	if err == nil {
-		err = h.StartSession(ctx, accountID, m)
+		err = h.StartSession(ctx, accountID, 0, m)
 	}
 	if errors.Is(err, staff.ErrInvitationUsed) || errors.Is(err, staff.ErrInvitationExpired) {
 		h.invitationFailed(w, r, err, inv.CompanyName)
@@ -134,7 +134,7 @@ func (h *Handlers) checkInvitedPassword(r *http.Request, email, password string)
 		return 0, fmt.Errorf("%w: %w", apperr.ErrTooManyRequests, &apperr.ValidationError{Form: identity.TooManyAttempts(wait)})
 	}
 	id, err := identity.Authenticate(r.Context(), h.DB.Pool, h.Hasher, identity.Login{Email: email, Password: password})
-	done(err == nil)
+	done(err)
 	if errors.Is(err, identity.ErrWrongLogin) {
 		return 0, &apperr.ValidationError{Fields: map[string]string{"password": "That is not the password of this login."}}
 	}

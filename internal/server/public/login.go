@@ -53,8 +53,8 @@ func (h *Handlers) tryLogin(w http.ResponseWriter, r *http.Request, in identity.
 		return fmt.Errorf("%w: %w", apperr.ErrTooManyRequests, &apperr.ValidationError{Form: identity.TooManyAttempts(wait)})
 	}
 	ctx := r.Context()
-	accountID, err := identity.Authenticate(ctx, h.DB.Pool, h.Hasher, in)
-	done(err == nil)
+	accountID, epoch, err := identity.AuthenticateAt(ctx, h.DB.Pool, h.Hasher, in)
+	done(err)
 	if err != nil {
 		return err
 	}
@@ -66,13 +66,13 @@ func (h *Handlers) tryLogin(w http.ResponseWriter, r *http.Request, in identity.
 	case 0:
 		return errNoCompany
 	case 1:
-		if err := h.StartSession(ctx, accountID, ms[0]); err != nil {
+		if err := h.StartSession(ctx, accountID, epoch, ms[0]); err != nil {
 			return err
 		}
 		http.Redirect(w, r, next, http.StatusSeeOther)
 	default:
 		// Logged in as the account, not yet in a company: /switch asks which.
-		if err := h.StartLogin(ctx, accountID); err != nil {
+		if err := h.StartLogin(ctx, accountID, epoch); err != nil {
 			return err
 		}
 		http.Redirect(w, r, "/switch", http.StatusSeeOther)

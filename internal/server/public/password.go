@@ -31,7 +31,7 @@ func (h *Handlers) Forgot(w http.ResponseWriter, r *http.Request) {
 	identity.CheckEmail(v, "email", f.Email)
 	err := v.Err()
 	if err == nil {
-		if wait := max(h.ResetsPerIP.Take(h.ClientIP(r).String()), h.ResetsPerEmail.Take(strings.ToLower(f.Email))); wait > 0 {
+		if wait := max(h.ResetsPerIP.Take(identity.ClientKey(h.ClientIP(r))), h.ResetsPerEmail.Take(strings.ToLower(f.Email))); wait > 0 {
 			err = errTooManyLinks(wait)
 		}
 	}
@@ -65,7 +65,7 @@ func (h *Handlers) sendReset(ctx context.Context, addr string) error {
 		if err != nil {
 			return err
 		}
-		_, err = mail.Enqueue(ctx, tx, req.CompanyID, mail.Email{Kind: identity.KindReset, To: []string{addr},
+		_, err = mail.Enqueue(ctx, tx, req.CompanyID, mail.Email{Kind: mail.KindReset, To: []string{req.Email},
 			Subject: "Choose a new fieldops password", Text: text, HTML: html, Secret: true})
 		return err
 	})
@@ -107,7 +107,7 @@ func (h *Handlers) Reset(w http.ResponseWriter, r *http.Request) {
 
 // resetLink finds the email a reset link is for; ok is false when a page was written.
 func (h *Handlers) resetLink(w http.ResponseWriter, r *http.Request) (string, bool) {
-	ip := h.ClientIP(r).String()
+	ip := identity.ClientKey(h.ClientIP(r))
 	if wait := h.TokensPerIP.Wait(ip); wait > 0 {
 		h.Fail(w, r, errTooManyLinks(wait))
 		return "", false

@@ -35,7 +35,7 @@ func (h *Handlers) Signup(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	var err error
-	if wait := h.SignupsPerIP.Take(h.ClientIP(r).String()); wait > 0 {
+	if wait := h.SignupsPerIP.Take(identity.ClientKey(h.ClientIP(r))); wait > 0 {
 		err = fmt.Errorf("%w: %w", apperr.ErrTooManyRequests, &apperr.ValidationError{
 			Form: "Too many sign-ups from your network. " + identity.TooManyAttempts(wait)})
 	}
@@ -51,7 +51,7 @@ func (h *Handlers) Signup(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	if err == nil {
-		err = h.StartSession(ctx, accountID, m)
+		err = h.StartSession(ctx, accountID, 0, m)
 	}
 	if err == nil {
 		h.Done(w, r, nil, "/", "Welcome to fieldops. We emailed "+in.Email+" a link to verify it.")
@@ -73,7 +73,7 @@ func (h *Handlers) queueVerification(ctx context.Context, tx pgx.Tx, accountID, 
 	if err != nil {
 		return err
 	}
-	_, err = mail.Enqueue(ctx, tx, companyID, mail.Email{Kind: identity.KindVerify, To: []string{to},
-		Subject: "Verify your email for " + company + " on fieldops", Text: text, HTML: html, Secret: true})
+	_, err = mail.Enqueue(ctx, tx, companyID, mail.Email{Kind: mail.KindVerify, To: []string{to},
+		Subject: "Verify your email address for fieldops", Text: text, HTML: html, Secret: true})
 	return err
 }

@@ -55,7 +55,7 @@ func (h *Handlers) SwitchCompany(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, apperr.ErrNotFound)
 		return
 	}
-	if err := h.StartSession(ctx, accountID, ms[i]); err != nil {
+	if err := h.StartSession(ctx, accountID, 0, ms[i]); err != nil {
 		h.Fail(w, r, err)
 		return
 	}
