@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"strings"
+	"time"
 )
 
 // setting is one environment variable the binary reads; settings lists them all, for parsing and for -h.
@@ -22,6 +23,7 @@ var settings = []setting{
 	{"ADDR", ":8080", "the address to listen on"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"TRUSTED_PROXIES", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is believed, e.g. 10.0.0.0/8"},
+	{"SESSION_CACHE_TTL", "30s", "how long an instance reuses a session it read (0 reads it at every request); a logout on another instance is seen within it"},
 }
 
 // config is the environment, parsed once at start-up and passed down; nothing else reads the environment.
@@ -34,6 +36,7 @@ type config struct {
 	Addr               string
 	LogLevel           slog.Level
 	TrustedProxies     []netip.Prefix
+	SessionCacheTTL    time.Duration
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -59,6 +62,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
 		return c, fmt.Errorf("LOG_LEVEL: %w", err)
 	}
+	ttl, err := time.ParseDuration(get("SESSION_CACHE_TTL"))
+	if err != nil || ttl < 0 || ttl > time.Hour {
+		return c, fmt.Errorf("SESSION_CACHE_TTL: %q is not a duration between 0s and 1h, like 30s", get("SESSION_CACHE_TTL"))
+	}
+	c.SessionCacheTTL = ttl
 	for _, cidr := range strings.Split(get("TRUSTED_PROXIES"), ",") {
 		if cidr = strings.TrimSpace(cidr); cidr == "" {
 			continue

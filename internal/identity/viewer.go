@@ -2,6 +2,7 @@ package identity
 
 import (
 	"errors"
+	"sync"
 	"time"
 	_ "time/tzdata" // time zones work on machines without the system database
 
@@ -19,8 +20,9 @@ type Viewer struct {
 	Name         string
 	Email        string
 	CompanyName  string
-	// Memberships counts the account's active memberships: more than one offers the company switcher.
-	Memberships int
+	// Memberships counts the account's active memberships: more than one offers the company switcher. Counted at
+	// login (a definer function's cross-company read is too dear for every request), so it is not a column here.
+	Memberships int `db:"-"`
 	// TimeZone is the company's (Settings): what "today" means for its lists.
 	TimeZone string
 	// ClientID is a client user's client (Job Share Plus); nil for staff.
@@ -46,11 +48,22 @@ type Permissions struct {
 }
 
 // Location is the company's time zone, UTC when the stored name is unknown.
-func (v *Viewer) Location() *time.Location {
-	if loc, err := time.LoadLocation(v.TimeZone); err == nil {
-		return loc
+func (v *Viewer) Location() *time.Location { return Zone(v.TimeZone) }
+
+var zones sync.Map // zone name → *time.Location
+
+// Zone is the time zone named name, UTC when the name is unknown. Zones are loaded once per process: loading one
+// parses the embedded database, which is too slow for every request.
+func Zone(name string) *time.Location {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location)
 	}
-	return time.UTC
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	zones.Store(name, loc)
+	return loc
 }
 
 // QueueViewer adds the session check to b: when the batch runs, *v is filled if the membership is still active
@@ -64,7 +77,6 @@ func QueueViewer(b *pgx.Batch, companyID, membershipID int64, version int, v *Vi
 		       case when m.role = 'admin' then
 		           (select count(*) from jobs fj where fj.company_id = m.company_id and fj.source = 'portal' and fj.seen_at is null)::int
 		       else 0 end as from_clients,
-		       (select count(*) from account_memberships(m.account_id))::int as memberships,
 		       c.verified_at is null as unverified,
 		       case when c.suspended_at is null then '' else coalesce(nullif(c.suspended_reason, ''), 'no reason was given') end as suspended
 		  from memberships m

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -364,5 +365,34 @@ func TestSession_HTTPSCookie(t *testing.T) {
 	ck := res.Header.Get("Set-Cookie")
 	if !strings.HasPrefix(ck, "__Host-fieldops_session=") || !strings.Contains(ck, "Secure") || strings.Contains(ck, "Domain=") {
 		t.Errorf("https session cookie = %q, want __Host- prefix, Secure, no Domain", ck)
+	}
+}
+
+// TestSessions_CacheSeesThisInstancesChanges: with the session cache on, a logout or a new login on this instance
+// takes effect at once — the cache is written through — and a deactivation still ends the session at the next
+// request (the membership check is never cached).
+func TestSessions_CacheSeesThisInstancesChanges(t *testing.T) {
+	_, tdb, logs := newTestServer(t)
+	s := New(Config{BaseURL: "http://example.test", Argon2: fastArgon2, SessionCacheTTL: time.Minute}, tdb.DB, slog.New(slog.NewTextHandler(logs, nil)))
+	t.Cleanup(s.Close)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	acme := tdb.CreateCompany(t, "Acme")
+	_, ann := seedPerson(t, s, tdb, acme, "ann@acme.example", "Ann", "password-123", identity.RoleAdmin)
+	seedPerson(t, s, tdb, acme, "bob@acme.example", "Bob", "password-123", identity.RoleAdmin)
+	cl := newClient(t, ts)
+	cl.login("ann@acme.example", "password-123")
+	if _, body := cl.get("/jobs"); !strings.Contains(body, "Log out") {
+		t.Fatal("not logged in")
+	}
+	cl.post("/logout", nil)
+	if _, body := cl.get("/jobs"); strings.Contains(body, "Log out") {
+		t.Error("still logged in after logging out, with the cache on")
+	}
+	cl.login("ann@acme.example", "password-123")
+	cl.get("/jobs")
+	tdb.Owner.Exec(context.Background(), `update memberships set active = false, session_version = session_version + 1 where id = $1`, ann)
+	if _, body := cl.get("/jobs"); strings.Contains(body, "Log out") {
+		t.Error("a deactivated person's session outlived the deactivation, with the cache on")
 	}
 }

@@ -31,16 +31,20 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// Argon2 is the password-hash cost; zero means identity.DefaultArgon2 (tests pass lighter ones).
 	Argon2 identity.Argon2Params
+	// SessionCacheTTL is how long a session read is reused (0: read at every request); see hashedStore.
+	SessionCacheTTL time.Duration
 }
 
 // Server is the app's HTTP handler. It is safe for concurrent use.
 type Server struct {
-	kit     *page.Kit // what the doors share: the database, sessions, the clock …
-	cfg     Config
-	log     *slog.Logger
-	store   *pgxstore.PostgresStore
-	hasher  *identity.Hasher
-	handler http.Handler
+	kit       *page.Kit // what the doors share: the database, sessions, the clock …
+	stopOpens context.CancelFunc
+	opensDone chan struct{}
+	cfg       Config
+	log       *slog.Logger
+	store     *pgxstore.PostgresStore
+	hasher    *identity.Hasher
+	handler   http.Handler
 }
 
 // Session lifetimes: a day's work without logging in again, and a fresh login at least weekly. The idle timeout
@@ -57,7 +61,7 @@ func New(cfg Config, database *db.DB, log *slog.Logger) *Server {
 	s := &Server{cfg: cfg, log: log, hasher: identity.NewHasher(cfg.Argon2)}
 	s.store = pgxstore.NewWithCleanupInterval(database.Pool, 10*time.Minute)
 	sessions := scs.New()
-	sessions.Store = hashedStore{rows: s.store}
+	sessions.Store = newHashedStore(s.store, cfg.SessionCacheTTL)
 	sessions.Lifetime = sessionLifetime
 	sessions.Cookie.Name = "fieldops_session"
 	sessions.Cookie.HttpOnly = true
@@ -75,11 +79,19 @@ func New(cfg Config, database *db.DB, log *slog.Logger) *Server {
 		Files:          files.Postgres{DB: database},
 		Thumbnails:     files.NewThumbnails(database, files.Postgres{DB: database}),
 		Letters:        share.Letters{BaseURL: cfg.BaseURL, Render: renderLetter},
+		Opens:          share.NewOpens(database.Pool),
 		BaseURL:        cfg.BaseURL,
 		TrustedProxies: cfg.TrustedProxies,
 		Now:            time.Now,
 	}
 	sessions.ErrorFunc = s.kit.Fail
+	var ctx context.Context
+	ctx, s.stopOpens = context.WithCancel(context.Background())
+	s.opensDone = make(chan struct{})
+	go func() {
+		defer close(s.opensDone)
+		s.kit.Opens.Run(ctx, opensFlushEvery, func(err error) { log.Error("dashboard opens", "err", err) })
+	}()
 	s.handler = s.routes()
 	return s
 }
@@ -91,8 +103,15 @@ func renderLetter(ctx context.Context, l share.Letter) (mail.Email, error) {
 	return mail.Email{Subject: l.Subject, Text: text, HTML: html}, err
 }
 
-// Close stops the session store's cleanup goroutine.
-func (s *Server) Close() { s.store.StopCleanup() }
+// Close writes the dashboard opens still counted in memory and stops the server's background work.
+func (s *Server) Close() {
+	s.stopOpens()
+	<-s.opensDone // the last dashboard opens are written
+	s.store.StopCleanup()
+}
+
+// opensFlushEvery is how often dashboard opens counted in memory are written.
+const opensFlushEvery = 5 * time.Second
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)

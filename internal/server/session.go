@@ -46,6 +46,7 @@ func (s *Server) loadViewer(next http.Handler) http.Handler {
 		case err != nil:
 			s.kit.Fail(w, r, err)
 		default:
+			v.Memberships = s.kit.Sessions.GetInt(ctx, page.KeyMemberships)
 			next.ServeHTTP(w, r.WithContext(page.WithViewer(ctx, &v)))
 		}
 	})

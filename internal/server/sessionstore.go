@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"sync"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
@@ -12,9 +13,34 @@ import (
 // hashedStore keeps sessions under sha256 of their token, never the token itself: the sessions table is readable
 // by the app role before any company is known, so a database read or a leaked backup must not yield a cookie
 // that logs in. The cookie holds the token; only this store sees both.
-type hashedStore struct{ rows *pgxstore.PostgresStore }
+//
+// It also remembers what it read for a short while (ttl), written through on every change, so a person's
+// requests do not each cost a round trip for a session that has not changed. This instance's own writes are seen
+// at once; with several instances a change made on another — a logout — is seen here within ttl. The membership
+// check that ends a deactivated or demoted person's sessions is not cached (loadViewer).
+type hashedStore struct {
+	rows *pgxstore.PostgresStore
+	ttl  time.Duration
 
-var _ scs.Store = hashedStore{}
+	mu     sync.Mutex
+	recent map[string]cachedSession
+}
+
+type cachedSession struct {
+	data   []byte
+	found  bool
+	expiry time.Time // the session's own
+	until  time.Time // when this copy must be read again
+}
+
+// maxCachedSessions bounds the memory the cache takes; past it the cache starts afresh.
+const maxCachedSessions = 50_000
+
+var _ scs.Store = (*hashedStore)(nil)
+
+func newHashedStore(rows *pgxstore.PostgresStore, ttl time.Duration) *hashedStore {
+	return &hashedStore{rows: rows, ttl: ttl, recent: map[string]cachedSession{}}
+}
 
 func storedKey(token string) string {
 	sum := sha256.Sum256([]byte(token))
@@ -22,12 +48,53 @@ func storedKey(token string) string {
 }
 
 // Find returns the session stored for token.
-func (s hashedStore) Find(token string) ([]byte, bool, error) { return s.rows.Find(storedKey(token)) }
+func (s *hashedStore) Find(token string) ([]byte, bool, error) {
+	key := storedKey(token)
+	now := time.Now()
+	s.mu.Lock()
+	c, ok := s.recent[key]
+	s.mu.Unlock()
+	if ok && now.Before(c.until) && (!c.found || now.Before(c.expiry)) {
+		return c.data, c.found, nil
+	}
+	data, found, err := s.rows.Find(key)
+	if err == nil && s.ttl > 0 {
+		s.remember(key, cachedSession{data: data, found: found, until: now.Add(s.ttl), expiry: now.Add(s.ttl)})
+	}
+	return data, found, err
+}
 
 // Commit stores the session of token until expiry.
-func (s hashedStore) Commit(token string, b []byte, expiry time.Time) error {
-	return s.rows.Commit(storedKey(token), b, expiry)
+func (s *hashedStore) Commit(token string, b []byte, expiry time.Time) error {
+	key := storedKey(token)
+	if err := s.rows.Commit(key, b, expiry); err != nil {
+		s.forget(key)
+		return err
+	}
+	if s.ttl > 0 {
+		s.remember(key, cachedSession{data: b, found: true, expiry: expiry, until: time.Now().Add(s.ttl)})
+	}
+	return nil
 }
 
 // Delete removes the session of token.
-func (s hashedStore) Delete(token string) error { return s.rows.Delete(storedKey(token)) }
+func (s *hashedStore) Delete(token string) error {
+	key := storedKey(token)
+	s.forget(key)
+	return s.rows.Delete(key)
+}
+
+func (s *hashedStore) remember(key string, c cachedSession) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.recent) >= maxCachedSessions {
+		s.recent = map[string]cachedSession{}
+	}
+	s.recent[key] = c
+}
+
+func (s *hashedStore) forget(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.recent, key)
+}

@@ -30,12 +30,7 @@ type Settings struct {
 }
 
 // Location is the company's time zone; UTC if the stored name is unknown to this build.
-func (s Settings) Location() *time.Location {
-	if loc, err := time.LoadLocation(s.TimeZone); err == nil {
-		return loc
-	}
-	return time.UTC
-}
+func (s Settings) Location() *time.Location { return identity.Zone(s.TimeZone) }
 
 // QueueGet adds the company's settings to b.
 func QueueGet(b *pgx.Batch, companyID int64, s *Settings) {

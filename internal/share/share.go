@@ -220,28 +220,31 @@ type Opened struct {
 	JobID       int64
 	// Expired: the link outlived the company's link lifetime (410, naming the company).
 	Expired bool
+	LinkID  int64
 }
 
-// Open looks up a dashboard link and, when record is set (the dashboard page itself, not the files it links to),
-// records the open. Every raw string costs the same hash and one lookup, so a
-// made-up, malformed or revoked token answers ErrNotFound in the same time. An expired link comes back with
-// Expired set.
-func Open(ctx context.Context, pool *pgxpool.Pool, raw string, record bool) (Opened, error) {
+// Open looks up a dashboard link — a read — and, when opens is given (the dashboard page itself, not the files it
+// links to), counts the open there. Every raw string costs the same hash and one lookup, so a made-up, malformed
+// or revoked token answers ErrNotFound in the same time. An expired link comes back with Expired set.
+func Open(ctx context.Context, pool *pgxpool.Pool, raw string, opens *Opens) (Opened, error) {
 	if len(raw) > 100 {
 		raw = raw[:100]
 	}
 	var o Opened
-	var jobID *int64
-	err := pool.QueryRow(ctx, `select company_id, company_name, job_id, expired from share_open($1, $2)`, token.Hash(raw), record).
-		Scan(&o.CompanyID, &o.CompanyName, &jobID, &o.Expired)
+	var jobID, linkID *int64
+	err := pool.QueryRow(ctx, `select company_id, company_name, job_id, expired, link_id from share_open($1)`, token.Hash(raw)).
+		Scan(&o.CompanyID, &o.CompanyName, &jobID, &o.Expired, &linkID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return o, apperr.ErrNotFound
 	}
 	if err != nil {
 		return o, fmt.Errorf("share: open: %w", err)
 	}
-	if jobID != nil {
-		o.JobID = *jobID
+	if jobID != nil && linkID != nil {
+		o.JobID, o.LinkID = *jobID, *linkID
+		if opens != nil {
+			opens.Record(o.CompanyID, o.LinkID, time.Now())
+		}
 	}
 	return o, nil
 }

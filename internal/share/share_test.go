@@ -79,7 +79,7 @@ func TestLetters_JobAdded(t *testing.T) {
 	if what != "Job Share link emailed to ops@harbour.example" {
 		t.Errorf("history: %q", what)
 	}
-	o, err := Open(ctx, tdb.Pool, on.queuedLinks(t)[0], true)
+	o, err := Open(ctx, tdb.Pool, on.queuedLinks(t)[0], nil)
 	if err != nil || o.JobID != on.job || o.CompanyID != on.co {
 		t.Errorf("Open = %+v, %v", o, err)
 	}
@@ -90,23 +90,27 @@ func TestOpenRevokeExpire(t *testing.T) {
 	f := newFixture(t, tdb, true)
 	ctx := context.Background()
 	raw := f.queuedLinks(t)[0]
+	opens := NewOpens(tdb.Pool)
 	for range 3 {
-		Open(ctx, tdb.Pool, raw, true)
+		Open(ctx, tdb.Pool, raw, opens)
 	}
-	Open(ctx, tdb.Pool, raw, false) // a file download is not an open
+	Open(ctx, tdb.Pool, raw, nil) // a file download is not an open
+	if err := opens.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
 	var links []Link
 	tdb.Read(ctx, f.co, func(b *pgx.Batch) { QueueLinks(b, f.co, f.job, &links) })
 	if len(links) != 1 || links[0].Opens != 3 || links[0].LastOpened == nil {
 		t.Fatalf("links %+v", links)
 	}
 	for _, bad := range []string{"", "short", strings.Repeat("x", 5000), raw + "x"} {
-		if _, err := Open(ctx, tdb.Pool, bad, true); !errors.Is(err, apperr.ErrNotFound) {
+		if _, err := Open(ctx, tdb.Pool, bad, opens); !errors.Is(err, apperr.ErrNotFound) {
 			t.Errorf("Open(%.20q) = %v, want ErrNotFound", bad, err)
 		}
 	}
 	// Expired: the company is named, no job.
 	tdb.Owner.Exec(ctx, `update share_links set expires_at = now() - interval '1 minute'`)
-	if o, err := Open(ctx, tdb.Pool, raw, true); err != nil || !o.Expired || o.CompanyName != "Acme" || o.JobID != 0 {
+	if o, err := Open(ctx, tdb.Pool, raw, opens); err != nil || !o.Expired || o.CompanyName != "Acme" || o.JobID != 0 {
 		t.Errorf("expired: %+v %v", o, err)
 	}
 	tdb.Owner.Exec(ctx, `update share_links set expires_at = null`)
@@ -114,7 +118,7 @@ func TestOpenRevokeExpire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(ctx, tdb.Pool, raw, true); !errors.Is(err, apperr.ErrNotFound) {
+	if _, err := Open(ctx, tdb.Pool, raw, opens); !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("a revoked link: %v", err)
 	}
 	err = tdb.InCompany(ctx, f.co, func(tx pgx.Tx) error { return Revoke(ctx, tx, f.co, jobs.Everything, f.by, f.job, links[0].ID) })
@@ -130,10 +134,20 @@ func TestOpen_CountedPerLinkAndDay(t *testing.T) {
 	f := newFixture(t, tdb, true)
 	ctx := context.Background()
 	raw := f.queuedLinks(t)[0]
+	opens := NewOpens(tdb.Pool)
 	for range 200 {
-		if _, err := Open(ctx, tdb.Pool, raw, true); err != nil {
+		if _, err := Open(ctx, tdb.Pool, raw, opens); err != nil {
 			t.Fatal(err)
 		}
+	}
+	var pending []Link
+	tdb.Read(ctx, f.co, func(b *pgx.Batch) { QueueLinks(b, f.co, f.job, &pending) })
+	opens.Include(f.co, pending)
+	if len(pending) != 1 || pending[0].Opens != 200 {
+		t.Errorf("before the flush, History with this instance's counts: %+v", pending)
+	}
+	if err := opens.Flush(ctx); err != nil {
+		t.Fatal(err)
 	}
 	var rows int
 	tdb.Owner.QueryRow(ctx, `select count(*) from share_link_days where company_id = $1`, f.co).Scan(&rows)

@@ -184,6 +184,7 @@ func (h *Handlers) showJob(w http.ResponseWriter, r *http.Request, st jobState) 
 			jobs.QueueRecalls(b, co, jobs.ScopeFor(v), id, &p.Recalls)
 		}
 	})
+	h.Opens.Include(co, p.Links) // opens counted on this instance and not yet written
 	p.Location, p.Currency = set.Location(), set.Currency
 	p.Totals = jobs.Sum(p.Lines)
 	if err == nil && p.Job.MarksSeen(v.Role) && page.SameOriginNavigation(r) {

@@ -28,6 +28,8 @@ type Kit struct {
 	Thumbnails *files.Thumbnails
 	// Letters makes the Job Share emails that adding a job or sending from the composer implies.
 	Letters share.Letters
+	// Opens counts dashboard opens, written every few seconds.
+	Opens *share.Opens
 	// BaseURL is how users reach the app (links in emails).
 	BaseURL string
 	// TrustedProxies are the peers whose X-Forwarded-For is believed for the client's IP.

@@ -19,6 +19,7 @@ const (
 	KeySessionVersion = "session_version"
 	KeyLastSeen       = "last_seen"
 	KeyAccountEpoch   = "account_epoch" // the account's session epoch at login (identity.SessionEpoch)
+	KeyMemberships    = "memberships"   // how many companies the login had then (the switcher shows for more than one)
 	keyNotice         = "notice"        // a one-time confirmation for the next page
 )
 
@@ -48,11 +49,16 @@ func (k *Kit) StartLogin(ctx context.Context, accountID int64, epoch int) error 
 		return identity.ErrWrongLogin
 	}
 	epoch = current
+	ms, err := identity.Memberships(ctx, k.DB.Pool, accountID)
+	if err != nil {
+		return err
+	}
 	if err := k.Sessions.RenewToken(ctx); err != nil {
 		return fmt.Errorf("session: renew token: %w", err)
 	}
 	k.Sessions.Put(ctx, KeyAccount, accountID)
 	k.Sessions.Put(ctx, KeyAccountEpoch, epoch)
+	k.Sessions.Put(ctx, KeyMemberships, len(ms))
 	k.Sessions.Put(ctx, KeyLastSeen, k.Now().Unix())
 	return nil
 }

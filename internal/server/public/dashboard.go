@@ -28,7 +28,11 @@ func shareHeaders(w http.ResponseWriter) {
 // one is the 410 page naming the company. ok is false when a page was written.
 func (h *Handlers) openShare(w http.ResponseWriter, r *http.Request, record bool) (share.Opened, bool) {
 	shareHeaders(w)
-	o, err := share.Open(r.Context(), h.DB.Pool, r.PathValue("token"), record)
+	var opens *share.Opens
+	if record {
+		opens = h.Opens
+	}
+	o, err := share.Open(r.Context(), h.DB.Pool, r.PathValue("token"), opens)
 	switch {
 	case err == nil && o.Expired:
 		h.Write(w, r, http.StatusGone, shareview.Gone(o.CompanyName))
