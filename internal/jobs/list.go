@@ -87,6 +87,10 @@ func ParseView(s string) (View, error) {
 	return ViewAll, &apperr.ValidationError{Fields: map[string]string{"view": "Choose a view from the list."}}
 }
 
+// searchWindow is how many of the newest jobs of a list a search tests row by row before it gathers every match
+// (see listQuery); a variable so a test can make it small.
+var searchWindow = 2000
+
 // MinSearchLen is the shortest text search (a job number is never too short); the longest is input.MaxSearchLen.
 const MinSearchLen = 3
 
@@ -182,31 +186,18 @@ func listQuery(companyID int64, scope Scope, f ListFilter) (string, []any) {
 	} else {
 		where = append(where, viewSQL(f.View, 0))
 	}
-	// A search first gathers the matching ids — each branch on its own index — and the page is cut from those:
-	// walking the list newest first and testing every job would cost the whole company for a rare match.
-	matches, from := "", "jobs j"
+	// A search looks first in a recency window: the newest searchWindow jobs of the list as it stands (view,
+	// scope, cursor), tested row by row — a common term ("hot water", one job in twelve) fills a page from a few
+	// hundred of them. Only when the window holds less than a page does it gather every matching id, each branch on
+	// its own index, and cut the page from those: right for a rare term, whose matches are few, where walking the
+	// list newest first would cost the whole company.
+	matches := ""
 	q := strings.TrimSpace(f.Q)
 	if n := ParseRef(q); n != 0 && strings.HasPrefix(strings.ToUpper(q), "J") {
 		// "J-1042" can only mean the job numbered 1042: one index lookup.
 		args = append(args, n)
 		where = append(where, fmt.Sprintf("j.number = $%d", len(args)))
 		q = ""
-	}
-	if q != "" {
-		args = append(args, "%"+escapeLike(q)+"%", ParseRef(q))
-		matches = fmt.Sprintf(`matches as materialized (
-		        select id from jobs where company_id = $1 and number = $%[2]d
-		        union
-		        select id from jobs where company_id = $1 and title ilike $%[1]d
-		        union
-		        select id from jobs where company_id = $1 and client_id in (
-		               select c2.id from clients c2 where c2.company_id = $1
-		                  and (c2.name || ' ' || coalesce(c2.email::text, '') || ' ' || coalesce(c2.phone, '')) ilike $%[1]d)
-		        union
-		        select id from jobs where company_id = $1 and site_id in (
-		               select s2.id from sites s2 where s2.company_id = $1 and (s2.name || ' ' || s2.address) ilike $%[1]d))`,
-			len(args)-1, len(args))
-		from = "matches m join jobs j on j.company_id = $1 and j.id = m.id"
 	}
 	order := "desc"
 	switch {
@@ -218,17 +209,53 @@ func listQuery(companyID int64, scope Scope, f ListFilter) (string, []any) {
 		args = append(args, f.After)
 		where = append(where, fmt.Sprintf("j.id < $%d", len(args)))
 	}
+	pageIDs := `select j.id from jobs j
+		 where ` + strings.Join(where, "\n		   and ") + `
+		 order by j.id ` + order + `
+		 limit ` + fmt.Sprint(PageSize+1)
+	if q != "" {
+		args = append(args, "%"+escapeLike(q)+"%", ParseRef(q))
+		pq, pn := len(args)-1, len(args)
+		matches = fmt.Sprintf(`matching_clients as materialized (
+		        select c2.id from clients c2 where c2.company_id = $1
+		           and (c2.name || ' ' || coalesce(c2.email::text, '') || ' ' || coalesce(c2.phone, '')) ilike $%[1]d),
+		    matching_sites as materialized (
+		        select s2.id from sites s2 where s2.company_id = $1 and (s2.name || ' ' || s2.address) ilike $%[1]d),
+		    recent as materialized (
+		        select j.id, j.number, j.title, j.client_id, j.site_id from jobs j
+		         where %[3]s
+		         order by j.id %[4]s
+		         limit %[5]d),
+		    recent_matches as materialized (
+		        select r.id from recent r
+		         where r.title ilike $%[1]d or r.number = $%[2]d
+		            or r.client_id in (select id from matching_clients) or r.site_id in (select id from matching_sites)),
+		    matches as materialized (
+		        select id from jobs where company_id = $1 and number = $%[2]d
+		        union
+		        select id from jobs where company_id = $1 and title ilike $%[1]d
+		        union
+		        select id from jobs where company_id = $1 and client_id in (select id from matching_clients)
+		        union
+		        select id from jobs where company_id = $1 and site_id in (select id from matching_sites))`,
+			pq, pn, strings.Join(where, " and "), order, searchWindow)
+		// Only one of the two branches returns rows: the window when it fills a page, else the gathered matches.
+		pageIDs = `(select rm.id from recent_matches rm
+		   where (select count(*) from recent_matches) > ` + fmt.Sprint(PageSize) + `
+		   order by rm.id ` + order + ` limit ` + fmt.Sprint(PageSize+1) + `)
+		 union all
+		 (select j.id from matches m join jobs j on j.company_id = $1 and j.id = m.id
+		   where (select count(*) from recent_matches) <= ` + fmt.Sprint(PageSize) + `
+		     and ` + strings.Join(where, "\n		     and ") + `
+		   order by j.id ` + order + ` limit ` + fmt.Sprint(PageSize+1) + `)`
+	}
 	// Two steps: the page's ids (the only part that touches many rows, on an index), then the details of at most
 	// PageSize+1 jobs — the next visit from a lateral join on the visits index, never a query per row.
 	with := "with "
 	if matches != "" {
 		with += matches + ",\n"
 	}
-	return with + `page as (
-		select j.id from ` + from + `
-		 where ` + strings.Join(where, "\n		   and ") + `
-		 order by j.id ` + order + `
-		 limit ` + fmt.Sprint(PageSize+1) + `)
+	return with + `page as (` + pageIDs + `)
 		select j.id, j.number, j.title, c.name as client_name, coalesce(s.name, '') as site_name, j.status,
 		       nv.starts_at as next_visit_at, nv.who as next_visit_who,
 		       (select count(*) from visits v where v.company_id = j.company_id and v.job_id = j.id)::int as visit_count

@@ -165,3 +165,43 @@ func TestList_SearchAndPaging(t *testing.T) {
 		t.Errorf("deferred after a cursor: %d rows", len(got.Rows))
 	}
 }
+
+// TestList_SearchWindowMatchesFullSearch: a search served from the recency window gives the same pages, in the
+// same order, as one that gathers every match — for a common term (the window fills a page) and a rare one.
+func TestList_SearchWindowMatchesFullSearch(t *testing.T) {
+	tdb := dbtest.New(t)
+	a := newFixture(t, tdb, "A")
+	for i := range 130 {
+		title := fmt.Sprintf("Routine job %03d", i)
+		if i%3 == 0 {
+			title = fmt.Sprintf("Hot water service %03d", i)
+		}
+		a.create(t, title)
+	}
+	defer func(w int) { searchWindow = w }(searchWindow)
+	pages := func(window int, q string) (ids [][]int64) {
+		searchWindow = window
+		f := ListFilter{Q: q}
+		for {
+			p := a.list(t, Everything, f)
+			var page []int64
+			for _, r := range p.Rows {
+				page = append(page, r.ID)
+			}
+			ids = append(ids, page)
+			if !p.More || len(p.Rows) == 0 {
+				return ids
+			}
+			f.After = p.Rows[len(p.Rows)-1].ID
+		}
+	}
+	for _, q := range []string{"routine", "hot water", "job 12", "nothing like it"} {
+		full, windowed := pages(0, q), pages(90, q)
+		if fmt.Sprint(full) != fmt.Sprint(windowed) {
+			t.Errorf("search %q: windowed pages %v, full %v", q, windowed, full)
+		}
+	}
+	if got := pages(90, "routine"); len(got) != 2 || len(got[0]) != PageSize {
+		t.Errorf("routine: %d pages, first of %d", len(got), len(got[0]))
+	}
+}
