@@ -1,5 +1,5 @@
 # fieldops — the two commands are `make run` and `make test`; the rest serve them.
-.PHONY: run test bench build generate lint check-generated
+.PHONY: run test bench load build generate lint check-generated
 
 # Serve http://localhost:8080 on the project's own Postgres (created on first use; Ctrl-C stops all it started).
 run: build
@@ -9,9 +9,17 @@ run: build
 test:
 	@.dev/dev.sh test
 
-# The job list at 10,000 and 100,000 jobs (bench-data), with EXPLAIN (ANALYZE, BUFFERS) of every view's query.
+# The job list at 10,000 and 100,000 jobs (bench-data), with EXPLAIN (ANALYZE, BUFFERS) of every view's query;
+# then the load section (`make load`).
 bench:
 	@BENCH_EXPLAIN=1 .dev/dev.sh test -run '^$$' -bench JobList -benchtime 50x -v -timeout 30m ./internal/server/
+	@.dev/load.sh
+
+# Load only: the built binary under wrk (installed when missing) on a 100,000-job company in its own database,
+# fieldops_bench (built once, reused), beside a bare chi router; one table of req/s, p50/p99 and the issue's goals.
+# Not part of CI.
+load:
+	@.dev/load.sh
 
 build:
 	go build -o .bin/fieldops ./cmd/fieldops

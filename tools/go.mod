@@ -5,6 +5,9 @@ go 1.26.8
 
 tool github.com/axllent/mailpit
 
+// tools/barechi: the bare router `make load` compares the app with (same version as the app's go.mod).
+require github.com/go-chi/chi/v5 v5.5.0
+
 require (
 	github.com/GehirnInc/crypt v0.0.0-20230320061759-8cc1b52080c5 // indirect
 	github.com/PuerkitoBio/goquery v1.10.3 // indirect
