@@ -257,20 +257,45 @@ func listQuery(companyID int64, scope Scope, f ListFilter) (string, []any) {
 	}
 	return with + `page as (` + pageIDs + `)
 		select j.id, j.number, j.title, c.name as client_name, coalesce(s.name, '') as site_name, j.status,
-		       nv.starts_at as next_visit_at, nv.who as next_visit_who,
+		       nv.starts_at as next_visit_at, a.name as next_visit_who,
 		       (select count(*) from visits v where v.company_id = j.company_id and v.job_id = j.id)::int as visit_count
 		  from page p
 		  join jobs j on j.company_id = $1 and j.id = p.id
 		  join clients c on c.company_id = j.company_id and c.id = j.client_id
 		  left join sites s on s.company_id = j.company_id and s.id = j.site_id
 		  left join lateral (
-		        select v.starts_at, a.name as who
+		        select v.starts_at, v.assignee_id
 		          from visits v
-		          left join memberships m on m.company_id = v.company_id and m.id = v.assignee_id
-		          left join accounts a on a.id = m.account_id
 		         where v.company_id = j.company_id and v.job_id = j.id and v.ends_at > $2
 		         order by v.starts_at limit 1) nv on true
+		  left join memberships m on m.company_id = j.company_id and m.id = nv.assignee_id
+		  left join accounts a on a.id = m.account_id
 		 order by j.id ` + order, args
+}
+
+// scopeJobs selects (id, status) of the jobs a scope that is not All may see, reached from the scope's side —
+// the client's jobs, the assigned clients' jobs, the jobs of the member's visits — each on its own index, so the
+// cost is the viewer's jobs, not the company's (testing every job against scopeLiteral cost a co-worker 0.45 s at
+// 100,000 jobs). The values are the server's own ids, never user input.
+func scopeJobs(s Scope) string {
+	var parts []string
+	if s.Client != 0 {
+		parts = append(parts, fmt.Sprintf(`select j.id, j.status from jobs j where j.company_id = $1 and j.client_id = %[1]d
+		  union select j.id, j.status from jobs j where j.company_id = $1 and j.billing_client_id = %[1]d`, s.Client))
+	}
+	if s.Member != 0 && s.Clients {
+		parts = append(parts, fmt.Sprintf(`select j.id, j.status from jobs j where j.company_id = $1 and j.client_id in (
+		    select cc.client_id from client_coworkers cc where cc.company_id = $1 and cc.membership_id = %d)`, s.Member))
+	}
+	if s.Member != 0 {
+		parts = append(parts, fmt.Sprintf(`select j.id, j.status from visits v
+		    join jobs j on j.company_id = v.company_id and j.id = v.job_id
+		   where v.company_id = $1 and v.assignee_id = %d`, s.Member))
+	}
+	if len(parts) == 0 {
+		return `select 0::bigint as id, ''::text as status where false`
+	}
+	return strings.Join(parts, "\n union ")
 }
 
 // escapeLike makes % _ and \ match themselves in an ILIKE pattern.
@@ -286,7 +311,7 @@ func QueueCounts(b *pgx.Batch, companyID int64, scope Scope, today Day, counts m
 	}
 	byStatus := `select status, n from job_counts where company_id = $1`
 	if !scope.All {
-		byStatus = `select j.status, count(*) as n from jobs j where j.company_id = $1 and ` + scopeLiteral(scope) + ` group by j.status`
+		byStatus = `select status, count(*) as n from (` + scopeJobs(scope) + `) mine group by status`
 	}
 	b.Queue(`
 		with by_status as (`+byStatus+`)
