@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/netip"
 	"strings"
 	"time"
@@ -23,6 +24,7 @@ var settings = []setting{
 	{"ADDR", ":8080", "the address to listen on"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"TRUSTED_PROXIES", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is believed, e.g. 10.0.0.0/8"},
+	{"PPROF_ADDR", "", "a loopback address (127.0.0.1:6060) to serve Go's profiler on, for profiling under load; off when empty"},
 	{"SESSION_CACHE_TTL", "30s", "how long an instance reuses a session it read (0 reads it at every request); a logout on another instance is seen within it"},
 }
 
@@ -37,6 +39,7 @@ type config struct {
 	LogLevel           slog.Level
 	TrustedProxies     []netip.Prefix
 	SessionCacheTTL    time.Duration
+	PprofAddr          string
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -67,6 +70,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("SESSION_CACHE_TTL: %q is not a duration between 0s and 1h, like 30s", get("SESSION_CACHE_TTL"))
 	}
 	c.SessionCacheTTL = ttl
+	if c.PprofAddr = get("PPROF_ADDR"); c.PprofAddr != "" {
+		host, _, err := net.SplitHostPort(c.PprofAddr)
+		if ip, perr := netip.ParseAddr(host); err != nil || (host != "localhost" && (perr != nil || !ip.IsLoopback())) {
+			return c, fmt.Errorf("PPROF_ADDR: %q must be a loopback address with a port, like 127.0.0.1:6060", c.PprofAddr)
+		}
+	}
 	for _, cidr := range strings.Split(get("TRUSTED_PROXIES"), ",") {
 		if cidr = strings.TrimSpace(cidr); cidr == "" {
 			continue

@@ -130,3 +130,13 @@ func TestRun_ServeLifecycle(t *testing.T) {
 		t.Error("still serving after shutdown")
 	}
 }
+
+func TestConfig_PprofOnlyOnLoopback(t *testing.T) {
+	for addr, ok := range map[string]bool{"": true, "127.0.0.1:6060": true, "localhost:6060": true, "[::1]:6060": true,
+		":6060": false, "0.0.0.0:6060": false, "10.0.0.5:6060": false, "127.0.0.1": false} {
+		_, err := loadConfig(env(map[string]string{"PPROF_ADDR": addr}))
+		if (err == nil) != ok {
+			t.Errorf("PPROF_ADDR=%q: %v, want accepted %v", addr, err, ok)
+		}
+	}
+}

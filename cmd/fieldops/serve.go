@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	netmail "net/mail"
 	"time"
 
@@ -51,6 +52,14 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	if cfg.PprofAddr != "" {
+		// The profiler has its own listener on loopback, never the app's port.
+		profiler := http.NewServeMux()
+		profiler.HandleFunc("/debug/pprof/", pprof.Index)
+		profiler.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		profiler.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		go func() { log.Warn("profiler stopped", "err", http.ListenAndServe(cfg.PprofAddr, profiler)) }()
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -20,7 +20,7 @@ import (
 )
 
 // BenchmarkJobList measures GET /jobs — every view, a search, and a page deep into the list — through the real
-// router on a company built by bench-data, at 10,000 and 100,000 jobs. With BENCH_EXPLAIN set it logs EXPLAIN
+// router on a company built by bench-data, at 10,000, 100,000 and 1,000,000 jobs. With BENCH_EXPLAIN set it logs EXPLAIN
 // (ANALYZE, BUFFERS) of each view's query at each size. `make bench` runs it.
 func BenchmarkJobList(b *testing.B) {
 	for _, n := range benchSizes() {
@@ -86,5 +86,5 @@ func benchSizes() []int {
 	if n, err := strconv.Atoi(os.Getenv("BENCH_JOBS")); err == nil && n > 0 {
 		return []int{n}
 	}
-	return []int{10_000, 100_000}
+	return []int{10_000, 100_000, 1_000_000}
 }
