@@ -213,6 +213,22 @@ func listQuery(companyID int64, scope Scope, f ListFilter) (string, []any) {
 		 where ` + strings.Join(where, "\n		   and ") + `
 		 order by j.id ` + order + `
 		 limit ` + fmt.Sprint(PageSize+1)
+	if !scope.All && scope.Client == 0 && scope.Member != 0 {
+		// A co-worker's or subcontractor's page is reached from their side — the assigned clients' jobs and the
+		// jobs of their visits, each newest first on its own index — rather than by walking the company's list
+		// and testing each job against the scope (a co-worker with 2% of 100,000 jobs tested 2,300 of them a page).
+		rest := strings.Join(append([]string{"j.company_id = $1"}, where[2:]...), " and ")
+		limit := fmt.Sprint(PageSize + 1)
+		var branches []string
+		if scope.Clients {
+			branches = append(branches, fmt.Sprintf(`(select j.id from jobs j
+			   where j.client_id in (select cc.client_id from client_coworkers cc where cc.company_id = $1 and cc.membership_id = %d)
+			     and %s order by j.id %s limit %s)`, scope.Member, rest, order, limit))
+		}
+		branches = append(branches, fmt.Sprintf(`(select distinct j.id from visits v join jobs j on j.company_id = v.company_id and j.id = v.job_id
+		   where v.company_id = $1 and v.assignee_id = %d and %s order by j.id %s limit %s)`, scope.Member, rest, order, limit))
+		pageIDs = `select id from (` + strings.Join(branches, "\n union ") + `) mine order by id ` + order + ` limit ` + limit
+	}
 	if q != "" {
 		args = append(args, "%"+escapeLike(q)+"%", ParseRef(q))
 		pq, pn := len(args)-1, len(args)

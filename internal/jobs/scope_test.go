@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -195,5 +196,61 @@ func TestAnnouncer(t *testing.T) {
 	}
 	if want := []int64{job, sub, recall}; !slices.Equal(rec.added, want) {
 		t.Errorf("announced %v, want %v (not the linked existing job %d)", rec.added, want, existing)
+	}
+}
+
+// TestList_CoworkerPagesFromTheirSide: a co-worker's pages, reached from their assigned clients and their visits,
+// hold each of their jobs once, newest first, however many visits they have on a job — page after page.
+func TestList_CoworkerPagesFromTheirSide(t *testing.T) {
+	tdb := dbtest.New(t)
+	a := newFixture(t, tdb, "A")
+	ctx := context.Background()
+	var other int64
+	tdb.Owner.QueryRow(ctx, `insert into clients (company_id, name) values ($1, 'Other') returning id`, a.co).Scan(&other)
+	tdb.Owner.Exec(ctx, `insert into client_coworkers (company_id, client_id, membership_id) values ($1, $2, $3)`, a.co, a.client, a.coworker)
+	var want []int64
+	for i := range 160 {
+		err := a.in(t, func(tx pgx.Tx) error {
+			client := other
+			if i%9 == 0 {
+				client = a.client // assigned: the co-worker's without a visit
+			}
+			id, _, err := Create(ctx, tx, a.co, Everything, a.by, Form{ClientID: client, Title: fmt.Sprint("Job ", i)}, nil)
+			if err != nil {
+				return err
+			}
+			switch {
+			case client == a.client:
+				want = append(want, id)
+			case i%2 == 0: // two visits of theirs on the job
+				for range 2 {
+					if _, err := AddVisit(ctx, tx, a.co, Everything, a.by, id, VisitForm{AssigneeID: a.coworker}, nil); err != nil {
+						return err
+					}
+				}
+				want = append(want, id)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	slices.Reverse(want)
+	cw := Scope{Member: a.coworker, Clients: true}
+	var got []int64
+	f := ListFilter{}
+	for {
+		p := a.list(t, cw, f)
+		for _, r := range p.Rows {
+			got = append(got, r.ID)
+		}
+		if !p.More {
+			break
+		}
+		f.After = p.Rows[len(p.Rows)-1].ID
+	}
+	if len(want) <= PageSize || !slices.Equal(got, want) {
+		t.Errorf("the co-worker's pages: %d jobs %v, want %d %v", len(got), got, len(want), want)
 	}
 }
