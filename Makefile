@@ -10,9 +10,10 @@ test:
 	@.dev/dev.sh test
 
 # The job list at 10,000, 100,000 and 1,000,000 jobs (bench-data), with EXPLAIN (ANALYZE, BUFFERS) of every view's query;
-# then the load section (`make load`).
+# the outbox's delivery rate beside a bare go-mail loop; then the load section (`make load`).
 bench:
 	@BENCH_EXPLAIN=1 .dev/dev.sh test -run '^$$' -bench JobList -benchtime 50x -v -timeout 60m ./internal/server/
+	@.dev/dev.sh test -run '^$$' -bench 'Outbox_Throughput|PlainGoMail' -benchtime 1x ./internal/mail/
 	@.dev/load.sh
 
 # Load only: the built binary under wrk (installed when missing) on a 100,000-job company in its own database,
