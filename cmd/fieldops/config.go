@@ -25,6 +25,7 @@ var settings = []setting{
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"TRUSTED_PROXIES", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is believed, e.g. 10.0.0.0/8"},
 	{"PPROF_ADDR", "", "a loopback address (127.0.0.1:6060) to serve Go's profiler on, for profiling under load; off when empty"},
+	{"COUNTS_CACHE_TTL", "10s", "how long the job list's view counts are reused while nothing changed on this instance (0 counts at every request); another instance's changes show within it"},
 	{"SESSION_CACHE_TTL", "30s", "how long an instance reuses a session it read (0 reads it at every request); a logout on another instance is seen within it"},
 }
 
@@ -39,6 +40,7 @@ type config struct {
 	LogLevel           slog.Level
 	TrustedProxies     []netip.Prefix
 	SessionCacheTTL    time.Duration
+	CountsCacheTTL     time.Duration
 	PprofAddr          string
 }
 
@@ -70,6 +72,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("SESSION_CACHE_TTL: %q is not a duration between 0s and 1h, like 30s", get("SESSION_CACHE_TTL"))
 	}
 	c.SessionCacheTTL = ttl
+	if c.CountsCacheTTL, err = time.ParseDuration(get("COUNTS_CACHE_TTL")); err != nil || c.CountsCacheTTL < 0 || c.CountsCacheTTL > time.Hour {
+		return c, fmt.Errorf("COUNTS_CACHE_TTL: %q is not a duration between 0s and 1h, like 10s", get("COUNTS_CACHE_TTL"))
+	}
 	if c.PprofAddr = get("PPROF_ADDR"); c.PprofAddr != "" {
 		host, _, err := net.SplitHostPort(c.PprofAddr)
 		if ip, perr := netip.ParseAddr(host); err != nil || (host != "localhost" && (perr != nil || !ip.IsLoopback())) {

@@ -42,7 +42,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	workerDone := make(chan struct{})
 	go func() { worker.Run(workerCtx); close(workerDone) }()
 
-	handler := server.New(server.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, SessionCacheTTL: cfg.SessionCacheTTL}, database, log)
+	handler := server.New(server.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, SessionCacheTTL: cfg.SessionCacheTTL,
+		CountsCacheTTL: cfg.CountsCacheTTL}, database, log)
 	defer handler.Close()
 	srv := &http.Server{
 		Addr:              cfg.Addr,

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -17,6 +19,8 @@ import (
 // DB is the web server's pool, logged in as the app role, so every query on a tenant table is filtered by RLS.
 type DB struct {
 	Pool *pgxpool.Pool
+
+	writes sync.Map // company id → *atomic.Uint64: how many InCompany transactions committed here
 }
 
 // Open connects to url as the app role and checks that RLS binds it (see CheckAppRole). The pool size comes from
@@ -82,10 +86,27 @@ func (d *DB) Read(ctx context.Context, companyID int64, queue func(b *pgx.Batch)
 
 // InCompany runs fn in a transaction with app.company_id set to companyID; fn's error rolls it back and comes back.
 func (d *DB) InCompany(ctx context.Context, companyID int64, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, d.Pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, d.Pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `select set_config('app.company_id', $1, true)`, strconv.FormatInt(companyID, 10)); err != nil {
 			return fmt.Errorf("db: set company: %w", err)
 		}
 		return fn(tx)
 	})
+	if err == nil {
+		d.writesOf(companyID).Add(1)
+	}
+	return err
+}
+
+// Writes counts the company's InCompany transactions committed through this DB: what is derived from its data
+// and kept in memory (the job list's view counts) is fresh while this number has not moved. Changes made by
+// another instance do not move it.
+func (d *DB) Writes(companyID int64) uint64 { return d.writesOf(companyID).Load() }
+
+func (d *DB) writesOf(companyID int64) *atomic.Uint64 {
+	if n, ok := d.writes.Load(companyID); ok {
+		return n.(*atomic.Uint64)
+	}
+	n, _ := d.writes.LoadOrStore(companyID, new(atomic.Uint64))
+	return n.(*atomic.Uint64)
 }

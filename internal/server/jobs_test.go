@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"fieldops/internal/db/dbtest"
 	"fieldops/internal/identity"
@@ -296,4 +297,37 @@ func pngOf(w, h int) []byte {
 	var b bytes.Buffer
 	png.Encode(&b, img)
 	return b.Bytes()
+}
+
+// TestJobs_CountsCacheSeesOwnChanges: with the view counts kept in memory, a change made through this instance
+// shows in the counts at the next page — a new job, a deferral.
+func TestJobs_CountsCacheSeesOwnChanges(t *testing.T) {
+	_, tdb, logs := newTestServer(t)
+	s := New(Config{BaseURL: "http://example.test", Argon2: fastArgon2, CountsCacheTTL: time.Minute}, tdb.DB, slog.New(slog.NewTextHandler(logs, nil)))
+	t.Cleanup(s.Close)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	acme := tdb.CreateCompany(t, "Acme")
+	client := seedClient(t, tdb, acme, "Harbour View")
+	admin := signedIn(t, s, tdb, ts, acme, identity.RoleAdmin)
+	countOf := func(label string) string {
+		_, body := admin.get("/jobs")
+		i := strings.Index(body, label+" (")
+		if i < 0 {
+			t.Fatalf("no %q in the views", label)
+		}
+		rest := body[i+len(label)+2:]
+		return rest[:strings.IndexByte(rest, ')')]
+	}
+	if n := countOf("All jobs"); n != "0" {
+		t.Fatalf("All jobs (%s), want 0", n)
+	}
+	res, _ := admin.post("/jobs/new", url.Values{"client_id": {fmt.Sprint(client)}, "title": {"Leak"}, "address": {"1 St"}})
+	if n := countOf("All jobs"); n != "1" {
+		t.Errorf("after creating a job here: All jobs (%s), want 1", n)
+	}
+	admin.post(res.Header.Get("Location")+"/defer", nil)
+	if n := countOf("Deferred"); n != "1" {
+		t.Errorf("after deferring it here: Deferred (%s), want 1", n)
+	}
 }

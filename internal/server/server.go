@@ -17,6 +17,7 @@ import (
 	"fieldops/internal/db"
 	"fieldops/internal/files"
 	"fieldops/internal/identity"
+	"fieldops/internal/jobs"
 	"fieldops/internal/mail"
 	"fieldops/internal/server/page"
 	"fieldops/internal/share"
@@ -33,6 +34,9 @@ type Config struct {
 	Argon2 identity.Argon2Params
 	// SessionCacheTTL is how long a session read is reused (0: read at every request); see hashedStore.
 	SessionCacheTTL time.Duration
+	// CountsCacheTTL is how long the job list's view counts are reused while nothing changed here (0: counted at
+	// every request); see jobs.CountsCache.
+	CountsCacheTTL time.Duration
 }
 
 // Server is the app's HTTP handler. It is safe for concurrent use.
@@ -80,6 +84,7 @@ func New(cfg Config, database *db.DB, log *slog.Logger) *Server {
 		Thumbnails:     files.NewThumbnails(database, files.Postgres{DB: database}),
 		Letters:        share.Letters{BaseURL: cfg.BaseURL, Render: renderLetter},
 		Opens:          share.NewOpens(database.Pool),
+		Counts:         jobs.NewCountsCache(cfg.CountsCacheTTL),
 		BaseURL:        cfg.BaseURL,
 		TrustedProxies: cfg.TrustedProxies,
 		Now:            time.Now,

@@ -35,12 +35,19 @@ func (h *Handlers) JobList(w http.ResponseWriter, r *http.Request) {
 	}
 	f.View = view
 	var list jobs.ListPage
+	writes := h.DB.Writes(v.CompanyID)
+	cached := h.Counts.Get(v.CompanyID, jobs.ScopeFor(v), f.Today, writes, p.Counts)
 	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
-		jobs.QueueCounts(b, v.CompanyID, jobs.ScopeFor(v), f.Today, p.Counts)
+		if !cached {
+			jobs.QueueCounts(b, v.CompanyID, jobs.ScopeFor(v), f.Today, p.Counts)
+		}
 		if verr == nil {
 			jobs.QueueList(b, v.CompanyID, jobs.ScopeFor(v), f, &list)
 		}
 	})
+	if err == nil && !cached {
+		h.Counts.Put(v.CompanyID, jobs.ScopeFor(v), f.Today, writes, p.Counts)
+	}
 	p.Rows, p.Location, p.Errors = list.Rows, v.Location(), page.Validation(verr)
 	p.Filtered = f.Q != "" || view != jobs.ViewAll
 	p.Here = r.URL.RequestURI()

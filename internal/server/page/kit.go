@@ -12,6 +12,7 @@ import (
 
 	"fieldops/internal/db"
 	"fieldops/internal/files"
+	"fieldops/internal/jobs"
 	"fieldops/internal/share"
 )
 
@@ -30,6 +31,8 @@ type Kit struct {
 	Letters share.Letters
 	// Opens counts dashboard opens, written every few seconds.
 	Opens *share.Opens
+	// Counts keeps the job list's view counts for a short while (see jobs.CountsCache).
+	Counts *jobs.CountsCache
 	// BaseURL is how users reach the app (links in emails).
 	BaseURL string
 	// TrustedProxies are the peers whose X-Forwarded-For is believed for the client's IP.
