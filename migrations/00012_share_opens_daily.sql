@@ -76,7 +76,7 @@ grant select on share_opens to fieldops_app;
 -- +goose StatementBegin
 create function share_open(p_token_hash bytea, p_record boolean)
     returns table (company_id bigint, company_name text, job_id bigint, expired boolean)
-    language plpgsql volatile security definer set search_path = pg_catalog, public
+    language plpgsql volatile security definer set search_path = pg_catalog, public, pg_temp
 as $$
 declare
     l share_links%rowtype;

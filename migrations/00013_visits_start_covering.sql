@@ -3,7 +3,10 @@
 -- +goose NO TRANSACTION
 
 -- +goose Up
-create index concurrently if not exists visits_start_job_idx on visits (company_id, starts_at) include (job_id)
+-- A build that failed half-way leaves an invalid index behind: start afresh, so the old index is dropped only after
+-- a valid new one stands.
+drop index concurrently if exists visits_start_job_idx;
+create index concurrently visits_start_job_idx on visits (company_id, starts_at) include (job_id)
     where starts_at is not null;
 drop index concurrently if exists visits_start_idx;
 

@@ -186,9 +186,9 @@ func listQuery(companyID int64, scope Scope, f ListFilter) (string, []any) {
 	} else {
 		where = append(where, viewSQL(f.View, 0))
 	}
-	// A search looks first in a recency window: the newest searchWindow jobs of the list as it stands (view,
-	// scope, cursor), tested row by row — a common term ("hot water", one job in twelve) fills a page from a few
-	// hundred of them. Only when the window holds less than a page does it gather every matching id, each branch on
+	// A search looks first in a recency window: the company's newest searchWindow jobs past the cursor, tested row
+	// by row against the view, the scope and the term — a common term ("hot water", one job in twelve) fills a
+	// page from a few hundred of them, and a narrow scope costs no more than the window. Only when the window holds less than a page does it gather every matching id, each branch on
 	// its own index, and cut the page from those: right for a rare term, whose matches are few, where walking the
 	// list newest first would cost the whole company.
 	matches := ""
@@ -199,16 +199,17 @@ func listQuery(companyID int64, scope Scope, f ListFilter) (string, []any) {
 		where = append(where, fmt.Sprintf("j.number = $%d", len(args)))
 		q = ""
 	}
-	order := "desc"
+	order, cursor := "desc", "true"
 	switch {
 	case f.Before != 0:
 		args = append(args, f.Before)
-		where = append(where, fmt.Sprintf("j.id > $%d", len(args)))
-		order = "asc"
+		cursor, order = fmt.Sprintf("j.id > $%d", len(args)), "asc"
 	case f.After != 0:
 		args = append(args, f.After)
-		where = append(where, fmt.Sprintf("j.id < $%d", len(args)))
+		cursor = fmt.Sprintf("j.id < $%d", len(args))
 	}
+	filters := strings.Join(where[1:], " and ") // scope, view, number: what the window tests row by row
+	where = append(where, cursor)
 	pageIDs := `select j.id from jobs j
 		 where ` + strings.Join(where, "\n		   and ") + `
 		 order by j.id ` + order + `
@@ -238,10 +239,9 @@ func listQuery(companyID int64, scope Scope, f ListFilter) (string, []any) {
 		    matching_sites as materialized (
 		        select s2.id from sites s2 where s2.company_id = $1 and (s2.name || ' ' || s2.address) ilike $%[1]d),
 		    recent as materialized (
-		        select j.id, j.number, j.title, j.client_id, j.site_id from jobs j
-		         where %[3]s
-		         order by j.id %[4]s
-		         limit %[5]d),
+		        select j.id, j.number, j.title, j.client_id, j.site_id from (
+		               select j.* from jobs j where j.company_id = $1 and %[6]s order by j.id %[4]s limit %[5]d) j
+		         where %[3]s),
 		    recent_matches as materialized (
 		        select r.id from recent r
 		         where r.title ilike $%[1]d or r.number = $%[2]d
@@ -254,7 +254,7 @@ func listQuery(companyID int64, scope Scope, f ListFilter) (string, []any) {
 		        select id from jobs where company_id = $1 and client_id in (select id from matching_clients)
 		        union
 		        select id from jobs where company_id = $1 and site_id in (select id from matching_sites))`,
-			pq, pn, strings.Join(where, " and "), order, searchWindow)
+			pq, pn, filters, order, searchWindow, cursor)
 		// Only one of the two branches returns rows: the window when it fills a page, else the gathered matches.
 		pageIDs = `(select rm.id from recent_matches rm
 		   where (select count(*) from recent_matches) > ` + fmt.Sprint(PageSize) + `

@@ -24,6 +24,9 @@ type hashedStore struct {
 
 	mu     sync.Mutex
 	recent map[string]cachedSession
+	// changes counts Commits and Deletes: a Find caches what it read only when none happened while it read, so a
+	// read that raced a logout cannot put the logged-out session back.
+	changes uint64
 }
 
 type cachedSession struct {
@@ -57,9 +60,16 @@ func (s *hashedStore) Find(token string) ([]byte, bool, error) {
 	if ok && now.Before(c.until) && (!c.found || now.Before(c.expiry)) {
 		return c.data, c.found, nil
 	}
+	s.mu.Lock()
+	before := s.changes
+	s.mu.Unlock()
 	data, found, err := s.rows.Find(key)
 	if err == nil && s.ttl > 0 {
-		s.remember(key, cachedSession{data: data, found: found, until: now.Add(s.ttl), expiry: now.Add(s.ttl)})
+		s.mu.Lock()
+		if s.changes == before {
+			s.rememberLocked(key, cachedSession{data: data, found: found, until: now.Add(s.ttl), expiry: now.Add(s.ttl)})
+		}
+		s.mu.Unlock()
 	}
 	return data, found, err
 }
@@ -67,34 +77,35 @@ func (s *hashedStore) Find(token string) ([]byte, bool, error) {
 // Commit stores the session of token until expiry.
 func (s *hashedStore) Commit(token string, b []byte, expiry time.Time) error {
 	key := storedKey(token)
-	if err := s.rows.Commit(key, b, expiry); err != nil {
-		s.forget(key)
-		return err
+	err := s.rows.Commit(key, b, expiry)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.changes++
+	delete(s.recent, key)
+	if err == nil && s.ttl > 0 {
+		s.rememberLocked(key, cachedSession{data: b, found: true, expiry: expiry, until: time.Now().Add(s.ttl)})
 	}
-	if s.ttl > 0 {
-		s.remember(key, cachedSession{data: b, found: true, expiry: expiry, until: time.Now().Add(s.ttl)})
-	}
-	return nil
+	return err
 }
 
 // Delete removes the session of token.
 func (s *hashedStore) Delete(token string) error {
 	key := storedKey(token)
-	s.forget(key)
-	return s.rows.Delete(key)
-}
-
-func (s *hashedStore) remember(key string, c cachedSession) {
+	err := s.rows.Delete(key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.changes++
+	delete(s.recent, key)
+	if err == nil && s.ttl > 0 {
+		s.rememberLocked(key, cachedSession{found: false, until: time.Now().Add(s.ttl)}) // gone, also to racing reads
+	}
+	return err
+}
+
+// rememberLocked keeps c for key; s.mu is held.
+func (s *hashedStore) rememberLocked(key string, c cachedSession) {
 	if len(s.recent) >= maxCachedSessions {
 		s.recent = map[string]cachedSession{}
 	}
 	s.recent[key] = c
-}
-
-func (s *hashedStore) forget(key string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.recent, key)
 }

@@ -109,13 +109,18 @@ func (o *Opens) Run(ctx context.Context, every time.Duration, logErr func(error)
 	for {
 		select {
 		case <-t.C:
-			if err := o.Flush(ctx); err != nil {
-				logErr(err)
-			}
 		case <-ctx.Done():
-			if err := o.Flush(context.WithoutCancel(ctx)); err != nil {
-				logErr(err)
-			}
+		}
+		// Each flush has its own deadline and is not cut short by ctx: a write that committed as ctx ended must
+		// not have its counts added back and written twice, and a database that is down must not hold up a
+		// shutdown.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		err := o.Flush(fctx)
+		cancel()
+		if err != nil {
+			logErr(err)
+		}
+		if ctx.Err() != nil {
 			return
 		}
 	}
