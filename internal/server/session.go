@@ -46,6 +46,15 @@ func (s *Server) loadViewer(next http.Handler) http.Handler {
 		case err != nil:
 			s.kit.Fail(w, r, err)
 		default:
+			if !s.kit.Sessions.Exists(ctx, page.KeyMemberships) {
+				// A session from before the count was kept at login: count once, and keep it.
+				ms, err := identity.Memberships(ctx, s.kit.DB.Pool, v.AccountID)
+				if err != nil {
+					s.kit.Fail(w, r, err)
+					return
+				}
+				s.kit.Sessions.Put(ctx, page.KeyMemberships, len(ms))
+			}
 			v.Memberships = s.kit.Sessions.GetInt(ctx, page.KeyMemberships)
 			next.ServeHTTP(w, r.WithContext(page.WithViewer(ctx, &v)))
 		}
