@@ -17,23 +17,9 @@ import (
 
 var accountLink = regexp.MustCompile(`http://example\.test(/(?:verify|reset)/[A-Za-z0-9_-]{43})`)
 
-// accountLinks are the verification or reset paths in the emails queued for to, oldest first.
+// accountLinks are the verification or reset paths in the emails of kind queued for to, oldest first.
 func accountLinks(t testing.TB, tdb *dbtest.TestDB, to, kind string) []string {
-	t.Helper()
-	rows, err := tdb.Owner.Query(context.Background(), `select text_body from outbox_emails where $1 = any(recipients) and kind = $2 order by id`, to, kind)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var paths []string
-	for rows.Next() {
-		var body string
-		rows.Scan(&body)
-		if m := accountLink.FindStringSubmatch(body); m != nil {
-			paths = append(paths, m[1])
-		}
-	}
-	return paths
+	return queuedLinks(t, tdb, to, kind, accountLink)
 }
 
 // TestSignup_VerifyBeforeEmailingAnyone: a sign-up emails its admin a verification link; until it is opened

@@ -18,8 +18,15 @@ var shareLink = regexp.MustCompile(`http://example\.test(/share/[A-Za-z0-9_-]{43
 
 // shareLinks are the dashboard paths in the emails queued for to, oldest first (read before the worker redacts).
 func shareLinks(t testing.TB, tdb *dbtest.TestDB, to string) []string {
+	return queuedLinks(t, tdb, to, "", shareLink)
+}
+
+// queuedLinks are the paths link finds (its first group) in the emails queued for to — of kind, or of any kind
+// when kind is "" — oldest first, read before the worker redacts them.
+func queuedLinks(t testing.TB, tdb *dbtest.TestDB, to, kind string, link *regexp.Regexp) []string {
 	t.Helper()
-	rows, err := tdb.Owner.Query(context.Background(), `select text_body from outbox_emails where $1 = any(recipients) order by id`, to)
+	rows, err := tdb.Owner.Query(context.Background(), `
+		select text_body from outbox_emails where $1 = any(recipients) and ($2 = '' or kind = $2) order by id`, to, kind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +35,7 @@ func shareLinks(t testing.TB, tdb *dbtest.TestDB, to string) []string {
 	for rows.Next() {
 		var body string
 		rows.Scan(&body)
-		if m := shareLink.FindStringSubmatch(body); m != nil {
+		if m := link.FindStringSubmatch(body); m != nil {
 			paths = append(paths, m[1])
 		}
 	}
