@@ -123,7 +123,7 @@ start_mailpit() {
 	fi
 	build_mailpit
 	"$root/.bin/mailpit" --smtp 127.0.0.1:1025 --listen 127.0.0.1:8025 --quiet --smtp-disable-rdns \
-		--disable-version-check --database "$root/.data/mailpit.db" &
+		--disable-version-check --max 0 --max-age 30d --database "$root/.data/mailpit.db" &
 	mailpit_pid=$!
 	say "Mailpit: every email the app sends is at http://localhost:8025"
 }
@@ -173,7 +173,8 @@ test)
 		TEST_MIGRATE_DATABASE_URL=$(url fieldops_owner postgres)
 	fi
 	build_mailpit
-	export CHROMIUM=/usr/bin/chromium MAILPIT="$root/.bin/mailpit"
+	# PG_BINDIR lets the reliability tests run a cluster of their own, which they stop and start.
+	export CHROMIUM=/usr/bin/chromium MAILPIT="$root/.bin/mailpit" PG_BINDIR="${pgbin:-$(pg_bindir)}"
 	go test -count=1 -timeout 12m "${@:-./...}" # packages and flags may be given: dev.sh test -run X ./internal/staff
 	;;
 psql)

@@ -27,6 +27,10 @@ var settings = []setting{
 	{"PPROF_ADDR", "", "a loopback address (127.0.0.1:6060) to serve Go's profiler on, for profiling under load; off when empty"},
 	{"COUNTS_CACHE_TTL", "10s", "how long the job list's view counts are reused while nothing changed on this instance (0 counts at every request); another instance's changes show within it"},
 	{"SESSION_CACHE_TTL", "30s", "how long an instance reuses a session it read (0 reads it at every request); a logout on another instance is seen within it"},
+	{"SHUTDOWN_GRACE", "20s", "on SIGTERM, how long requests in flight may take to finish before the process exits"},
+	{"OUTBOX_POLL", "1s", "how often the email worker looks for due emails without a notification, and for emails a stopped instance left in sending"},
+	{"OUTBOX_LEASE", "5m", "how long an instance holds an email it claimed (renewed while it sends); bounds how soon another instance re-sends after a crash"},
+	{"OUTBOX_BACKOFF", "30s", "the wait after an email's first failed try; doubled after each, at most an hour"},
 }
 
 // config is the environment, parsed once at start-up and passed down; nothing else reads the environment.
@@ -42,6 +46,20 @@ type config struct {
 	SessionCacheTTL    time.Duration
 	CountsCacheTTL     time.Duration
 	PprofAddr          string
+	ShutdownGrace      time.Duration
+	OutboxPoll         time.Duration
+	OutboxLease        time.Duration
+	OutboxBackoff      time.Duration
+}
+
+// fallback is a setting's default.
+func fallback(name string) string {
+	for _, s := range settings {
+		if s.name == name {
+			return s.fallback
+		}
+	}
+	panic("config: unknown setting " + name)
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -49,12 +67,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		if v := getenv(name); v != "" {
 			return v
 		}
-		for _, s := range settings {
-			if s.name == name {
-				return s.fallback
-			}
-		}
-		panic("config: unknown setting " + name)
+		return fallback(name)
 	}
 	c := config{
 		DatabaseURL:        get("DATABASE_URL"),
@@ -67,13 +80,30 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
 		return c, fmt.Errorf("LOG_LEVEL: %w", err)
 	}
-	ttl, err := time.ParseDuration(get("SESSION_CACHE_TTL"))
-	if err != nil || ttl < 0 || ttl > time.Hour {
-		return c, fmt.Errorf("SESSION_CACHE_TTL: %q is not a duration between 0s and 1h, like 30s", get("SESSION_CACHE_TTL"))
+	// duration reads a setting that must lie between least and most.
+	duration := func(name string, least, most time.Duration) (time.Duration, error) {
+		d, err := time.ParseDuration(get(name))
+		if err != nil || d < least || d > most {
+			return 0, fmt.Errorf("%s: %q is not a duration between %v and %v, like %s", name, get(name), least, most, fallback(name))
+		}
+		return d, nil
 	}
-	c.SessionCacheTTL = ttl
-	if c.CountsCacheTTL, err = time.ParseDuration(get("COUNTS_CACHE_TTL")); err != nil || c.CountsCacheTTL < 0 || c.CountsCacheTTL > time.Hour {
-		return c, fmt.Errorf("COUNTS_CACHE_TTL: %q is not a duration between 0s and 1h, like 10s", get("COUNTS_CACHE_TTL"))
+	var err error
+	for _, d := range []struct {
+		to          *time.Duration
+		name        string
+		least, most time.Duration
+	}{
+		{&c.SessionCacheTTL, "SESSION_CACHE_TTL", 0, time.Hour},
+		{&c.CountsCacheTTL, "COUNTS_CACHE_TTL", 0, time.Hour},
+		{&c.ShutdownGrace, "SHUTDOWN_GRACE", time.Second, 10 * time.Minute},
+		{&c.OutboxPoll, "OUTBOX_POLL", 10 * time.Millisecond, time.Minute},
+		{&c.OutboxLease, "OUTBOX_LEASE", time.Second, time.Hour},
+		{&c.OutboxBackoff, "OUTBOX_BACKOFF", 10 * time.Millisecond, time.Hour},
+	} {
+		if *d.to, err = duration(d.name, d.least, d.most); err != nil {
+			return c, err
+		}
 	}
 	if c.PprofAddr = get("PPROF_ADDR"); c.PprofAddr != "" {
 		host, _, err := net.SplitHostPort(c.PprofAddr)

@@ -36,6 +36,10 @@ func TestRun_BadConfigIsAnError(t *testing.T) {
 	for name, e := range map[string]map[string]string{
 		"log level":    {"LOG_LEVEL": "loud"},
 		"proxy":        {"TRUSTED_PROXIES": "10.0.0.0/8, not-a-cidr"},
+		"grace":        {"SHUTDOWN_GRACE": "0s"},
+		"poll":         {"OUTBOX_POLL": "soon"},
+		"lease":        {"OUTBOX_LEASE": "-5m"},
+		"backoff":      {"OUTBOX_BACKOFF": "2h"},
 		"unknown verb": {},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -17,7 +17,7 @@ import (
 )
 
 // serve migrates, opens the app pool (refusing a role that RLS would not bind), starts the outbox worker and
-// serves until ctx ends; then it stops taking connections, lets requests in flight finish (up to 20 seconds),
+// serves until ctx ends; then it stops taking connections, lets requests in flight finish (up to SHUTDOWN_GRACE),
 // and stops the worker, which finishes the email it is sending and hands back the rest.
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	smtp, err := mail.ParseSMTPURL(cfg.SMTPURL)
@@ -38,7 +38,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorker()
-	worker := &mail.Worker{DB: database, ListenURL: cfg.DatabaseURL, SMTP: smtp, From: cfg.MailFrom, Log: log}
+	worker := &mail.Worker{DB: database, ListenURL: cfg.DatabaseURL, SMTP: smtp, From: cfg.MailFrom, Log: log,
+		Poll: cfg.OutboxPoll, Lease: cfg.OutboxLease, Backoff: cfg.OutboxBackoff}
 	workerDone := make(chan struct{})
 	go func() { worker.Run(workerCtx); close(workerDone) }()
 
@@ -75,19 +76,26 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: draining requests in flight")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
+	log.Info("shutting down: draining requests in flight and handing back claimed emails", "grace", cfg.ShutdownGrace)
+	// The worker stops beside the drain, not after it: both must end within the grace period.
 	stopWorker()
-	<-workerDone
-	log.Info("stopped")
-	return nil
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	if err != nil {
+		err = fmt.Errorf("shutdown: requests still running after %v: %w", cfg.ShutdownGrace, err)
+	} else if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) {
+		err = serr
+	}
+	select {
+	case <-workerDone:
+	case <-shutdownCtx.Done():
+		err = errors.Join(err, errors.New("shutdown: the email worker did not stop within the grace period; its claims lapse after OUTBOX_LEASE"))
+	}
+	if err == nil {
+		log.Info("stopped")
+	}
+	return err
 }
 
 func migrate(ctx context.Context, cfg config, log *slog.Logger) error {

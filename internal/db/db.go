@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"runtime"
 	"strconv"
 	"strings"
@@ -13,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -109,4 +112,25 @@ func (d *DB) writesOf(companyID int64) *atomic.Uint64 {
 	}
 	n, _ := d.writes.LoadOrStore(companyID, new(atomic.Uint64))
 	return n.(*atomic.Uint64)
+}
+
+// Unavailable says err means the database could not be reached or went away (down, restarting, refusing
+// connections, or a connection cut mid-query), not that the query was wrong: the request may succeed in a moment.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var connect *pgconn.ConnectError
+	var pg *pgconn.PgError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &connect), pgconn.Timeout(err), errors.As(err, &netErr),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), errors.Is(err, pgconn.ErrConnClosed),
+		pgconn.SafeToRetry(err):
+		return true
+	case errors.As(err, &pg):
+		// Class 08: connection exceptions; 57P01–57P03: the server is shutting down or starting up.
+		return strings.HasPrefix(pg.Code, "08") || pg.Code == "57P01" || pg.Code == "57P02" || pg.Code == "57P03"
+	}
+	return false
 }

@@ -61,7 +61,7 @@ func (m *Mailpit) Restart() {
 		"--smtp", "127.0.0.1:"+strconv.Itoa(m.SMTPPort),
 		"--listen", m.APIURL[len("http://"):],
 		"--enable-chaos", "--quiet",
-		"--smtp-disable-rdns", "--disable-version-check", "--max", "5000")
+		"--smtp-disable-rdns", "--disable-version-check", "--max", "0") // no cap: a test may read back every email
 	m.cmd.Stdout, m.cmd.Stderr = os.Stderr, os.Stderr
 	if err := m.cmd.Start(); err != nil {
 		m.tb.Fatalf("mailpit: %v", err)
@@ -92,12 +92,35 @@ type Message struct {
 	HTML      string
 }
 
-// Messages lists every message received (up to 5,000), without bodies.
+// Messages lists every message received, newest first, without bodies.
 func (m *Mailpit) Messages() []Message {
 	m.tb.Helper()
-	var list struct{ Messages []Message }
-	m.getJSON("/api/v1/messages?limit=5000", &list)
-	return list.Messages
+	return m.pages("/api/v1/messages?")
+}
+
+// pages reads every page of a Mailpit listing (path ends in ? or &).
+func (m *Mailpit) pages(path string) []Message {
+	m.tb.Helper()
+	const per = 5000
+	var all []Message
+	for start := 0; ; start += per {
+		var page struct{ Messages []Message }
+		m.getJSON(fmt.Sprintf("%sstart=%d&limit=%d", path, start, per), &page)
+		all = append(all, page.Messages...)
+		if len(page.Messages) < per {
+			return all
+		}
+	}
+}
+
+// Count is how many messages match a Mailpit search such as "to:ann@example.com", without listing them.
+func (m *Mailpit) Count(query string) int {
+	m.tb.Helper()
+	var res struct {
+		Total int `json:"messages_count"`
+	}
+	m.getJSON("/api/v1/search?limit=1&query="+url.QueryEscape(query), &res)
+	return res.Total
 }
 
 // Message returns one message with its text and HTML bodies.
@@ -161,12 +184,10 @@ func (m *Mailpit) chaos(triggers map[string]any) {
 	}
 }
 
-// Search lists the messages matching a Mailpit search such as "to:ann@example.com" (up to 5,000), without bodies.
+// Search lists the messages matching a Mailpit search such as "to:ann@example.com", without bodies.
 func (m *Mailpit) Search(query string) []Message {
 	m.tb.Helper()
-	var list struct{ Messages []Message }
-	m.getJSON("/api/v1/search?limit=5000&query="+url.QueryEscape(query), &list)
-	return list.Messages
+	return m.pages("/api/v1/search?query=" + url.QueryEscape(query) + "&")
 }
 
 // SlowSMTP returns an SMTP address that reaches this Mailpit through a proxy holding each chunk the client

@@ -9,6 +9,7 @@ import (
 	"github.com/a-h/templ"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/db"
 	"fieldops/templates/layout"
 )
 
@@ -54,6 +55,12 @@ func (k *Kit) Fail(w http.ResponseWriter, r *http.Request, err error) {
 		// Something typed was wrong, but there is no form here to show it next to (a forged or stale request).
 		p = layout.ErrorPage{Status: http.StatusUnprocessableEntity, Heading: "That could not be saved",
 			Message: strings.Join(apperr.AsValidation(err).Messages(), " ") + " Go back and try again."}
+	case db.Unavailable(err):
+		// The database is away (restarting, failing over): a clean page that says so, not a hang or a 500.
+		k.Log.WarnContext(r.Context(), "database unavailable", "err", err, "request_id", RequestID(r))
+		w.Header().Set("Retry-After", "5")
+		p = layout.ErrorPage{Status: http.StatusServiceUnavailable, Heading: "Back in a moment",
+			Message: "fieldops cannot reach its database just now. Wait a few seconds and try again; if you were saving something, check first whether it was saved."}
 	case errors.Is(err, apperr.ErrConflict):
 		p = layout.ErrorPage{Status: http.StatusConflict, Heading: "That changed meanwhile",
 			Message: "Someone else changed this at the same time. Reload the page and try again."}
