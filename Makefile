@@ -1,5 +1,5 @@
 # fieldops — the two commands are `make run` and `make test`; the rest serve them.
-.PHONY: run test test-faults bench load build generate lint check-generated
+.PHONY: run test test-faults fuzz bench load build generate lint check-generated
 
 # Serve http://localhost:8080 on the project's own Postgres (created on first use; Ctrl-C stops all it started).
 run: build
@@ -13,6 +13,10 @@ test:
 # SIGTERM mid-request, a minute of load, on real Postgres and Mailpit; about 4 minutes. CI runs them after `make test`.
 test-faults:
 	@FIELDOPS_FAULTS=1 .dev/dev.sh test -v ./internal/faults/
+
+# Every fuzz target (the parsers of what people type) for FUZZTIME each, 10s unless set; CI runs it too.
+fuzz:
+	@.dev/fuzz.sh
 
 # The job list at 10,000, 100,000 and 1,000,000 jobs (bench-data), with EXPLAIN (ANALYZE, BUFFERS) of every view's query;
 # the outbox's delivery rate beside a bare go-mail loop; then the load section (`make load`).

@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"net/netip"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -101,6 +103,29 @@ func FuzzIsLocalPath(f *testing.F) {
 		}
 		if got := base.ResolveReference(u); got.Host != base.Host || got.Scheme != base.Scheme {
 			t.Errorf("IsLocalPath(%q) accepted a path that redirects (Location %q) to %s://%s", p, loc, got.Scheme, got.Host)
+		}
+	})
+}
+
+// FuzzTickedIDs: the ids a bulk action sends are numbers, at most 1000 of them, whatever the form holds.
+func FuzzTickedIDs(f *testing.F) {
+	for _, s := range []string{"ids=1&ids=2", "ids=abc&ids=-1", "ids=99999999999999999999", "ids=%00", strings.Repeat("ids=1&", 1200)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		r := httptest.NewRequest("POST", "/clients/job-share", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		ids := TickedIDs(r)
+		if len(ids) > 1000 {
+			t.Fatalf("%d ids, want at most 1000", len(ids))
+		}
+		for _, id := range ids {
+			if !slices.ContainsFunc(r.PostForm["ids"], func(raw string) bool {
+				n, err := strconv.ParseInt(raw, 10, 64)
+				return err == nil && n == id
+			}) {
+				t.Fatalf("id %d is not one the form sent: %q", id, r.PostForm["ids"])
+			}
 		}
 	})
 }

@@ -1,0 +1,119 @@
+package jobs
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fieldops/internal/apperr"
+)
+
+// FuzzParseDecimal: money and quantities. Whatever ParseDecimal accepts is non-negative, and a quantity it accepts
+// reads back as itself once shown (FormatQuantity), so what is saved is what was typed.
+func FuzzParseDecimal(f *testing.F) {
+	for _, s := range []string{"1", "1.5", "1,234.50", "$12.50", "€0.001", "-1", "+1", "1e9", "NaN", ".5", "5.", "",
+		"99999999999999999999", "1.2.3", "١٢٣", "0x10", " 7 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, places := range []int{2, 3} {
+			n, ok := ParseDecimal(s, places)
+			if !ok {
+				continue
+			}
+			if n < 0 {
+				t.Fatalf("ParseDecimal(%q, %d) = %d, a negative amount", s, places, n)
+			}
+			if places == 3 {
+				if back, ok := ParseDecimal(FormatQuantity(n), 3); !ok || back != n {
+					t.Fatalf("ParseDecimal(%q) = %d, shown as %q, which reads back as %d, %t", s, n, FormatQuantity(n), back, ok)
+				}
+			}
+		}
+	})
+}
+
+// FuzzParseRef: a job number as typed in a search. Never negative; a number it finds reads back through Ref.
+func FuzzParseRef(f *testing.F) {
+	for _, s := range []string{"J-1001", "j1001", "1001", "J--1", "-5", "J-", "J-9223372036854775808", "J-0", "jj1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := ParseRef(s)
+		if n < 0 {
+			t.Fatalf("ParseRef(%q) = %d", s, n)
+		}
+		if n > 0 && ParseRef(Ref(n)) != n {
+			t.Fatalf("ParseRef(%q) = %d, but Ref(%d) = %q reads back as %d", s, n, n, Ref(n), ParseRef(Ref(n)))
+		}
+	})
+}
+
+// FuzzParseView: the job list's view= parameter is put into SQL as a literal, so only a listed view may pass.
+func FuzzParseView(f *testing.F) {
+	for _, s := range []string{"", "in-progress", "completed-today", "x' or '1'='1", "IN-PROGRESS", "in-progress "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseView(s)
+		if err != nil {
+			return
+		}
+		for _, o := range Views {
+			if o.View == v {
+				return
+			}
+		}
+		t.Fatalf("ParseView(%q) = %q, which is not a listed view", s, v)
+	})
+}
+
+// FuzzVisitTimes: dates and times of a visit, as a datetime-local input sends them. Either both are empty (an
+// unscheduled visit), or both are read, between 2000 and 2100, the end after the start; or the form says what is
+// wrong.
+func FuzzVisitTimes(f *testing.F) {
+	for _, p := range [][2]string{{"2026-11-25T09:30", "2026-11-25T11:00"}, {"", ""}, {"2026-11-25T09:30", ""},
+		{"2026-02-31T09:30", "2026-03-01T09:30"}, {"2026-11-25T25:99", "x"}, {"9999-12-31T23:59", "0001-01-01T00:00"},
+		{"2026-03-29T02:30", "2026-03-29T03:30"}} {
+		f.Add(p[0], p[1])
+	}
+	loc, err := time.LoadLocation("Pacific/Auckland")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, startText, endText string) {
+		v := &apperr.ValidationError{}
+		start, end := VisitForm{Start: startText, End: endText}.times(loc, v)
+		if v.Err() != nil {
+			return
+		}
+		if start == nil || end == nil {
+			if strings.TrimSpace(startText) != "" || strings.TrimSpace(endText) != "" || start != end {
+				t.Fatalf("(%q, %q): unscheduled without a message", startText, endText)
+			}
+			return
+		}
+		if !end.After(*start) || start.Year() < 1999 || end.Year() > 2101 {
+			t.Fatalf("(%q, %q) accepted as %v – %v", startText, endText, start, end)
+		}
+	})
+}
+
+// FuzzAddPreferredDate: a client user's preferred date is a calendar date between 2000 and 2100, or a message.
+func FuzzAddPreferredDate(f *testing.F) {
+	for _, s := range []string{"2026-12-01", "", "2026-02-30", "12/01/2026", "1999-12-31", "2026-12-01T00:00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		form := Form{Description: "Leak"}
+		err := form.AddPreferredDate(s, time.UTC)
+		switch {
+		case err != nil && apperr.AsValidation(err) == nil:
+			t.Fatalf("AddPreferredDate(%q): %v, not a message in words", s, err)
+		case err == nil && strings.TrimSpace(s) == "" && form.Description != "Leak":
+			t.Fatalf("AddPreferredDate(%q) changed the description", s)
+		case err == nil && strings.TrimSpace(s) != "" && !strings.Contains(form.Description, "Preferred date: "):
+			t.Fatalf("AddPreferredDate(%q) accepted it but wrote no date", s)
+		}
+	})
+}
