@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -50,7 +51,9 @@ func TestFaults_MailServerDownThenBusy(t *testing.T) {
 	busy.Close()
 	var reason string
 	owner.QueryRow(ctx, `select last_error from outbox_emails where recipients[1] like '%'||$1 limit 1`, burstDomain).Scan(&reason)
-	t.Logf("while away, the Outbox page says: %s", reason)
+	if !strings.HasPrefix(reason, "The mail server asked to try again later; it will be tried again until ") {
+		t.Errorf("after the 421s the Outbox page says %q", reason)
+	}
 
 	mp.Restart()
 	eventually(t, 30*time.Second, "every email to arrive once the mail server is back", func() bool {

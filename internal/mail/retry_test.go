@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/textproto"
 	"os"
 	"syscall"
 	"testing"
@@ -76,6 +77,8 @@ func TestClassify(t *testing.T) {
 		{"no such host", &net.DNSError{Err: "no such host", Name: "smtp.example.net", IsNotFound: true}, "The mail server was unreachable", false},
 		{"timeout", fmt.Errorf("dial: %w", context.DeadlineExceeded), "The mail server did not answer in time", false},
 		{"something else", errors.New("tls: handshake failure"), "The mail server was unreachable", false},
+		{"421 greeting", fmt.Errorf("%w, close: EOF", &textproto.Error{Code: 421, Msg: "4.3.2 Service not available"}), "The mail server asked to try again later", false},
+		{"554 greeting", &textproto.Error{Code: 554, Msg: "no service"}, "The mail server turned the connection away", false},
 		{"bad recipient", &badAddress{reason: "A recipient address is not valid: x@", err: errors.New("mail: no angle-addr")},
 			"A recipient address is not valid: x@", true},
 	} {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -86,6 +87,7 @@ func classify(err error, recipients []string) failure {
 	var bad *badAddress
 	var sendErr *gomail.SendError
 	var netErr net.Error
+	var reply *textproto.Error
 	switch {
 	case errors.As(err, &bad):
 		return failure{reason: bad.reason, permanent: true}
@@ -106,6 +108,11 @@ func classify(err error, recipients []string) failure {
 		return failure{reason: "The mail server did not answer in time"}
 	case errors.As(err, &sendErr):
 		return failure{reason: "The connection to the mail server broke off"}
+	case errors.As(err, &reply) && reply.Code >= 400 && reply.Code < 500:
+		// A reply outside a send: the greeting ("421 try later" from a busy or closing server).
+		return failure{reason: "The mail server asked to try again later"}
+	case errors.As(err, &reply):
+		return failure{reason: "The mail server turned the connection away"}
 	}
 	return failure{reason: "The mail server was unreachable"}
 }
