@@ -62,7 +62,7 @@ func QueueList(b *pgx.Batch, companyID int64, scope Scope, f ListFilter, page *L
 		   and ($4::bigint = 0 or (c.name, c.id) `+cmp+` (select k.name, k.id from clients k where k.company_id = $1 and k.id = $4))
 		 order by c.name `+order+`, c.id `+order+`
 		 limit $5`,
-		companyID, scope.param(), escapeLike(strings.TrimSpace(f.Q)), cursor, PageSize+1).Query(func(r pgx.Rows) (err error) {
+		companyID, scope.param(), input.EscapeLike(strings.TrimSpace(f.Q)), cursor, PageSize+1).Query(func(r pgx.Rows) (err error) {
 		rows, err := pgx.CollectRows(r, pgx.RowToStructByName[ListRow])
 		if page.More = len(rows) > PageSize; page.More {
 			rows = rows[:PageSize]
@@ -73,9 +73,4 @@ func QueueList(b *pgx.Batch, companyID int64, scope Scope, f ListFilter, page *L
 		page.Rows = rows
 		return err
 	})
-}
-
-// escapeLike makes % _ and \ match themselves in an ILIKE pattern.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }

@@ -42,3 +42,8 @@ func Problem(s string) string {
 	}
 	return ""
 }
+
+// EscapeLike makes s match itself literally inside a LIKE or ILIKE pattern (% _ and \ lose their meaning).
+func EscapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

@@ -231,7 +231,7 @@ func listQuery(companyID int64, scope Scope, f ListFilter) (string, []any) {
 		pageIDs = `select id from (` + strings.Join(branches, "\n union ") + `) mine order by id ` + order + ` limit ` + limit
 	}
 	if q != "" {
-		args = append(args, "%"+escapeLike(q)+"%", ParseRef(q))
+		args = append(args, "%"+input.EscapeLike(q)+"%", ParseRef(q))
 		pq, pn := len(args)-1, len(args)
 		matches = fmt.Sprintf(`matching_clients as materialized (
 		        select c2.id from clients c2 where c2.company_id = $1
@@ -312,11 +312,6 @@ func scopeJobs(s Scope) string {
 		return `select 0::bigint as id, ''::text as status where false`
 	}
 	return strings.Join(parts, "\n union ")
-}
-
-// escapeLike makes % _ and \ match themselves in an ILIKE pattern.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // QueueCounts adds how many jobs each view holds for the viewer. Admins read the company's counters (kept by a

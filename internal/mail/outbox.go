@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/input"
 )
 
 // Email is one message to enqueue. HTML comes from a templ component, Text from a text/template (see Render).
@@ -124,7 +125,7 @@ func ParseStatus(s string) (Status, error) {
 func QueueOutbox(b *pgx.Batch, companyID int64, f OutboxFilter, emails *[]OutboxEmail) {
 	recipient := ""
 	if f.Recipient != "" {
-		recipient = "%" + escapeLike(strings.ToLower(f.Recipient)) + "%"
+		recipient = "%" + input.EscapeLike(strings.ToLower(f.Recipient)) + "%"
 	}
 	b.Queue(`
 		select id, kind, recipients, subject, status, attempts, last_error, created_at, sent_at,
@@ -140,11 +141,6 @@ func QueueOutbox(b *pgx.Batch, companyID int64, f OutboxFilter, emails *[]Outbox
 		*emails, err = pgx.CollectRows(rows, pgx.RowToStructByName[OutboxEmail])
 		return err
 	})
-}
-
-// escapeLike makes s match itself literally in a LIKE pattern.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // QueueRetryable adds to b the count of the company's failed emails that Retry all failed would queue again.
