@@ -175,3 +175,17 @@ func Dialable(phone string) string {
 	}
 	return b.String()
 }
+
+// Name is a client's id and name: a choice in a picker.
+type Name struct {
+	ID   int64
+	Name string
+}
+
+// QueueNames adds every client of the company, by name: the Invite User page's choice of client for a client user.
+func QueueNames(b *pgx.Batch, companyID int64, names *[]Name) {
+	b.Queue(`select id, name from clients where company_id = $1 order by name, id`, companyID).Query(func(rows pgx.Rows) (err error) {
+		*names, err = pgx.CollectRows(rows, pgx.RowToStructByName[Name])
+		return err
+	})
+}

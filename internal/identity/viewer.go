@@ -67,7 +67,8 @@ func Zone(name string) *time.Location {
 }
 
 // QueueViewer adds the session check to b: when the batch runs, *v is filled if the membership is still active
-// and its session version is still version; otherwise ErrNotFound comes back and the session must end.
+// and its session version is still version (and, for a guest, their host is still active); otherwise ErrNotFound
+// comes back and the session must end.
 func QueueViewer(b *pgx.Batch, companyID, membershipID int64, version int, v *Viewer) {
 	b.Queue(`
 		select m.account_id, m.id as membership_id, m.company_id, m.role, a.name, a.email::text as email,
@@ -82,7 +83,9 @@ func QueueViewer(b *pgx.Batch, companyID, membershipID int64, version int, v *Vi
 		  from memberships m
 		  join accounts a on a.id = m.account_id
 		  join companies c on c.id = m.company_id
-		 where m.company_id = $1 and m.id = $2 and m.active and m.session_version = $3`,
+		 where m.company_id = $1 and m.id = $2 and m.active and m.session_version = $3
+		   and (m.host_id is null
+		        or exists (select from memberships h where h.company_id = m.company_id and h.id = m.host_id and h.active))`,
 		companyID, membershipID, version).Query(func(rows pgx.Rows) (err error) {
 		type row struct {
 			Viewer

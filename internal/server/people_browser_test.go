@@ -130,7 +130,7 @@ func TestBrowser_InviteAcceptDeactivate(t *testing.T) {
 	err := chromedp.Run(admin,
 		browserLogin(ts.URL, "ann@acme.example", "password-123"),
 		chromedp.Click(`a[href="/staff"]`, chromedp.ByQuery),
-		chromedp.Click(`//a[text()="Invite"]`),
+		chromedp.Click(`//a[text()="Invite User"]`),
 		chromedp.WaitVisible(`input[name=email]`, chromedp.ByQuery),
 		fill([2]string{"email", "nia@example.com"}),
 		chromedp.SetValue(`select[name=role]`, "co-worker", chromedp.ByQuery),

@@ -106,6 +106,10 @@ func TestCrossTenantProbe(t *testing.T) {
 	var link int64
 	tdb.Owner.QueryRow(ctx, `insert into share_links (company_id, job_id, token_hash, recipient) values ($1, $2, sha256('probe'), 'a@acme.example') returning id`, acme, job).Scan(&link)
 
+	_, acmeHost := seedClientUser(t, s, tdb, ts, acme, client, "hal@acme-client.example", identity.Permissions{})
+	var acmeGuest int64
+	tdb.Owner.QueryRow(ctx, `with a as (insert into accounts (email, name, password_hash) values ('gus@guest.example', 'Gus', 'x') returning id)
+		insert into memberships (company_id, account_id, role, host_id) select $1, a.id, 'guest', $2 from a returning id`, acme, acmeHost).Scan(&acmeGuest)
 	boltAdmin := signedIn(t, s, tdb, ts, bolt, identity.RoleAdmin)
 	u, _ := url.Parse(ts.URL)
 	cookies := boltAdmin.http.Jar.Cookies(u)
@@ -163,8 +167,12 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/clients/%d/share-links/revoke", client)},
 		{Method: "POST", Path: id("/clients/%d/portal-invite", client), Form: "email=spy@bolt.example"},
 		{Method: "POST", Path: id("/clients/%d/portal-users/%d/permissions", client, person), Form: "perm_add_edit=1"},
+		{Method: "POST", Path: "/staff/invite", Form: id("email=spy@bolt.example&role=guest&host_id=%d", acmeHost)},
+		{Method: "POST", Path: "/staff/invite", Form: id("email=spy@bolt.example&role=client&client_id=%d", client)},
+		{Method: "GET", Path: id("/staff/%d", acmeGuest)},
+		{Method: "POST", Path: id("/staff/%d/deactivate", acmeGuest)},
 	})
-	// A client user of Bolt tries Acme's jobs in the portal.
+	// A client user of Bolt tries Acme's jobs in the portal, and an Acme client user's guest.
 	boltUser, _ := seedClientUser(t, s, tdb, ts, bolt, boltClient, "fran@bolt.example", identity.Permissions{AddEdit: true, ViewMessages: true, ViewPrices: true})
 	assertProbe404(t, s, boltUser.asCookies(), []probeRoute{
 		{Method: "GET", Path: id("/portal/jobs/%d", job)},
@@ -174,6 +182,8 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/portal/jobs/%d/lines", job), Form: "description=x&quantity=1"},
 		{Method: "GET", Path: id("/portal/jobs/%d/files/%d", job, file)},
 		{Method: "POST", Path: "/portal/jobs/new", Form: id("title=Hacked&site_id=%d", site)},
+		{Method: "POST", Path: id("/portal/guests/%d/deactivate", acmeGuest)},
+		{Method: "POST", Path: id("/portal/guests/%d/reactivate", acmeGuest)},
 	})
 	// Bolt's own job may not point at Acme's rows either.
 	boltJob := seedJob(t, tdb, bolt, boltClient, "Bolt job")

@@ -173,6 +173,10 @@ func (s *Server) routes() http.Handler {
 			r.Post("/portal/jobs/{id}/visits", por.AddVisit)
 			r.Post("/portal/jobs/{id}/lines", por.AddLine)
 			r.Get("/portal/jobs/{id}/files/{fileID}", por.File)
+			r.Get("/portal/guests", por.Guests)
+			r.Post("/portal/guests", por.InviteGuest)
+			r.Post("/portal/guests/{id}/deactivate", por.DeactivateGuest)
+			r.Post("/portal/guests/{id}/reactivate", por.ReactivateGuest)
 		})
 
 		// Co-working (every logged-in role) joins here, a r.Group with s.requireRoles(…), when it lands.

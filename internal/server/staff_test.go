@@ -48,8 +48,9 @@ func TestStaff_InviteValidationAndSeats(t *testing.T) {
 		want string
 	}{
 		{url.Values{"email": {"nope"}, "role": {"co-worker"}}, "Enter an email address like name@example.com."},
-		{url.Values{"email": {"a@acme.example"}, "role": {"owner"}}, "Choose Admin or Co-worker."},
-		{url.Values{"email": {"a@acme.example"}, "role": {"client"}}, "A Job Share Plus user is invited from their client&#39;s record."},
+		{url.Values{"email": {"a@acme.example"}, "role": {"owner"}}, "Choose Admin, Co-worker, Client user or Guest."},
+		{url.Values{"email": {"a@acme.example"}, "role": {"client"}}, "Choose the client this user belongs to."},
+		{url.Values{"email": {"a@acme.example"}, "role": {"guest"}}, "Choose the client user this guest works with."},
 	} {
 		res, body := admin.post("/staff/invite", c.form)
 		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, c.want) {

@@ -41,8 +41,10 @@ type Invitation struct {
 	CompanyName string
 	// HasAccount says the invited email already has a fieldops login: accepting then asks for its password.
 	HasAccount bool
-	// ClientName is the client of a client user's invitation (Job Share Plus), else "".
+	// ClientName is the client of a client user's invitation (Job Share Plus), or of a guest's host, else "".
 	ClientName string
+	// HostName is the client user a guest's invitation is for, else "".
+	HostName string
 }
 
 const invitationColumns = `
@@ -53,7 +55,11 @@ const invitationColumns = `
 	i.expires_at, i.created_at,
 	(select c.name from companies c where c.id = i.company_id) as company_name,
 	exists (select from login_account(i.email::text)) as has_account,
-	coalesce((select cl.name from clients cl where cl.company_id = i.company_id and cl.id = i.client_id), '') as client_name`
+	coalesce((select cl.name from clients cl
+	           where cl.company_id = i.company_id
+	             and cl.id = coalesce(i.client_id, (select h.client_id from memberships h where h.company_id = i.company_id and h.id = i.host_id))), '') as client_name,
+	coalesce((select a.name from memberships h join accounts a on a.id = h.account_id
+	           where h.company_id = i.company_id and h.id = i.host_id), '') as host_name`
 
 // QueueInvitations adds the company's invitations, newest first (the latest 100; cancelled ones are gone).
 func QueueInvitations(b *pgx.Batch, companyID int64, invs *[]Invitation) {
@@ -77,27 +83,34 @@ func QueueInvitation(b *pgx.Batch, companyID, id int64, inv *Invitation) {
 	})
 }
 
-// InviteForm is what the invite form sends. A client user (Job Share Plus) is invited from the client's record,
-// with the client and the permissions the firm gives them.
+// InviteForm is what an invite form sends: the type of user and their email. A client user (Job Share Plus) comes
+// with their client and the permissions the firm gives them; a guest with their host, the client user they serve.
 type InviteForm struct {
 	Email    string
 	Role     identity.Role
 	ClientID int64
 	Perms    identity.Permissions
+	HostID   int64
 }
+
+// InviteRoles are the types of user the Invite User page offers, in its order.
+var InviteRoles = []identity.Role{identity.RoleAdmin, identity.RoleCoWorker, identity.RoleClient, identity.RoleGuest}
 
 // Normalize trims the email.
 func (f *InviteForm) Normalize() { f.Email = strings.TrimSpace(f.Email) }
 
-// Validate reports a malformed email or a role that cannot be invited from the Staff page.
+// Validate reports a malformed email, a type of user that cannot be invited, a client user without their client
+// or a guest without their host.
 func (f InviteForm) Validate() error {
 	v := &apperr.ValidationError{}
 	identity.CheckEmail(v, "email", f.Email)
 	switch {
 	case f.Role == identity.RoleClient && f.ClientID <= 0:
-		v.Add("role", "A Job Share Plus user is invited from their client's record.")
-	case f.Role != identity.RoleClient && !isStaffRole(f.Role):
-		v.Add("role", "Choose Admin or Co-worker.")
+		v.Add("client_id", "Choose the client this user belongs to.")
+	case f.Role == identity.RoleGuest && f.HostID <= 0:
+		v.Add("host_id", "Choose the client user this guest works with.")
+	case f.Role != identity.RoleClient && f.Role != identity.RoleGuest && !isStaffRole(f.Role):
+		v.Add("role", "Choose Admin, Co-worker, Client user or Guest.")
 	}
 	return v.Err()
 }
@@ -116,12 +129,13 @@ func Invite(ctx context.Context, tx pgx.Tx, companyID, invitedBy int64, f Invite
 		return 0, err
 	}
 	var active bool
+	var role identity.Role
 	err = tx.QueryRow(ctx, `
-		select m.active from memberships m join accounts a on a.id = m.account_id
-		 where m.company_id = $1 and a.email = $2`, companyID, f.Email).Scan(&active)
+		select m.active, m.role from memberships m join accounts a on a.id = m.account_id
+		 where m.company_id = $1 and a.email = $2`, companyID, f.Email).Scan(&active, &role)
 	switch {
 	case err == nil && active:
-		return 0, fieldError("email", "This person is already on your staff.")
+		return 0, fieldError("email", "This person already belongs to your company, as "+role.WithArticle()+".")
 	case err == nil:
 		return 0, fieldError("email", "This person was deactivated. Reactivate them from their page instead.")
 	case !errors.Is(err, pgx.ErrNoRows):
@@ -140,28 +154,51 @@ func Invite(ctx context.Context, tx pgx.Tx, companyID, invitedBy int64, f Invite
 	if f.Role.UsesSeat() && seats.Full() {
 		return 0, ErrSeatsFull(seats)
 	}
-	if f.Role == identity.RoleClient {
+	switch f.Role {
+	case identity.RoleClient:
+		f.HostID = 0
 		var ok bool
 		if err := tx.QueryRow(ctx, `select exists (select from clients where company_id = $1 and id = $2)`, companyID, f.ClientID).Scan(&ok); err != nil || !ok {
 			return 0, errors.Join(err, apperr.ErrNotFound)
 		}
-	} else {
+	case identity.RoleGuest:
 		f.ClientID, f.Perms = 0, identity.Permissions{}
+		if err := checkHost(ctx, tx, companyID, f.HostID); err != nil {
+			return 0, err
+		}
+	default:
+		f.ClientID, f.Perms, f.HostID = 0, identity.Permissions{}, 0
 	}
 	return insertInvitation(ctx, tx, companyID, invitedBy, f, tokenHash, msg)
 }
 
+// checkHost refuses a guest's host that is not an active client user of the company: ErrNotFound for an id that is
+// not the company's at all (forged), a message in words for anyone else.
+func checkHost(ctx context.Context, tx pgx.Tx, companyID, hostID int64) error {
+	var role identity.Role
+	var active bool
+	err := tx.QueryRow(ctx, `select role, active from memberships where company_id = $1 and id = $2`, companyID, hostID).Scan(&role, &active)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return apperr.ErrNotFound
+	case err != nil:
+		return fmt.Errorf("staff: guest's host: %w", err)
+	case role != identity.RoleClient:
+		return fieldError("host_id", "A guest works with a client user: choose one.")
+	case !active:
+		return fieldError("host_id", "This client user was deactivated: reactivate them first, or choose another.")
+	}
+	return nil
+}
+
 func insertInvitation(ctx context.Context, tx pgx.Tx, companyID, invitedBy int64, f InviteForm, tokenHash []byte, msg mail.Email) (int64, error) {
 	var id int64
-	var client *int64
-	if f.ClientID != 0 {
-		client = &f.ClientID
-	}
 	err := tx.QueryRow(ctx, `
 		insert into invitations (company_id, email, role, token_hash, invited_by, expires_at,
-		                         client_id, perm_add_edit, perm_view_messages, perm_view_prices)
-		values ($1, $2, $3, $4, $5, now() + interval '7 days', $6, $7, $8, $9) returning id`,
-		companyID, f.Email, f.Role, tokenHash, invitedBy, client, f.Perms.AddEdit, f.Perms.ViewMessages, f.Perms.ViewPrices).Scan(&id)
+		                         client_id, perm_add_edit, perm_view_messages, perm_view_prices, host_id)
+		values ($1, $2, $3, $4, $5, now() + interval '7 days', $6, $7, $8, $9, $10) returning id`,
+		companyID, f.Email, f.Role, tokenHash, invitedBy, nullID(f.ClientID), f.Perms.AddEdit, f.Perms.ViewMessages, f.Perms.ViewPrices,
+		nullID(f.HostID)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("staff: invite: %w", err)
 	}
@@ -172,6 +209,14 @@ func enqueueInvitation(ctx context.Context, tx pgx.Tx, companyID int64, to strin
 	msg.Kind, msg.To, msg.Secret = mail.KindInvite, []string{to}, true
 	_, err := mail.Enqueue(ctx, tx, companyID, msg)
 	return err
+}
+
+// nullID is id, or NULL for 0.
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
 }
 
 func fieldError(field, msg string) error {
@@ -187,22 +232,30 @@ func Resend(ctx context.Context, tx pgx.Tx, companyID, invitedBy, id int64, toke
 		return 0, err
 	}
 	var f InviteForm
-	var client *int64
+	var client, host *int64
 	var status InvitationStatus
 	err = tx.QueryRow(ctx, `
-		select i.email::text, i.role, i.client_id, i.perm_add_edit, i.perm_view_messages, i.perm_view_prices,
+		select i.email::text, i.role, i.client_id, i.perm_add_edit, i.perm_view_messages, i.perm_view_prices, i.host_id,
 		       case when i.accepted_at is not null then 'registered' when i.expires_at <= now() then 'expired' else 'pending' end
 		  from invitations i
 		 where i.company_id = $1 and i.id = $2 and i.cancelled_at is null
-		   for update`, companyID, id).Scan(&f.Email, &f.Role, &client, &f.Perms.AddEdit, &f.Perms.ViewMessages, &f.Perms.ViewPrices, &status)
+		   for update`, companyID, id).Scan(&f.Email, &f.Role, &client, &f.Perms.AddEdit, &f.Perms.ViewMessages, &f.Perms.ViewPrices, &host, &status)
 	if client != nil {
 		f.ClientID = *client
+	}
+	if host != nil {
+		f.HostID = *host
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, apperr.ErrNotFound
 	}
 	if err != nil {
 		return 0, fmt.Errorf("staff: resend: %w", err)
+	}
+	if f.Role == identity.RoleGuest && status != InvitationRegistered {
+		if err := checkHost(ctx, tx, companyID, f.HostID); err != nil {
+			return 0, err
+		}
 	}
 	switch status {
 	case InvitationRegistered:
@@ -340,8 +393,8 @@ func claim(ctx context.Context, tx pgx.Tx, companyID, id int64) (string, error) 
 func join(ctx context.Context, tx pgx.Tx, companyID, id, accountID int64) (identity.Membership, error) {
 	m := identity.Membership{CompanyID: companyID, SessionVersion: 1}
 	err := tx.QueryRow(ctx, `
-		insert into memberships (company_id, account_id, role, client_id, perm_add_edit, perm_view_messages, perm_view_prices)
-		select $1, $2, i.role, i.client_id, i.perm_add_edit, i.perm_view_messages, i.perm_view_prices
+		insert into memberships (company_id, account_id, role, client_id, perm_add_edit, perm_view_messages, perm_view_prices, host_id)
+		select $1, $2, i.role, i.client_id, i.perm_add_edit, i.perm_view_messages, i.perm_view_prices, i.host_id
 		  from invitations i where i.company_id = $1 and i.id = $3
 		on conflict (company_id, account_id) do nothing
 		returning id, role`, companyID, accountID, id).Scan(&m.ID, &m.Role)

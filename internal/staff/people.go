@@ -123,16 +123,61 @@ func SetActive(ctx context.Context, tx pgx.Tx, companyID, membershipID int64, ac
 	if err != nil || p.Active == active {
 		return err
 	}
-	if !active {
+	switch {
+	case !active:
 		if err := refuseLastAdmin(ctx, tx, companyID, p); err != nil {
 			return err
 		}
-	} else if p.Role.UsesSeat() && seats.Full() {
+	case p.Role == identity.RoleGuest:
+		if err := checkHost(ctx, tx, companyID, p.HostID); err != nil {
+			return &apperr.ValidationError{Form: p.Name + " is a guest of " + p.HostName + ", who is deactivated: reactivate " + p.HostName + " first."}
+		}
+	case p.Role.UsesSeat() && seats.Full():
 		return ErrSeatsFull(seats)
 	}
 	if _, err := tx.Exec(ctx, `update memberships set active = $3, session_version = session_version + 1 where company_id = $1 and id = $2`,
 		companyID, membershipID, active); err != nil {
 		return fmt.Errorf("staff: set active: %w", err)
 	}
+	if !active && p.Role == identity.RoleClient {
+		// A guest serves their client user only: they go with them (and come back one by one, when reactivated).
+		if _, err := tx.Exec(ctx, `update memberships set active = false, session_version = session_version + 1
+			 where company_id = $1 and host_id = $2 and active`, companyID, membershipID); err != nil {
+			return fmt.Errorf("staff: deactivate guests: %w", err)
+		}
+	}
 	return nil
+}
+
+// QueueGuests adds the guests of a client user (host), active first, by name, and their open invitations: the
+// client user's own Guests page.
+func QueueGuests(b *pgx.Batch, companyID, hostID int64, people *[]Person, invs *[]Invitation) {
+	b.Queue(`
+		select `+personColumns+`
+		  from memberships m join accounts a on a.id = m.account_id
+		 where m.company_id = $1 and m.host_id = $2
+		 order by m.active desc, a.name, m.id`, companyID, hostID).Query(func(rows pgx.Rows) (err error) {
+		*people, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
+		return err
+	})
+	b.Queue(`select `+invitationColumns+` from invitations i
+		 where i.company_id = $1 and i.host_id = $2 and i.cancelled_at is null and i.accepted_at is null
+		 order by i.id desc`, companyID, hostID).Query(func(rows pgx.Rows) (err error) {
+		*invs, err = pgx.CollectRows(rows, pgx.RowToStructByName[Invitation])
+		return err
+	})
+}
+
+// SetGuestActive is SetActive for a client user on their own guest: ErrNotFound for anyone who is not a guest of
+// hostID.
+func SetGuestActive(ctx context.Context, tx pgx.Tx, companyID, hostID, guestID int64, active bool) error {
+	var ok bool
+	if err := tx.QueryRow(ctx, `select exists (select from memberships where company_id = $1 and id = $2 and host_id = $3 and role = 'guest')`,
+		companyID, guestID, hostID).Scan(&ok); err != nil {
+		return fmt.Errorf("staff: guest: %w", err)
+	}
+	if !ok {
+		return apperr.ErrNotFound
+	}
+	return SetActive(ctx, tx, companyID, guestID, active)
 }

@@ -7,12 +7,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
 	"fieldops/internal/identity"
+	"fieldops/internal/input"
 )
 
 // Person is one membership of the company with its account's name and email.
@@ -24,8 +26,11 @@ type Person struct {
 	Role         identity.Role
 	Active       bool
 	CreatedAt    time.Time
-	// ClientName is a client user's client (Job Share Plus), else "".
+	// ClientName is a client user's client (Job Share Plus), or a guest's host's, else "".
 	ClientName string
+	// HostID and HostName are the client user a guest works with, else 0 and "".
+	HostID   int64
+	HostName string
 	// Perms are a client user's portal permissions.
 	PermAddEdit, PermViewMessages, PermViewPrices bool
 }
@@ -50,18 +55,42 @@ func ErrSeatsFull(s Seats) error {
 }
 
 const personColumns = `m.id as membership_id, m.account_id, a.name, a.email::text as email, m.role, m.active, m.created_at,
-	coalesce((select cl.name from clients cl where cl.company_id = m.company_id and cl.id = m.client_id), '') as client_name,
+	coalesce((select cl.name from clients cl
+	           where cl.company_id = m.company_id
+	             and cl.id = coalesce(m.client_id, (select h.client_id from memberships h where h.company_id = m.company_id and h.id = m.host_id))), '') as client_name,
+	coalesce((select ha.name from memberships h join accounts ha on ha.id = h.account_id
+	           where h.company_id = m.company_id and h.id = m.host_id), '') as host_name,
+	coalesce(m.host_id, 0) as host_id,
 	m.perm_add_edit, m.perm_view_messages, m.perm_view_prices`
 
-// QueuePeople adds every membership of the company: active first, then by name. A company has at most its seats
-// of active people plus those it deactivated, so the list is not paged.
-func QueuePeople(b *pgx.Batch, companyID int64, people *[]Person) {
+// PeopleFilter narrows the Staff page to one type of user (none: everyone) and a search of names and emails.
+type PeopleFilter struct {
+	Role identity.Role
+	Q    string
+}
+
+// QueuePeople adds the company's people that f lets through: active first, then by name. A company has at most
+// its seats of active people, its guests and those it deactivated, so the list is not paged.
+func QueuePeople(b *pgx.Batch, companyID int64, f PeopleFilter, people *[]Person) {
 	b.Queue(`
 		select `+personColumns+`
 		  from memberships m join accounts a on a.id = m.account_id
-		 where m.company_id = $1
-		 order by m.active desc, a.name, m.id`, companyID).Query(func(rows pgx.Rows) (err error) {
+		 where m.company_id = $1 and ($2 = '' or m.role = $2)
+		   and ($3 = '' or a.name ilike '%'||$3||'%' or a.email ilike '%'||$3||'%')
+		 order by m.active desc, a.name, m.id`, companyID, string(f.Role), input.EscapeLike(strings.TrimSpace(f.Q))).Query(func(rows pgx.Rows) (err error) {
 		*people, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
+		return err
+	})
+}
+
+// QueueHosts adds the company's active client users, who may have guests: the Invite User page's choice for one.
+func QueueHosts(b *pgx.Batch, companyID int64, hosts *[]Person) {
+	b.Queue(`
+		select `+personColumns+`
+		  from memberships m join accounts a on a.id = m.account_id
+		 where m.company_id = $1 and m.role = 'client' and m.active
+		 order by client_name, a.name, m.id`, companyID).Query(func(rows pgx.Rows) (err error) {
+		*hosts, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
 		return err
 	})
 }

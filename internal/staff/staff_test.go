@@ -74,7 +74,7 @@ func TestInvite_Rules(t *testing.T) {
 	}
 	for _, c := range []struct{ email, want string }{
 		{"not-an-email", "Enter an email address like name@example.com."},
-		{"On.Staff@acme.example", "This person is already on your staff."},
+		{"On.Staff@acme.example", "This person already belongs to your company, as a co-worker."},
 		{"gone@acme.example", "This person was deactivated. Reactivate them from their page instead."},
 		{"NEW@acme.example", "An invitation to this address is already pending. Use Resend on it instead."},
 	} {
@@ -380,5 +380,101 @@ func TestPeople_RenameOnlyWhoWorksHereAlone(t *testing.T) {
 	tdb.Owner.QueryRow(ctx, `select name from accounts where email = 'sam@x.example'`).Scan(&name)
 	if name == "Not Sam" {
 		t.Error("B's co-worker was renamed by A's admin")
+	}
+}
+
+// A guest is invited for an active client user of the company, uses no seat, joins as their guest, goes when they
+// are deactivated and cannot come back before them; a client user acts only on their own guests.
+func TestGuests(t *testing.T) {
+	ctx := context.Background()
+	tdb := dbtest.New(t)
+	co, other := tdb.CreateCompany(t, "Acme"), tdb.CreateCompany(t, "Bolt")
+	admin := member(t, tdb, co, "admin@acme.example", identity.RoleAdmin)
+	coworker := member(t, tdb, co, "cora@acme.example", identity.RoleCoWorker)
+	var client int64
+	tdb.Owner.QueryRow(ctx, `insert into clients (company_id, name) values ($1, 'Harbour View') returning id`, co).Scan(&client)
+	var host, otherHost int64
+	tdb.Owner.QueryRow(ctx, `insert into accounts (email, name, password_hash) values ('fran@client.example', 'Fran', 'x') returning id`).Scan(new(int64))
+	tdb.Owner.QueryRow(ctx, `insert into memberships (company_id, account_id, role, client_id)
+		select $1, id, 'client', $2 from accounts where email = 'fran@client.example' returning id`, co, client).Scan(&host)
+	var boltClient int64
+	tdb.Owner.QueryRow(ctx, `insert into clients (company_id, name) values ($1, 'Bolt Client') returning id`, other).Scan(&boltClient)
+	tdb.Owner.QueryRow(ctx, `insert into accounts (email, name, password_hash) values ('bo@client.example', 'Bo', 'x') returning id`).Scan(new(int64))
+	tdb.Owner.QueryRow(ctx, `insert into memberships (company_id, account_id, role, client_id)
+		select $1, id, 'client', $2 from accounts where email = 'bo@client.example' returning id`, other, boltClient).Scan(&otherHost)
+	setSeats(t, tdb, co, 3) // admin, co-worker, client user: full
+	inviteGuest := func(email string, hostID int64) (int64, error) {
+		var id int64
+		err := tdb.InCompany(ctx, co, func(tx pgx.Tx) (err error) {
+			id, err = Invite(ctx, tx, co, admin, InviteForm{Email: email, Role: identity.RoleGuest, HostID: hostID}, token.New().Hash, msg)
+			return err
+		})
+		return id, err
+	}
+	for _, c := range []struct {
+		host int64
+		want string
+	}{
+		{0, "Choose the client user this guest works with."},
+		{coworker, "A guest works with a client user: choose one."},
+	} {
+		_, err := inviteGuest("gus@guest.example", c.host)
+		if v := apperr.AsValidation(err); v == nil || v.Field("host_id") != c.want {
+			t.Errorf("guest of %d: %v, want %q", c.host, err, c.want)
+		}
+	}
+	if _, err := inviteGuest("gus@guest.example", otherHost); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("a guest of another company's client user: %v, want ErrNotFound", err)
+	}
+	before := seats(t, tdb, co)
+	id, err := inviteGuest("gus@guest.example", host)
+	if err != nil {
+		t.Fatalf("a guest with every seat taken: %v (a guest uses no seat)", err)
+	}
+	if after := seats(t, tdb, co); after != before {
+		t.Errorf("seats went from %+v to %+v: a guest uses none", before, after)
+	}
+	var guest identity.Membership
+	err = tdb.InCompany(ctx, co, func(tx pgx.Tx) (err error) {
+		_, guest, err = AcceptNew(ctx, tx, fast, co, id, NewAccount{Name: "Gus Guest", Password: "a-long-password"})
+		return err
+	})
+	if err != nil || guest.Role != identity.RoleGuest {
+		t.Fatalf("accept: %v, %+v", err, guest)
+	}
+	var people []Person
+	var invs []Invitation
+	tdb.Read(ctx, co, func(b *pgx.Batch) { QueueGuests(b, co, host, &people, &invs) })
+	if len(people) != 1 || people[0].HostName != "Fran" || people[0].ClientName != "Harbour View" {
+		t.Errorf("Fran's guests = %+v", people)
+	}
+	tdb.Read(ctx, co, func(b *pgx.Batch) { QueuePeople(b, co, PeopleFilter{Role: identity.RoleGuest, Q: "gus"}, &people) })
+	if len(people) != 1 {
+		t.Errorf("the Guests tab searched for gus = %d people, want 1", len(people))
+	}
+	// Only the host acts on their guest.
+	setGuest := func(hostID int64, active bool) error {
+		return tdb.InCompany(ctx, co, func(tx pgx.Tx) error { return SetGuestActive(ctx, tx, co, hostID, guest.ID, active) })
+	}
+	if err := setGuest(coworker, false); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("someone else deactivating Fran's guest: %v, want ErrNotFound", err)
+	}
+	// The host deactivated: the guest goes too, and the viewer check refuses them even were they active.
+	if err := tdb.InCompany(ctx, co, func(tx pgx.Tx) error { return SetActive(ctx, tx, co, host, false) }); err != nil {
+		t.Fatal(err)
+	}
+	var active bool
+	tdb.Owner.QueryRow(ctx, `select active from memberships where id = $1`, guest.ID).Scan(&active)
+	if active {
+		t.Error("the guest stayed active when their client user was deactivated")
+	}
+	if err := setGuest(host, true); apperr.AsValidation(err) == nil {
+		t.Errorf("reactivating a guest of a deactivated client user: %v, want a message", err)
+	}
+	tdb.Owner.Exec(ctx, `update memberships set active = true where id = $1`, guest.ID)
+	var v identity.Viewer
+	err = tdb.Read(ctx, co, func(b *pgx.Batch) { identity.QueueViewer(b, co, guest.ID, 2, &v) })
+	if !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("the viewer check of a guest whose host is deactivated: %v, want ErrNotFound", err)
 	}
 }

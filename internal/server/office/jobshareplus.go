@@ -23,7 +23,7 @@ func (h *Handlers) ClientPortalInvite(w http.ResponseWriter, r *http.Request) {
 	f := staff.InviteForm{Email: r.PostFormValue("email"), Role: identity.RoleClient, ClientID: id, Perms: permissionsForm(r)}
 	f.Normalize()
 	tok := token.New()
-	msg, err := h.invitationEmail(r, identity.RoleClient, tok)
+	msg, err := h.InvitationEmail(r, identity.RoleClient, tok)
 	if err == nil {
 		err = h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
 			_, err := staff.Invite(r.Context(), tx, v.CompanyID, v.MembershipID, f, tok.Hash, msg)

@@ -2,21 +2,23 @@ package office
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/clients"
 	"fieldops/internal/identity"
-	"fieldops/internal/mail"
+	"fieldops/internal/input"
 	"fieldops/internal/server/page"
+	"fieldops/internal/settings"
 	"fieldops/internal/staff"
 	"fieldops/internal/token"
-	"fieldops/templates/email"
 	staffview "fieldops/templates/staff"
 )
 
-// StaffList is the Staff page: people, invitations and seats.
+// StaffList is the Staff page: people (a tab per type of user, and a search), invitations and seats.
 func (h *Handlers) StaffList(w http.ResponseWriter, r *http.Request) {
 	h.showStaff(w, r, nil)
 }
@@ -24,12 +26,20 @@ func (h *Handlers) StaffList(w http.ResponseWriter, r *http.Request) {
 // showStaff renders the Staff page; refused is an action of the page that was refused, said at the top.
 func (h *Handlers) showStaff(w http.ResponseWriter, r *http.Request, refused error) {
 	co := page.ViewerOf(r).CompanyID
-	p := staffview.ListPage{Errors: page.Validation(refused)}
+	p := staffview.ListPage{Errors: page.Validation(refused), Filter: staff.PeopleFilter{Q: r.URL.Query().Get("q")}}
+	if role := identity.Role(r.URL.Query().Get("role")); slices.Contains(identity.Roles, role) {
+		p.Filter.Role = role
+	}
 	if refused == nil {
 		p.Notice = h.Notice(r)
 	}
+	v := &apperr.ValidationError{}
+	input.CheckSearch(v, "q", p.Filter.Q, input.MaxSearchLen)
+	if v.Err() != nil {
+		p.Errors, p.Filter.Q = v, ""
+	}
 	err := h.DB.Read(r.Context(), co, func(b *pgx.Batch) {
-		staff.QueuePeople(b, co, &p.People)
+		staff.QueuePeople(b, co, p.Filter, &p.People)
 		staff.QueueInvitations(b, co, &p.Invitations)
 		staff.QueueSeats(b, co, &p.Seats)
 	})
@@ -39,44 +49,59 @@ func (h *Handlers) showStaff(w http.ResponseWriter, r *http.Request, refused err
 	h.Render(w, r, err, staffview.List(h.Chrome(r, "Staff"), p))
 }
 
-// StaffInviteForm answers GET /staff/invite.
+// StaffInviteForm answers GET /staff/invite; ?role= and ?host= preselect the type of user and a guest's client user.
 func (h *Handlers) StaffInviteForm(w http.ResponseWriter, r *http.Request) {
+	f := staff.InviteForm{Role: identity.RoleCoWorker}
+	if role := identity.Role(r.URL.Query().Get("role")); slices.Contains(staff.InviteRoles, role) {
+		f.Role = role
+	}
+	f.HostID, _ = strconv.ParseInt(r.URL.Query().Get("host"), 10, 64)
+	h.showInvite(w, r, &f, nil)
+}
+
+// showInvite renders the Invite User form with what was typed and, when refused, why. A new form (refused nil)
+// starts a client user's permissions at the company's defaults (Settings).
+func (h *Handlers) showInvite(w http.ResponseWriter, r *http.Request, f *staff.InviteForm, refused error) {
 	co := page.ViewerOf(r).CompanyID
-	p := staffview.InvitePage{Form: staff.InviteForm{Role: identity.RoleCoWorker}}
-	err := h.DB.Read(r.Context(), co, func(b *pgx.Batch) { staff.QueueSeats(b, co, &p.Seats) })
-	h.Render(w, r, err, staffview.Invite(h.Chrome(r, "Invite"), p))
+	p := staffview.InvitePage{Errors: page.Validation(refused)}
+	var defaults settings.Settings
+	err := h.DB.Read(r.Context(), co, func(b *pgx.Batch) {
+		staff.QueueSeats(b, co, &p.Seats)
+		clients.QueueNames(b, co, &p.Clients)
+		staff.QueueHosts(b, co, &p.Hosts)
+		settings.QueueGet(b, co, &defaults)
+	})
+	if refused == nil {
+		f.Perms = defaults.Portal
+	}
+	p.Form = *f
+	if err == nil {
+		err = refused
+	}
+	h.Render(w, r, err, staffview.Invite(h.Chrome(r, "Invite User"), p))
 }
 
 // StaffInvite records the invitation and queues its email in one transaction.
 func (h *Handlers) StaffInvite(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
 	f := staff.InviteForm{Email: r.PostFormValue("email"), Role: identity.Role(r.PostFormValue("role"))}
+	f.ClientID, _ = strconv.ParseInt(r.PostFormValue("client_id"), 10, 64)
+	f.HostID, _ = strconv.ParseInt(r.PostFormValue("host_id"), 10, 64)
+	f.Perms = permissionsForm(r)
 	f.Normalize()
 	tok := token.New()
-	msg, err := h.invitationEmail(r, f.Role, tok)
+	msg, err := h.InvitationEmail(r, f.Role, tok)
 	if err == nil {
 		err = h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
 			_, err := staff.Invite(r.Context(), tx, v.CompanyID, v.MembershipID, f, tok.Hash, msg)
 			return err
 		})
 	}
-	if err != nil {
-		p := staffview.InvitePage{Form: f, Errors: page.Validation(err)}
-		if rerr := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) { staff.QueueSeats(b, v.CompanyID, &p.Seats) }); rerr != nil {
-			err = rerr
-		}
-		h.Render(w, r, err, staffview.Invite(h.Chrome(r, "Invite"), p))
+	if apperr.AsValidation(err) != nil {
+		h.showInvite(w, r, &f, err)
 		return
 	}
-	h.Done(w, r, nil, "/staff", "Invitation sent to "+f.Email+".")
-}
-
-// invitationEmail renders the invitation email whose link holds tok; the domain addresses and queues it.
-func (h *Handlers) invitationEmail(r *http.Request, role identity.Role, tok token.Token) (mail.Email, error) {
-	v := page.ViewerOf(r)
-	d := email.Invite{Company: v.CompanyName, InvitedBy: v.Name, Role: role.WithArticle(), Link: h.BaseURL + "/invite/" + tok.Raw}
-	text, html, err := email.Render(r.Context(), "invite.txt", d, email.InviteHTML(d))
-	return mail.Email{Subject: "Join " + v.CompanyName + " on fieldops", Text: text, HTML: html}, err
+	h.Done(w, r, err, "/staff", "Invitation sent to "+f.Email+".")
 }
 
 // StaffResend sends an invitation again with a new link (the old one dies); an expired one becomes a new invitation.
@@ -93,7 +118,7 @@ func (h *Handlers) StaffResend(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tok := token.New()
-	msg, err := h.invitationEmail(r, inv.Role, tok)
+	msg, err := h.InvitationEmail(r, inv.Role, tok)
 	if err == nil {
 		err = h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
 			_, err := staff.Resend(r.Context(), tx, v.CompanyID, v.MembershipID, id, tok.Hash, msg)

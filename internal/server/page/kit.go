@@ -5,6 +5,7 @@ package page
 
 import (
 	"log/slog"
+	"net/http"
 	"net/netip"
 	"time"
 
@@ -12,8 +13,12 @@ import (
 
 	"fieldops/internal/db"
 	"fieldops/internal/files"
+	"fieldops/internal/identity"
 	"fieldops/internal/jobs"
+	"fieldops/internal/mail"
 	"fieldops/internal/share"
+	"fieldops/internal/token"
+	"fieldops/templates/email"
 )
 
 // Kit holds what the doors' handlers share. It is built once by the server and safe for concurrent use.
@@ -39,4 +44,13 @@ type Kit struct {
 	TrustedProxies []netip.Prefix
 	// Now is the clock; tests move it.
 	Now func() time.Time
+}
+
+// InvitationEmail renders the invitation email, from the viewer, to join as role through the link holding tok;
+// the staff domain addresses and queues it.
+func (k *Kit) InvitationEmail(r *http.Request, role identity.Role, tok token.Token) (mail.Email, error) {
+	v := ViewerOf(r)
+	d := email.Invite{Company: v.CompanyName, InvitedBy: v.Name, Role: role.WithArticle(), Link: k.BaseURL + "/invite/" + tok.Raw}
+	text, html, err := email.Render(r.Context(), "invite.txt", d, email.InviteHTML(d))
+	return mail.Email{Subject: "Join " + v.CompanyName + " on fieldops", Text: text, HTML: html}, err
 }

@@ -1,6 +1,7 @@
 package public
 
 import (
+	"fieldops/internal/identity"
 	"fieldops/internal/server/page"
 	"net/http"
 
@@ -24,5 +25,5 @@ func (h *Handlers) Home(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.Render(w, r, nil, home.Dashboard(h.Chrome(r, "Home"), home.Welcome{Name: v.Name, Company: v.CompanyName,
-		Role: v.Role.Label(), Admin: v.Role.IsAdmin(), Notice: h.Notice(r)}))
+		Role: v.Role.Label(), Admin: v.Role.IsAdmin(), Guest: v.Role == identity.RoleGuest, Notice: h.Notice(r)}))
 }
