@@ -9,10 +9,12 @@ import (
 	"net/http"
 	"net/http/pprof"
 	netmail "net/mail"
+	"sync"
 	"time"
 
 	"fieldops/internal/db"
 	"fieldops/internal/mail"
+	"fieldops/internal/notify"
 	"fieldops/internal/server"
 )
 
@@ -40,8 +42,12 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	defer stopWorker()
 	worker := &mail.Worker{DB: database, ListenURL: cfg.DatabaseURL, SMTP: smtp, From: cfg.MailFrom, Log: log,
 		Poll: cfg.OutboxPoll, Lease: cfg.OutboxLease, Backoff: cfg.OutboxBackoff}
+	digester := &notify.Digester{DB: database, Render: server.DigestRenderer(cfg.BaseURL), Log: log, Every: cfg.DigestPoll}
+	var background sync.WaitGroup
+	background.Go(func() { worker.Run(workerCtx) })
+	background.Go(func() { digester.Run(workerCtx) })
 	workerDone := make(chan struct{})
-	go func() { worker.Run(workerCtx); close(workerDone) }()
+	go func() { background.Wait(); close(workerDone) }()
 
 	handler := server.New(server.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, SessionCacheTTL: cfg.SessionCacheTTL,
 		CountsCacheTTL: cfg.CountsCacheTTL}, database, log)

@@ -1,11 +1,15 @@
 package identity
 
 import (
+	"context"
+	"fmt"
 	"net/mail"
 	"strings"
 	"unicode/utf8"
 
 	"fieldops/internal/apperr"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Limits on what people type; the database checks the same.
@@ -57,4 +61,18 @@ func CheckNewPassword(v *apperr.ValidationError, field, value string) {
 	case n > MaxPasswordLen:
 		v.Add(field, "Use at most 1000 characters.")
 	}
+}
+
+// Rename sets the account's own name (the person's, everywhere they work), in tx.
+func Rename(ctx context.Context, tx pgx.Tx, accountID int64, name string) error {
+	name = strings.TrimSpace(name)
+	v := &apperr.ValidationError{}
+	CheckName(v, "name", "your name", name)
+	if err := v.Err(); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `update accounts set name = $2 where id = $1`, accountID, name); err != nil {
+		return fmt.Errorf("identity: rename: %w", err)
+	}
+	return nil
 }

@@ -38,7 +38,18 @@ type Viewer struct {
 	Unverified bool
 	// Suspended is why the operator suspended the company ("" when not): nothing of it is sent.
 	Suspended string
+	// Unread counts the person's unread notifications by area: the nav's counters, read with the viewer so no page
+	// pays a round trip for them.
+	Unread Unread `db:"-"`
 }
+
+// Unread is a person's unread notifications, by area.
+type Unread struct {
+	Jobs, Tasks, Calendar, Chat int
+}
+
+// Total is every unread notification.
+func (u Unread) Total() int { return u.Jobs + u.Tasks + u.Calendar + u.Chat }
 
 // Permissions are what a client user may do in the portal beyond seeing their client's jobs.
 type Permissions struct {
@@ -79,22 +90,30 @@ func QueueViewer(b *pgx.Batch, companyID, membershipID int64, version int, v *Vi
 		           (select count(*) from jobs fj where fj.company_id = m.company_id and fj.source = 'portal' and fj.seen_at is null)::int
 		       else 0 end as from_clients,
 		       c.verified_at is null as unverified,
-		       case when c.suspended_at is null then '' else coalesce(nullif(c.suspended_reason, ''), 'no reason was given') end as suspended
+		       case when c.suspended_at is null then '' else coalesce(nullif(c.suspended_reason, ''), 'no reason was given') end as suspended,
+		       u.jobs as unread_jobs, u.tasks as unread_tasks, u.calendar as unread_calendar, u.chat as unread_chat
 		  from memberships m
 		  join accounts a on a.id = m.account_id
 		  join companies c on c.id = m.company_id
+		  cross join lateral (
+		      select count(*) filter (where n.area = 'jobs')::int as jobs, count(*) filter (where n.area = 'tasks')::int as tasks,
+		             count(*) filter (where n.area = 'calendar')::int as calendar, count(*) filter (where n.area = 'chat')::int as chat
+		        from notifications n
+		       where n.company_id = m.company_id and n.membership_id = m.id and n.read_at is null) u
 		 where m.company_id = $1 and m.id = $2 and m.active and m.session_version = $3
 		   and (m.host_id is null
 		        or exists (select from memberships h where h.company_id = m.company_id and h.id = m.host_id and h.active))`,
 		companyID, membershipID, version).Query(func(rows pgx.Rows) (err error) {
 		type row struct {
 			Viewer
-			PermAddEdit, PermViewMessages, PermViewPrices bool
+			PermAddEdit, PermViewMessages, PermViewPrices       bool
+			UnreadJobs, UnreadTasks, UnreadCalendar, UnreadChat int
 		}
 		var r row
 		r, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[row])
 		*v = r.Viewer
 		v.Perms = Permissions{AddEdit: r.PermAddEdit, ViewMessages: r.PermViewMessages, ViewPrices: r.PermViewPrices}
+		v.Unread = Unread{Jobs: r.UnreadJobs, Tasks: r.UnreadTasks, Calendar: r.UnreadCalendar, Chat: r.UnreadChat}
 		if errors.Is(err, pgx.ErrNoRows) {
 			return apperr.ErrNotFound
 		}

@@ -33,6 +33,8 @@ type Kind string
 const (
 	KindTest   Kind = "test"
 	KindInvite Kind = "invite"
+	// A person's digest of their unread notifications (their notification settings).
+	KindDigest Kind = "digest"
 	// A person's own login: verifying a sign-up's email, choosing a new password.
 	KindVerify Kind = "verify"
 	KindReset  Kind = "reset"

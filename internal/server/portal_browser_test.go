@@ -95,7 +95,7 @@ func TestBrowser_Portal(t *testing.T) {
 	var badge, fromClients string
 	err = chromedp.Run(office,
 		chromedp.Navigate(ts.URL+"/jobs"),
-		chromedp.Text(`.nav-badge`, &badge, chromedp.ByQuery),
+		chromedp.Text(`nav[aria-label=Main] .nav-badge`, &badge, chromedp.ByQuery),
 		chromedp.SetValue(`select[name=view]`, "from-clients", chromedp.ByQuery),
 		chromedp.WaitVisible(`//a[text()="Clear"]`),
 		chromedp.Text(`tbody`, &fromClients, chromedp.ByQuery),

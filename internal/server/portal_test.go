@@ -136,7 +136,7 @@ func TestPortal_AddAndEditJobs(t *testing.T) {
 		t.Errorf("the portal job: source %s, description %q", source, desc)
 	}
 	// The office: in From clients, a badge on Jobs, History "Added by … (portal)"; opening it clears both.
-	if _, body := f.admin.get("/jobs?view=from-clients"); !strings.Contains(body, "Gutter overflowing") || !strings.Contains(body, `class="nav-badge"`) {
+	if _, body := f.admin.get("/jobs?view=from-clients"); !strings.Contains(body, "Gutter overflowing") || !strings.Contains(body, `title="New jobs from clients"`) {
 		t.Error("the office does not see the job in From clients with a badge")
 	}
 	// Only a person clicking through the office marks it seen: not a link from another site, nor a script.
@@ -158,7 +158,7 @@ func TestPortal_AddAndEditJobs(t *testing.T) {
 	if _, body := f.admin.navigate(fmt.Sprintf("/jobs/%d?tab=history", id)); !strings.Contains(body, "Added by Fran Facilities (portal)") {
 		t.Error("History lacks Added by … (portal)")
 	}
-	if _, body := f.admin.get("/jobs?view=from-clients"); strings.Contains(body, "Gutter overflowing") || strings.Contains(body, `class="nav-badge"`) {
+	if _, body := f.admin.get("/jobs?view=from-clients"); strings.Contains(body, "Gutter overflowing") || strings.Contains(body, `title="New jobs from clients"`) {
 		t.Error("after the office opened it, the job is still new")
 	}
 	// Edit, request a visit, add a line; another client's job is a 404 for each.

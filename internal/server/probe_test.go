@@ -110,6 +110,9 @@ func TestCrossTenantProbe(t *testing.T) {
 	var acmeGuest int64
 	tdb.Owner.QueryRow(ctx, `with a as (insert into accounts (email, name, password_hash) values ('gus@guest.example', 'Gus', 'x') returning id)
 		insert into memberships (company_id, account_id, role, host_id) select $1, a.id, 'guest', $2 from a returning id`, acme, acmeHost).Scan(&acmeGuest)
+	var notification int64
+	tdb.Owner.QueryRow(ctx, `insert into notifications (company_id, membership_id, area, client_id, title, link)
+		values ($1, $2, 'jobs', $3, 'New job', '/jobs/1') returning id`, acme, person, client).Scan(&notification)
 	boltAdmin := signedIn(t, s, tdb, ts, bolt, identity.RoleAdmin)
 	u, _ := url.Parse(ts.URL)
 	cookies := boltAdmin.http.Jar.Cookies(u)
@@ -171,6 +174,9 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: "/staff/invite", Form: id("email=spy@bolt.example&role=client&client_id=%d", client)},
 		{Method: "GET", Path: id("/staff/%d", acmeGuest)},
 		{Method: "POST", Path: id("/staff/%d/deactivate", acmeGuest)},
+		{Method: "POST", Path: id("/notifications/%d/open", notification)},
+		{Method: "POST", Path: id("/clients/%d/push-on", client), Form: "push_jobs=1"},
+		{Method: "POST", Path: id("/staff/%d/notifications", person), Form: "digest_jobs=1"},
 	})
 	// A client user of Bolt tries Acme's jobs in the portal, and an Acme client user's guest.
 	boltUser, _ := seedClientUser(t, s, tdb, ts, bolt, boltClient, "fran@bolt.example", identity.Permissions{AddEdit: true, ViewMessages: true, ViewPrices: true})

@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"fieldops/internal/identity"
+	"fieldops/internal/server/cowork"
 	"fieldops/internal/server/office"
 	"fieldops/internal/server/portal"
 	"fieldops/internal/server/public"
@@ -25,6 +26,7 @@ func (s *Server) routes() http.Handler {
 		VerifiesPerAccount: identity.NewFailureLimiter(3, 24*time.Hour)}
 	off := &office.Handlers{Kit: s.kit}
 	por := &portal.Handlers{Kit: s.kit}
+	cw := &cowork.Handlers{Kit: s.kit}
 
 	r := chi.NewRouter()
 	r.Use(s.requestID, s.logRequests, s.recoverPanics, s.securityHeaders, s.crossOriginProtection)
@@ -71,6 +73,8 @@ func (s *Server) routes() http.Handler {
 			r.Use(s.requireRoles(identity.Roles...))
 			r.Get("/account", pub.Account)
 			r.Post("/account/password", pub.ChangePassword)
+			r.Post("/account/notifications", pub.AccountNotifications)
+			r.Post("/account/name", pub.AccountName)
 		})
 
 		// Office: staff who serve clients. Each store query narrows to what the role may see (co-workers: the
@@ -145,6 +149,7 @@ func (s *Server) routes() http.Handler {
 			r.Post("/clients/{id}/portal-invite", off.ClientPortalInvite)
 			r.Post("/clients/{id}/portal-users/{membershipID}/permissions", off.ClientPortalPermissions)
 			r.Post("/clients/portal-permissions", off.ClientsPortalPermissions)
+			r.Post("/clients/{id}/push-on", off.ClientPushOn)
 
 			r.Get("/settings", off.SettingsPage)
 			r.Post("/settings", off.SettingsSave)
@@ -157,6 +162,7 @@ func (s *Server) routes() http.Handler {
 			r.Post("/staff/{id}", off.StaffUpdate)
 			r.Post("/staff/{id}/deactivate", off.StaffDeactivate)
 			r.Post("/staff/{id}/reactivate", off.StaffReactivate)
+			r.Post("/staff/{id}/notifications", off.StaffNotifications)
 			r.Post("/staff/invitations/{id}/resend", off.StaffResend)
 			r.Post("/staff/invitations/{id}/cancel", off.StaffCancelInvitation)
 		})
@@ -179,7 +185,14 @@ func (s *Server) routes() http.Handler {
 			r.Post("/portal/guests/{id}/reactivate", por.ReactivateGuest)
 		})
 
-		// Co-working (every logged-in role) joins here, a r.Group with s.requireRoles(…), when it lands.
+		// Co-working: every logged-in role; each store query narrows to the viewer's own.
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireRoles(identity.Roles...))
+			r.Get("/notifications", cw.Notifications)
+			r.Get("/notifications/counts", cw.NotificationCounts)
+			r.Post("/notifications/read-all", cw.ReadAllNotifications)
+			r.Post("/notifications/{id}/open", cw.OpenNotification)
+		})
 	})
 	return r
 }

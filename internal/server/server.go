@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -19,6 +20,7 @@ import (
 	"fieldops/internal/identity"
 	"fieldops/internal/jobs"
 	"fieldops/internal/mail"
+	"fieldops/internal/notify"
 	"fieldops/internal/server/page"
 	"fieldops/internal/share"
 	"fieldops/templates/email"
@@ -106,6 +108,23 @@ func renderLetter(ctx context.Context, l share.Letter) (mail.Email, error) {
 	d := email.JobLetter{Company: l.Company, JobRef: l.JobRef, JobTitle: l.JobTitle, Body: l.Body, Link: l.Link}
 	text, html, err := email.Render(ctx, "jobletter.txt", d, email.JobLetterHTML(d))
 	return mail.Email{Subject: l.Subject, Text: text, HTML: html}, err
+}
+
+// DigestRenderer draws notification digest emails with the app's templates, linking to baseURL's Notifications.
+func DigestRenderer(baseURL string) func(context.Context, notify.Digest) (mail.Email, error) {
+	return func(ctx context.Context, dg notify.Digest) (mail.Email, error) {
+		d := email.Digest{Company: dg.Company, Name: dg.Name, Link: baseURL + "/notifications"}
+		for _, n := range dg.Items {
+			line := n.Title
+			if n.ActorName != "" {
+				line += " — " + n.ActorName
+			}
+			d.Lines = append(d.Lines, line)
+		}
+		text, html, err := email.Render(ctx, "digest.txt", d, email.DigestHTML(d))
+		subject := fmt.Sprintf("%d new at %s", len(dg.Items), dg.Company)
+		return mail.Email{Subject: subject, Text: text, HTML: html}, err
+	}
 }
 
 // Close writes the dashboard opens still counted in memory and stops the server's background work.

@@ -14,6 +14,7 @@ import (
 	"fieldops/internal/clients"
 	"fieldops/internal/files"
 	"fieldops/internal/jobs"
+	"fieldops/internal/notify"
 	"fieldops/internal/server/page"
 	"fieldops/internal/settings"
 	"fieldops/internal/share"
@@ -144,6 +145,7 @@ func (h *Handlers) showClient(w http.ResponseWriter, r *http.Request, st clientS
 			clients.QueueAssignable(b, co, &assignable)
 			staff.QueueClientUsers(b, co, id, &p.PortalUsers, &p.PortalInvitations)
 			settings.QueueGet(b, co, &set)
+			notify.QueuePushOn(b, co, v.MembershipID, id, &p.PushOn)
 		}
 	})
 	p.Invite = staff.InviteForm{Email: p.Client.Email, Perms: set.Portal}

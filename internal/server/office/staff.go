@@ -11,6 +11,7 @@ import (
 	"fieldops/internal/clients"
 	"fieldops/internal/identity"
 	"fieldops/internal/input"
+	"fieldops/internal/notify"
 	"fieldops/internal/server/page"
 	"fieldops/internal/settings"
 	"fieldops/internal/staff"
@@ -162,7 +163,10 @@ func (h *Handlers) showPerson(w http.ResponseWriter, r *http.Request, typed *sta
 	}
 	v := page.ViewerOf(r)
 	var p staffview.PersonPage
-	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) { staff.QueuePerson(b, v.CompanyID, id, &p.Person) })
+	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
+		staff.QueuePerson(b, v.CompanyID, id, &p.Person)
+		notify.QueueDigests(b, v.CompanyID, id, &p.Digests)
+	})
 	p.Name, p.Role = p.Person.Name, p.Person.Role
 	if typed != nil {
 		p.Name, p.Role = typed.Name, typed.Role

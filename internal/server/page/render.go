@@ -120,6 +120,7 @@ func (k *Kit) Chrome(r *http.Request, title string) layout.Chrome {
 	c.Company = v.CompanyName
 	c.CanSwitch = v.Memberships > 1
 	c.Unverified, c.CanVerify, c.Suspended = v.Unverified, v.Unverified && v.Role.IsAdmin(), v.Suspended
+	c.Unread = v.Unread.Total()
 	for _, a := range v.Role.Areas() {
 		current := r.URL.Path == a.Path || strings.HasPrefix(r.URL.Path, a.Path+"/")
 		link := layout.NavLink{Name: a.Name, Path: a.Path, Current: current}

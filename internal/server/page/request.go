@@ -1,6 +1,7 @@
 package page
 
 import (
+	"fieldops/internal/notify"
 	"net"
 	"net/http"
 	"net/netip"
@@ -123,4 +124,13 @@ func (k *Kit) trusted(a netip.Addr) bool {
 		}
 	}
 	return false
+}
+
+// AreasTicked are the notification areas whose checkbox prefix+area the form ticked (layout.AreaSwitches).
+func AreasTicked(r *http.Request, prefix string) map[notify.Area]bool {
+	on := map[notify.Area]bool{}
+	for _, a := range notify.Areas {
+		on[a] = r.PostFormValue(prefix+string(a)) != ""
+	}
+	return on
 }

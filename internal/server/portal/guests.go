@@ -55,10 +55,14 @@ func (h *Handlers) InviteGuest(w http.ResponseWriter, r *http.Request) {
 }
 
 // DeactivateGuest and ReactivateGuest act on one of the client user's own guests; anyone else's id is a 404.
-func (h *Handlers) DeactivateGuest(w http.ResponseWriter, r *http.Request) { h.setGuestActive(w, r, false) }
+func (h *Handlers) DeactivateGuest(w http.ResponseWriter, r *http.Request) {
+	h.setGuestActive(w, r, false)
+}
 
 // ReactivateGuest: see DeactivateGuest.
-func (h *Handlers) ReactivateGuest(w http.ResponseWriter, r *http.Request) { h.setGuestActive(w, r, true) }
+func (h *Handlers) ReactivateGuest(w http.ResponseWriter, r *http.Request) {
+	h.setGuestActive(w, r, true)
+}
 
 func (h *Handlers) setGuestActive(w http.ResponseWriter, r *http.Request, active bool) {
 	id, ok := h.PathID(w, r, "id")

@@ -12,6 +12,7 @@ import (
 	"fieldops/internal/clients"
 	"fieldops/internal/files"
 	"fieldops/internal/jobs"
+	"fieldops/internal/notify"
 	"fieldops/internal/server/page"
 	"fieldops/internal/settings"
 	portalview "fieldops/templates/portal"
@@ -21,7 +22,7 @@ import (
 func (h *Handlers) portalChrome(r *http.Request, title string) portalview.Chrome {
 	v := page.ViewerOf(r)
 	return portalview.Chrome{Title: title, ClientName: v.ClientName, Company: v.CompanyName, PersonName: v.Name,
-		CanSwitch: v.Memberships > 1, Perms: v.Perms}
+		CanSwitch: v.Memberships > 1, Perms: v.Perms, Unread: v.Unread.Total()}
 }
 
 // canAddEdit refuses (403) a client user without Add and edit jobs: the control is hidden, and a forged request
@@ -132,8 +133,10 @@ func (h *Handlers) CreateJob(w http.ResponseWriter, r *http.Request) {
 	var id int64
 	if err == nil {
 		err = h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) (err error) {
-			id, _, err = jobs.Create(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), f, h.Letters)
-			return err
+			if id, _, err = jobs.Create(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), f, h.Letters); err != nil {
+				return err
+			}
+			return tellOffice(r, tx, id, "New job")
 		})
 	}
 	if apperr.AsValidation(err) != nil {
@@ -176,7 +179,10 @@ func (h *Handlers) UpdateJob(w http.ResponseWriter, r *http.Request) {
 	f := jobs.Form{Title: r.PostFormValue("title"), Description: r.PostFormValue("description"), Address: r.PostFormValue("address")}
 	f.SiteID, _ = strconv.ParseInt(r.PostFormValue("site_id"), 10, 64)
 	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
-		return jobs.Update(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, f)
+		if err := jobs.Update(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, f); err != nil {
+			return err
+		}
+		return tellOffice(r, tx, id, "Job edited")
 	})
 	if apperr.AsValidation(err) != nil {
 		f.Normalize()
@@ -198,8 +204,10 @@ func (h *Handlers) AddVisit(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
 	f := jobs.VisitForm{Start: r.PostFormValue("start"), End: r.PostFormValue("end")}
 	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
-		_, err := jobs.AddVisit(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, f, v.Location())
-		return err
+		if _, err := jobs.AddVisit(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, f, v.Location()); err != nil {
+			return err
+		}
+		return tellOffice(r, tx, id, "Visit requested")
 	})
 	if apperr.AsValidation(err) != nil {
 		h.showPortalJob(w, r, portalview.ShowPage{Visit: f, Errors: page.Validation(err)})
@@ -220,8 +228,10 @@ func (h *Handlers) AddLine(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
 	f := jobs.LineForm{Description: r.PostFormValue("description"), Quantity: r.PostFormValue("quantity")}
 	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
-		_, err := jobs.AddLine(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, f, false)
-		return err
+		if _, err := jobs.AddLine(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, f, false); err != nil {
+			return err
+		}
+		return tellOffice(r, tx, id, "Time or parts added")
 	})
 	if apperr.AsValidation(err) != nil {
 		h.showPortalJob(w, r, portalview.ShowPage{Line: f, Errors: page.Validation(err)})
@@ -240,6 +250,20 @@ func (h *Handlers) File(w http.ResponseWriter, r *http.Request) {
 	var j jobs.Job
 	h.ServeFile(w, r, page.FileRequest{CompanyID: v.CompanyID, Owner: files.Owner{JobID: id}, ClientOnly: true,
 		Variant: files.Original, Check: func(b *pgx.Batch) { jobs.QueueGet(b, v.CompanyID, jobs.ScopeFor(v), id, &j) }})
+}
+
+// tellOffice notifies, in tx, those who follow the client user's client (notify.ClientActivity) that they did
+// what to the job: "New job J-1042 · Leaking tap".
+func tellOffice(r *http.Request, tx pgx.Tx, jobID int64, what string) error {
+	v := page.ViewerOf(r)
+	j, err := jobs.Lock(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobID)
+	if err != nil {
+		return err
+	}
+	_, err = notify.ClientActivity(r.Context(), tx, v.CompanyID, notify.Event{Area: notify.AreaJobs, ClientID: *v.ClientID,
+		ActorID: v.MembershipID, Actor: v.Name, Title: what + " " + jobs.Ref(j.Number) + " · " + j.Title,
+		Link: "/jobs/" + strconv.FormatInt(jobID, 10)})
+	return err
 }
 
 // jobPath is a job's address in the portal.

@@ -10,6 +10,7 @@ import (
 
 	"fieldops/internal/apperr"
 	"fieldops/internal/identity"
+	"fieldops/internal/notify"
 	"fieldops/internal/server/page"
 	"fieldops/templates/auth"
 )
@@ -17,7 +18,39 @@ import (
 // Account answers GET /account: the person's own login, with Change password.
 func (h *Handlers) Account(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
-	h.Render(w, r, nil, auth.Account(h.Chrome(r, "Your account"), auth.AccountPage{Name: v.Name, Email: v.Email, Notice: h.Notice(r)}))
+	h.showAccount(w, r, auth.AccountPage{Name: v.Name, Notice: h.Notice(r)}, nil)
+}
+
+// showAccount renders the Account page, p holding what was typed; refused is why a form was refused.
+func (h *Handlers) showAccount(w http.ResponseWriter, r *http.Request, p auth.AccountPage, refused error) {
+	v := page.ViewerOf(r)
+	p.Email, p.Errors = v.Email, page.Validation(refused)
+	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) { notify.QueueDigests(b, v.CompanyID, v.MembershipID, &p.Digests) })
+	if err == nil {
+		err = refused
+	}
+	h.Render(w, r, err, auth.Account(h.Chrome(r, "Your account"), p))
+}
+
+// AccountName answers POST /account/name: the person's own name, everywhere they work.
+func (h *Handlers) AccountName(w http.ResponseWriter, r *http.Request) {
+	v := page.ViewerOf(r)
+	name := r.PostFormValue("name")
+	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error { return identity.Rename(r.Context(), tx, v.AccountID, name) })
+	if apperr.AsValidation(err) != nil {
+		h.showAccount(w, r, auth.AccountPage{Name: name}, err)
+		return
+	}
+	h.Done(w, r, err, "/account", "Name saved.")
+}
+
+// AccountNotifications answers POST /account/notifications: the person's own notification settings.
+func (h *Handlers) AccountNotifications(w http.ResponseWriter, r *http.Request) {
+	v := page.ViewerOf(r)
+	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
+		return notify.SetDigests(r.Context(), tx, v.CompanyID, v.MembershipID, page.AreasTicked(r, "digest_"))
+	})
+	h.Done(w, r, err, "/account", "Notification settings saved.")
 }
 
 // ChangePassword answers POST /account/password: with the current password, a new one; every other session of
@@ -42,7 +75,7 @@ func (h *Handlers) ChangePassword(w http.ResponseWriter, r *http.Request) {
 		err = h.restartSession(r, v)
 	}
 	if apperr.AsValidation(err) != nil {
-		h.Render(w, r, err, auth.Account(h.Chrome(r, "Your account"), auth.AccountPage{Name: v.Name, Email: v.Email, Errors: page.Validation(err)}))
+		h.showAccount(w, r, auth.AccountPage{Name: v.Name}, err)
 		return
 	}
 	h.Done(w, r, err, "/account", "Password changed. Every other session of your login has ended.")
