@@ -115,7 +115,7 @@ func seedDemo(ctx context.Context, cfg config, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "Seeded the demo company %q.\n", demo.CompanyName)
 		}
 		fmt.Fprintf(stdout, "Demo logins (password %q):\n", demo.Password)
-		for _, l := range append(demo.Logins, demo.PortalLogin) {
+		for _, l := range append(demo.Logins, demo.PortalLogin, demo.GuestLogin) {
 			fmt.Fprintf(stdout, "  %-16s %s\n", l.Role.Label(), l.Email)
 		}
 		return nil

@@ -104,12 +104,19 @@ func TestRun_SeedDemoOnce(t *testing.T) {
 		       (select count(*) from jobs), (select count(distinct status) from jobs), (select count(*) from jobs where status = 'deferred'),
 		       (select count(*) from jobs where parent_id is not null), (select count(*) from jobs where recall_of is not null)`).
 		Scan(&companies, &members, &clients, &sites, &unserved, &jobs, &statuses, &deferred, &subjobs, &recalls)
-	if companies != 1 || members != 5 || clients != 12 || sites < 12 || unserved != 0 {
-		t.Errorf("after seeding twice: %d companies, %d memberships, %d clients with %d sites (%d without a co-worker); want 1, 5, 12, 12+, 0",
+	if companies != 1 || members != 6 || clients != 12 || sites < 12 || unserved != 0 {
+		t.Errorf("after seeding twice: %d companies, %d memberships, %d clients with %d sites (%d without a co-worker); want 1, 6, 12, 12+, 0",
 			companies, members, clients, sites, unserved)
 	}
 	if jobs < 60 || statuses != 7 || deferred == 0 || subjobs != 3 || recalls != 1 {
 		t.Errorf("demo jobs: %d jobs in %d statuses (%d deferred), %d subjobs, %d recalls", jobs, statuses, deferred, subjobs, recalls)
+	}
+	var guests, groupMembers, pushOn, unread int
+	tdb.Owner.QueryRow(context.Background(), `
+		select (select count(*) from memberships where role = 'guest' and host_id is not null), (select count(*) from group_members),
+		       (select count(*) from push_subscriptions), (select count(*) from notifications where read_at is null)`).Scan(&guests, &groupMembers, &pushOn, &unread)
+	if guests != 1 || groupMembers != 2 || pushOn != 1 || unread != 6 {
+		t.Errorf("demo co-working: %d guests, %d group members, %d Push on, %d unread notifications; want 1, 2, 1, 6", guests, groupMembers, pushOn, unread)
 	}
 }
 

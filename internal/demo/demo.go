@@ -37,6 +37,9 @@ var Logins = []Login{
 // PortalLogin is the demo's Job Share Plus client user (Harbour View Apartments).
 var PortalLogin = Login{Email: "fran@harbourview.example", Name: "Fran Facilities", Role: identity.RoleClient}
 
+// GuestLogin is the demo's guest: Fran's caretaker, who uses no seat.
+var GuestLogin = Login{Email: "gus@harbourview.example", Name: "Gus Caretaker", Role: identity.RoleGuest}
+
 // demoClient is one client of the demo company with its sites ("name|address").
 type demoClient struct {
 	Name, Email, Phone, Billing string
@@ -116,10 +119,14 @@ func Seed(ctx context.Context, owner *pgxpool.Pool, h *identity.Hasher) (bool, e
 			on conflict (email) do update set name = excluded.name returning id`, PortalLogin.Email, PortalLogin.Name, hash).Scan(&accountID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `
+		var fran int64
+		if err := tx.QueryRow(ctx, `
 			insert into memberships (company_id, account_id, role, client_id, perm_add_edit, perm_view_messages)
-			select $1, $2, 'client', c.id, true, true from clients c where c.company_id = $1 and c.name = $3`,
-			companyID, accountID, demoClients[0].Name); err != nil {
+			select $1, $2, 'client', c.id, true, true from clients c where c.company_id = $1 and c.name = $3 returning id`,
+			companyID, accountID, demoClients[0].Name).Scan(&fran); err != nil {
+			return err
+		}
+		if err := seedCowork(ctx, tx, companyID, hash, staff[0], coworkers[0], fran); err != nil {
 			return err
 		}
 		created = true

@@ -54,10 +54,12 @@ func ParseArea(s string) (Area, bool) {
 	return "", false
 }
 
-// Event is something that happened in a client's work: who did it, what (a line in words) and where to see it.
+// Event is something that happened in a client's or a group's work: who did it, what (a line in words) and where
+// to see it.
 type Event struct {
 	Area     Area
 	ClientID int64
+	GroupID  int64 // for GroupActivity
 	ActorID  int64 // the membership that did it: never notified of their own doing
 	Actor    string
 	Title    string
@@ -85,6 +87,28 @@ func ClientActivity(ctx context.Context, tx pgx.Tx, companyID int64, e Event) (i
 		        or (m.role = 'admin' and exists (select from push_subscriptions p
 		             where p.company_id = $1 and p.client_id = $3 and p.area = $2 and p.membership_id = m.id)))`,
 		companyID, e.Area, e.ClientID, e.Title, e.Link, e.Actor, e.ActorID, e.To)
+	if err != nil {
+		return 0, fmt.Errorf("notify: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// GroupActivity notifies, in tx, everyone who follows a group's work in the event's area: the people taking part
+// (e.To), the group's active members, and the admins who turned Push on for the group and area — never the actor.
+func GroupActivity(ctx context.Context, tx pgx.Tx, companyID int64, e Event) (int, error) {
+	if e.Title == "" || e.Link == "" || e.GroupID == 0 {
+		return 0, fmt.Errorf("notify: a group event needs a title, a link and a group")
+	}
+	tag, err := tx.Exec(ctx, `
+		insert into notifications (company_id, membership_id, area, group_id, client_id, title, link, actor_name)
+		select $1, m.id, $2, $3, (select g.client_id from groups g where g.company_id = $1 and g.id = $3), left($4, 300), $5, left($6, 200)
+		  from memberships m
+		 where m.company_id = $1 and m.active and m.id <> $7
+		   and (m.id = any($8)
+		        or exists (select from group_members gm where gm.company_id = $1 and gm.group_id = $3 and gm.membership_id = m.id)
+		        or (m.role = 'admin' and exists (select from push_subscriptions p
+		             where p.company_id = $1 and p.group_id = $3 and p.area = $2 and p.membership_id = m.id)))`,
+		companyID, e.Area, e.GroupID, e.Title, e.Link, e.Actor, e.ActorID, e.To)
 	if err != nil {
 		return 0, fmt.Errorf("notify: %w", err)
 	}

@@ -80,7 +80,9 @@ func (w world) unread(t *testing.T, who int64) identity.Unread {
 
 func (w world) pushOn(t *testing.T, admin, client int64, on map[Area]bool) error {
 	t.Helper()
-	return w.tdb.InCompany(context.Background(), w.co, func(tx pgx.Tx) error { return SetPushOn(context.Background(), tx, w.co, admin, client, on) })
+	return w.tdb.InCompany(context.Background(), w.co, func(tx pgx.Tx) error {
+		return SetPushOn(context.Background(), tx, w.co, admin, Target{ClientID: client}, on)
+	})
 }
 
 // A client's activity reaches the co-workers serving it and the admins with Push on for it in that area — no
@@ -128,7 +130,7 @@ func TestClientActivity_WhoIsTold(t *testing.T) {
 		t.Errorf("Push on for another company's client: %v, want ErrNotFound", err)
 	}
 	var on map[Area]bool
-	w.tdb.Read(context.Background(), w.co, func(b *pgx.Batch) { QueuePushOn(b, w.co, w.admin, w.harbour, &on) })
+	w.tdb.Read(context.Background(), w.co, func(b *pgx.Batch) { QueuePushOn(b, w.co, w.admin, Target{ClientID: w.harbour}, &on) })
 	if !on[AreaJobs] || !on[AreaTasks] || on[AreaChat] {
 		t.Errorf("Ann's Push on for Harbour reads %v", on)
 	}
@@ -199,5 +201,31 @@ func TestDigester(t *testing.T) {
 	w.tdb.Owner.Exec(ctx, `update memberships set digest_sent_at = now() - interval '16 minutes' where id = $1`, w.cora)
 	if n, _ := d.Once(ctx); n != 1 || len(rendered[1].Items) != 1 {
 		t.Errorf("after 15 minutes: %d queued, listing %d (want only the new one)", n, len(rendered[len(rendered)-1].Items))
+	}
+}
+
+// A group's activity reaches its members and the admins with Push on for the group, not other admins.
+func TestGroupActivity(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	var group int64
+	w.tdb.Owner.QueryRow(ctx, `insert into groups (company_id, name, client_id) values ($1, 'Crew', $2) returning id`, w.co, w.harbour).Scan(&group)
+	w.tdb.Owner.Exec(ctx, `insert into group_members (company_id, group_id, membership_id) values ($1, $2, $3)`, w.co, group, w.sam)
+	err := w.tdb.InCompany(ctx, w.co, func(tx pgx.Tx) error {
+		return SetPushOn(ctx, tx, w.co, w.otherAdmin, Target{GroupID: group}, map[Area]bool{AreaChat: true})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	err = w.tdb.InCompany(ctx, w.co, func(tx pgx.Tx) (err error) {
+		n, err = GroupActivity(ctx, tx, w.co, Event{Area: AreaChat, GroupID: group, ActorID: w.cora, Actor: "Cora", Title: "New message", Link: "/chat"})
+		return err
+	})
+	if err != nil || n != 2 {
+		t.Fatalf("GroupActivity told %d, %v; want Sam and Abe", n, err)
+	}
+	if w.unread(t, w.sam).Chat != 1 || w.unread(t, w.otherAdmin).Chat != 1 || w.unread(t, w.admin).Total() != 0 {
+		t.Errorf("Sam %+v, Abe %+v, Ann %+v", w.unread(t, w.sam), w.unread(t, w.otherAdmin), w.unread(t, w.admin))
 	}
 }

@@ -83,6 +83,15 @@ func TestNotifications_PushOnAndCounters(t *testing.T) {
 	if _, body := admin.get(fmt.Sprintf("/staff/%d", cora)); strings.Contains(body, `name="digest_jobs" value="1" checked`) {
 		t.Error("the admin's change to Cora's settings did not take")
 	}
+	// Unassigned from Harbour View, Cora loses its notifications and counters at once.
+	if res, _ := admin.post(fmt.Sprintf("/clients/%d/coworkers/%d/remove", harbour, cora), nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("unassign = %d", res.StatusCode)
+	}
+	var kept int
+	tdb.Owner.QueryRow(ctx, `select count(*) from notifications where membership_id = $1 and client_id = $2`, cora, harbour).Scan(&kept)
+	if kept != 0 {
+		t.Errorf("Cora keeps %d notifications of a client she no longer serves", kept)
+	}
 	// Another company's admin: every new id-taking route is a 404.
 	bolt := tdb.CreateCompany(t, "Bolt")
 	boltAdmin := signedIn(t, s, tdb, ts, bolt, identity.RoleAdmin)

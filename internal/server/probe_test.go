@@ -110,6 +110,9 @@ func TestCrossTenantProbe(t *testing.T) {
 	var acmeGuest int64
 	tdb.Owner.QueryRow(ctx, `with a as (insert into accounts (email, name, password_hash) values ('gus@guest.example', 'Gus', 'x') returning id)
 		insert into memberships (company_id, account_id, role, host_id) select $1, a.id, 'guest', $2 from a returning id`, acme, acmeHost).Scan(&acmeGuest)
+	var group int64
+	tdb.Owner.QueryRow(ctx, `insert into groups (company_id, name, client_id) values ($1, 'Acme crew', $2) returning id`, acme, client).Scan(&group)
+	tdb.Owner.Exec(ctx, `insert into group_members (company_id, group_id, membership_id) values ($1, $2, $3)`, acme, group, person)
 	var notification int64
 	tdb.Owner.QueryRow(ctx, `insert into notifications (company_id, membership_id, area, client_id, title, link)
 		values ($1, $2, 'jobs', $3, 'New job', '/jobs/1') returning id`, acme, person, client).Scan(&notification)
@@ -177,6 +180,11 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/notifications/%d/open", notification)},
 		{Method: "POST", Path: id("/clients/%d/push-on", client), Form: "push_jobs=1"},
 		{Method: "POST", Path: id("/staff/%d/notifications", person), Form: "digest_jobs=1"},
+		{Method: "GET", Path: id("/staff/groups/%d", group)},
+		{Method: "POST", Path: id("/staff/groups/%d/members", group), Form: id("membership_id=%d", boltPerson)},
+		{Method: "POST", Path: id("/staff/groups/%d/members/%d/remove", group, person)},
+		{Method: "POST", Path: id("/staff/groups/%d/push-on", group), Form: "push_chat=1"},
+		{Method: "POST", Path: "/staff/groups", Form: id("name=Spies&client_id=%d", client)},
 	})
 	// A client user of Bolt tries Acme's jobs in the portal, and an Acme client user's guest.
 	boltUser, _ := seedClientUser(t, s, tdb, ts, bolt, boltClient, "fran@bolt.example", identity.Permissions{AddEdit: true, ViewMessages: true, ViewPrices: true})

@@ -156,6 +156,12 @@ func (s *Server) routes() http.Handler {
 			r.Post("/settings/job-share-all", off.SettingsJobShareAll)
 
 			r.Get("/staff", off.StaffList)
+			r.Get("/staff/groups", off.Groups)
+			r.Post("/staff/groups", off.CreateGroup)
+			r.Get("/staff/groups/{id}", off.Group)
+			r.Post("/staff/groups/{id}/members", off.AddGroupMember)
+			r.Post("/staff/groups/{id}/members/{membershipID}/remove", off.RemoveGroupMember)
+			r.Post("/staff/groups/{id}/push-on", off.GroupPushOn)
 			r.Get("/staff/invite", off.StaffInviteForm)
 			r.Post("/staff/invite", off.StaffInvite)
 			r.Get("/staff/{id}", off.StaffPerson)

@@ -478,3 +478,90 @@ func TestGuests(t *testing.T) {
 		t.Errorf("the viewer check of a guest whose host is deactivated: %v, want ErrNotFound", err)
 	}
 }
+
+// Groups: one client at most, a unique name; co-workers who serve the client and guests of that client join, no
+// one deactivated or of another role; a co-worker sees a group of theirs only while serving its client, a guest
+// their own client's, an admin every one.
+func TestGroups(t *testing.T) {
+	ctx := context.Background()
+	tdb := dbtest.New(t)
+	co := tdb.CreateCompany(t, "Acme")
+	admin := member(t, tdb, co, "admin@acme.example", identity.RoleAdmin)
+	cora := member(t, tdb, co, "cora@acme.example", identity.RoleCoWorker)
+	sam := member(t, tdb, co, "sam@acme.example", identity.RoleCoWorker)
+	gone := member(t, tdb, co, "gone@acme.example", identity.RoleCoWorker)
+	tdb.Owner.Exec(ctx, `update memberships set active = false where id = $1`, gone)
+	var harbour, bay, fran, bea, gus, bob int64
+	tdb.Owner.QueryRow(ctx, `insert into clients (company_id, name) values ($1, 'Harbour View') returning id`, co).Scan(&harbour)
+	tdb.Owner.QueryRow(ctx, `insert into clients (company_id, name) values ($1, 'Bay Rentals') returning id`, co).Scan(&bay)
+	clientUser := func(email string, client int64) (id int64) {
+		tdb.Owner.QueryRow(ctx, `with a as (insert into accounts (email, name, password_hash) values ($1::text, $1::text, 'x') returning id)
+			insert into memberships (company_id, account_id, role, client_id) select $2, a.id, 'client', $3 from a returning id`, email, co, client).Scan(&id)
+		return id
+	}
+	guestOf := func(email string, host int64) (id int64) {
+		err := tdb.Owner.QueryRow(ctx, `with a as (insert into accounts (email, name, password_hash) values ($1::text, $1::text, 'x') returning id)
+			insert into memberships (company_id, account_id, role, host_id) select $2, a.id, 'guest', $3 from a returning id`, email, co, host).Scan(&id)
+		if err != nil {
+			t.Fatalf("guest %s: %v", email, err)
+		}
+		return id
+	}
+	fran, bea = clientUser("fran@harbour.example", harbour), clientUser("bea@bay.example", bay)
+	gus, bob = guestOf("gus@guest.example", fran), guestOf("bob@guest.example", bea)
+	tdb.Owner.Exec(ctx, `insert into client_coworkers (company_id, client_id, membership_id) values ($1, $2, $3)`, co, harbour, cora)
+
+	create := func(name string, clients ...int64) (int64, error) {
+		var id int64
+		err := tdb.InCompany(ctx, co, func(tx pgx.Tx) (err error) {
+			id, err = CreateGroup(ctx, tx, co, GroupForm{Name: name, ClientIDs: clients})
+			return err
+		})
+		return id, err
+	}
+	if _, err := create("Both", harbour, bay); apperr.AsValidation(err).Field("client_id") == "" {
+		t.Errorf("a group with two clients: %v, want a message on client_id", err)
+	}
+	group, err := create("Harbour crew", harbour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := create("harbour CREW"); apperr.AsValidation(err).Field("name") != "Another group has this name." {
+		t.Errorf("a taken name: %v", err)
+	}
+	add := func(who int64) error {
+		return tdb.InCompany(ctx, co, func(tx pgx.Tx) error { return AddGroupMember(ctx, tx, co, group, who) })
+	}
+	for who, want := range map[int64]string{
+		gone:  "deactivated",
+		admin: "Only co-workers and guests join a group",
+		fran:  "Only co-workers and guests join a group",
+		sam:   "does not serve Harbour View",
+		bob:   "a guest of another client",
+	} {
+		if err := add(who); !strings.Contains(apperr.AsValidation(err).Field("membership_id"), want) {
+			t.Errorf("adding membership %d: %v, want %q", who, err, want)
+		}
+	}
+	for _, who := range []int64{cora, gus} {
+		if err := add(who); err != nil {
+			t.Errorf("adding membership %d: %v", who, err)
+		}
+	}
+	sees := func(who int64) int {
+		var gs []Group
+		if err := tdb.Read(ctx, co, func(b *pgx.Batch) { QueueGroups(b, co, who, &gs) }); err != nil {
+			t.Fatal(err)
+		}
+		return len(gs)
+	}
+	for who, want := range map[int64]int{0: 1, cora: 1, gus: 1, sam: 0, bob: 0} {
+		if got := sees(who); got != want {
+			t.Errorf("membership %d sees %d groups, want %d", who, got, want)
+		}
+	}
+	tdb.Owner.Exec(ctx, `delete from client_coworkers where membership_id = $1`, cora)
+	if sees(cora) != 0 {
+		t.Error("Cora, unassigned from Harbour View, still sees its group")
+	}
+}

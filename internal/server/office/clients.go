@@ -145,7 +145,7 @@ func (h *Handlers) showClient(w http.ResponseWriter, r *http.Request, st clientS
 			clients.QueueAssignable(b, co, &assignable)
 			staff.QueueClientUsers(b, co, id, &p.PortalUsers, &p.PortalInvitations)
 			settings.QueueGet(b, co, &set)
-			notify.QueuePushOn(b, co, v.MembershipID, id, &p.PushOn)
+			notify.QueuePushOn(b, co, v.MembershipID, notify.Target{ClientID: id}, &p.PushOn)
 		}
 	})
 	p.Invite = staff.InviteForm{Email: p.Client.Email, Perms: set.Portal}
@@ -265,7 +265,12 @@ func (h *Handlers) ClientUnassign(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	co := page.ViewerOf(r).CompanyID
-	err := h.DB.InCompany(r.Context(), co, func(tx pgx.Tx) error { return clients.Unassign(r.Context(), tx, co, id, member) })
+	err := h.DB.InCompany(r.Context(), co, func(tx pgx.Tx) error {
+		if err := clients.Unassign(r.Context(), tx, co, id, member); err != nil {
+			return err
+		}
+		return notify.Forget(r.Context(), tx, co, member, id) // the client's counters go with the client
+	})
 	h.Done(w, r, err, clientPath(id), "Co-worker removed.")
 }
 

@@ -18,7 +18,7 @@ func (h *Handlers) ClientPushOn(w http.ResponseWriter, r *http.Request) {
 	}
 	v := page.ViewerOf(r)
 	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
-		return notify.SetPushOn(r.Context(), tx, v.CompanyID, v.MembershipID, id, page.AreasTicked(r, "push_"))
+		return notify.SetPushOn(r.Context(), tx, v.CompanyID, v.MembershipID, notify.Target{ClientID: id}, page.AreasTicked(r, "push_"))
 	})
 	h.Done(w, r, err, clientPath(id), "Push on saved.")
 }

@@ -1,0 +1,46 @@
+package demo
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// seedCowork adds the co-working part of the demo: Fran's guest, a group for Harbour View with Cora and the guest,
+// the admin's Push on for Harbour View's jobs, and a few notifications of Fran's portal activity for the admin and
+// Cora (unread, so the counter shows at the first login).
+func seedCowork(ctx context.Context, tx pgx.Tx, companyID int64, hash string, admin, cora, fran int64) error {
+	var guest int64
+	err := tx.QueryRow(ctx, `
+		with a as (insert into accounts (email, name, password_hash) values ($2, $3, $4)
+		           on conflict (email) do update set name = excluded.name returning id)
+		insert into memberships (company_id, account_id, role, host_id) select $1, a.id, 'guest', $5 from a returning id`,
+		companyID, GuestLogin.Email, GuestLogin.Name, hash, fran).Scan(&guest)
+	if err != nil {
+		return err
+	}
+	var harbour, group int64
+	if err := tx.QueryRow(ctx, `select client_id from memberships where company_id = $1 and id = $2`, companyID, fran).Scan(&harbour); err != nil {
+		return err
+	}
+	if err := tx.QueryRow(ctx, `insert into groups (company_id, name, client_id) values ($1, 'Harbour View maintenance', $2) returning id`,
+		companyID, harbour).Scan(&group); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `insert into group_members (company_id, group_id, membership_id) values ($1, $2, $3), ($1, $2, $4)`,
+		companyID, group, cora, guest); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `insert into push_subscriptions (company_id, membership_id, client_id, area) values ($1, $2, $3, 'jobs')`,
+		companyID, admin, harbour); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `
+		insert into notifications (company_id, membership_id, area, client_id, title, link, actor_name, created_at)
+		select $1, who, 'jobs', $2, what || ' J-' || j.number || ' · ' || j.title, '/jobs/' || j.id, $5, now() - (n || ' hours')::interval
+		  from (select j.*, row_number() over (order by j.id desc) as n from jobs j where j.company_id = $1 and j.client_id = $2) j
+		  cross join unnest(array[$3::bigint, $4::bigint]) as who
+		  cross join lateral (select case j.n when 1 then 'New job' when 2 then 'Visit requested' else 'Job edited' end as what) w
+		 where j.n <= 3`, companyID, harbour, admin, cora, PortalLogin.Name)
+	return err
+}
