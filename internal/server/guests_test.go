@@ -82,6 +82,16 @@ func TestGuests_InvitedByAClientUser(t *testing.T) {
 	if res, _ := admin.post("/staff/invite", url.Values{"email": {"fran@harbour.example"}, "role": {"guest"}, "host_id": {fmt.Sprint(franID)}}); res.StatusCode != 422 {
 		t.Errorf("inviting someone who already belongs = %d, want 422", res.StatusCode)
 	}
+	// The admin edits the guest's name on their page, but not their type.
+	if res, _ := admin.post(fmt.Sprintf("/staff/%d", gus), url.Values{"name": {"Gus the Caretaker"}, "role": {"guest"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("renaming the guest = %d", res.StatusCode)
+	}
+	if res, _ := admin.post(fmt.Sprintf("/staff/%d", gus), url.Values{"name": {"Gus"}, "role": {"admin"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("making the guest an admin = %d, want 403", res.StatusCode)
+	}
+	if _, body := admin.get(fmt.Sprintf("/staff/%d", gus)); !strings.Contains(body, "Gus the Caretaker") || strings.Contains(body, `<select id="role"`) {
+		t.Error("the guest's page: renamed, and without a role choice")
+	}
 	// Another company's admin cannot name Fran as a guest's client user.
 	bolt := tdb.CreateCompany(t, "Bolt")
 	boltAdmin := signedIn(t, s, tdb, ts, bolt, identity.RoleAdmin)

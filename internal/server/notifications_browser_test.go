@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"fieldops/internal/db/dbtest"
 	"fieldops/internal/identity"
 	"fieldops/internal/mail/mailtest"
 )
@@ -133,4 +134,34 @@ func TestBrowser_PushOnCounterAndGuest(t *testing.T) {
 	if err != nil || !strings.Contains(listed, "Gus Guest") {
 		t.Errorf("Fran's Guests page: %q, %v", listed, err)
 	}
+
+	// The admin builds a group for Harbour View from Staff, and puts the new guest in it.
+	var people string
+	err = chromedp.Run(admin,
+		chromedp.Navigate(ts.URL+"/staff"),
+		chromedp.Click(`//nav[@class="tabs"]//a[text()="Groups"]`),
+		chromedp.WaitVisible(`form[action="/staff/groups"]`, chromedp.ByQuery),
+		fill([2]string{"name", "Harbour crew"}),
+		chromedp.SetValue(`select[name=client_id]`, fmt.Sprint(harbour), chromedp.ByQuery),
+		chromedp.Click(`//button[text()="Create group"]`),
+		chromedp.WaitVisible(`.notice`, chromedp.ByQuery),
+		chromedp.SetValue(`select[name=membership_id]`, fmt.Sprint(guestID(t, tdb, "gus@guest.example")), chromedp.ByQuery),
+		chromedp.Click(`//button[text()="Add"]`),
+		chromedp.WaitVisible(`//div[@class="notice" and contains(., "Added to the group.")]`),
+		chromedp.Text(`ul.plain`, &people, chromedp.ByQuery),
+	)
+	if err != nil || !strings.Contains(people, "Gus Guest") {
+		t.Errorf("building a group: people %q, %v", people, err)
+	}
+}
+
+// guestID is the membership of the guest with email.
+func guestID(t *testing.T, tdb *dbtest.TestDB, email string) int64 {
+	t.Helper()
+	var id int64
+	if err := tdb.Owner.QueryRow(context.Background(), `select m.id from memberships m join accounts a on a.id = m.account_id
+		where a.email = $1 and m.role = 'guest'`, email).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

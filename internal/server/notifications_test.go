@@ -46,7 +46,7 @@ func TestNotifications_PushOnAndCounters(t *testing.T) {
 		_, body := c.get("/notifications/counts")
 		return body
 	}
-	if b := badge(admin); !strings.Contains(b, `id="unread-count"`) || !strings.Contains(b, ">1</span>") || !strings.Contains(b, `hx-swap-oob="true"`) {
+	if b := badge(admin); !strings.Contains(b, `id="unread-count"`) || !strings.Contains(b, ">1</span>") || !strings.Contains(b, `data-hx-swap-oob="true"`) {
 		t.Errorf("the admin's counter = %q, want 1 (Harbour's job, not Bay's)", b)
 	}
 	if b := badge(coraClient); !strings.Contains(b, ">1</span>") {

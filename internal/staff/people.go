@@ -61,17 +61,14 @@ func refuseLastAdmin(ctx context.Context, tx pgx.Tx, companyID int64, p Person) 
 	return nil
 }
 
-// Update renames a person and changes their role. A role change ends their sessions (the session version is
-// bumped). The last active admin cannot stop being one; a person who also works for another company is not
-// renamed (a ValidationError on "name": their name is theirs to change). ErrNotFound for another company's membership; a client
-// user's role is not changed here (ErrForbidden).
+// Update renames a person and changes a staff member's role. A role change ends their sessions (the session
+// version is bumped). The last active admin cannot stop being one; a person who also works for another company is
+// not renamed (a ValidationError on "name": their name is theirs to change). ErrNotFound for another company's
+// membership; a client user's, guest's or subcontractor's type is not changed here (ErrForbidden).
 func Update(ctx context.Context, tx pgx.Tx, companyID, membershipID int64, in Edit) error {
 	in.Name = strings.TrimSpace(in.Name)
 	v := &apperr.ValidationError{}
 	identity.CheckName(v, "name", "their name", in.Name)
-	if !isStaffRole(in.Role) {
-		v.Add("role", "Choose Admin or Co-worker.")
-	}
 	if err := v.Err(); err != nil {
 		return err
 	}
@@ -82,8 +79,11 @@ func Update(ctx context.Context, tx pgx.Tx, companyID, membershipID int64, in Ed
 	if err != nil {
 		return err
 	}
-	if !isStaffRole(p.Role) {
-		return apperr.ErrForbidden
+	switch {
+	case isStaffRole(p.Role) && !isStaffRole(in.Role):
+		return fieldError("role", "Choose Admin or Co-worker.")
+	case !isStaffRole(p.Role) && in.Role != p.Role:
+		return apperr.ErrForbidden // a client user, guest or subcontractor keeps their type; only the name changes here
 	}
 	if in.Role != p.Role {
 		if err := refuseLastAdmin(ctx, tx, companyID, p); err != nil {
