@@ -152,20 +152,7 @@ func SetActive(ctx context.Context, tx pgx.Tx, companyID, membershipID int64, ac
 // QueueGuests adds the guests of a client user (host), active first, by name, and their open invitations: the
 // client user's own Guests page.
 func QueueGuests(b *pgx.Batch, companyID, hostID int64, people *[]Person, invs *[]Invitation) {
-	b.Queue(`
-		select `+personColumns+`
-		  from memberships m join accounts a on a.id = m.account_id
-		 where m.company_id = $1 and m.host_id = $2
-		 order by m.active desc, a.name, m.id`, companyID, hostID).Query(func(rows pgx.Rows) (err error) {
-		*people, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
-		return err
-	})
-	b.Queue(`select `+invitationColumns+` from invitations i
-		 where i.company_id = $1 and i.host_id = $2 and i.cancelled_at is null and i.accepted_at is null
-		 order by i.id desc`, companyID, hostID).Query(func(rows pgx.Rows) (err error) {
-		*invs, err = pgx.CollectRows(rows, pgx.RowToStructByName[Invitation])
-		return err
-	})
+	queueBelonging(b, companyID, "host_id", hostID, people, invs)
 }
 
 // SetGuestActive is SetActive for a client user on their own guest: ErrNotFound for anyone who is not a guest of

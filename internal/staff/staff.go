@@ -142,17 +142,23 @@ func lockCompany(ctx context.Context, tx pgx.Tx, companyID int64) (Seats, error)
 
 // QueueClientUsers adds the client's Job Share Plus users (active first, by name) and its open invitations.
 func QueueClientUsers(b *pgx.Batch, companyID, clientID int64, people *[]Person, invs *[]Invitation) {
+	queueBelonging(b, companyID, "client_id", clientID, people, invs)
+}
+
+// queueBelonging adds the people whose column (client_id: a client's users; host_id: a client user's guests) is
+// id, active first, by name, and the open invitations with the same.
+func queueBelonging(b *pgx.Batch, companyID int64, column string, id int64, people *[]Person, invs *[]Invitation) {
 	b.Queue(`
 		select `+personColumns+`
 		  from memberships m join accounts a on a.id = m.account_id
-		 where m.company_id = $1 and m.client_id = $2
-		 order by m.active desc, a.name, m.id`, companyID, clientID).Query(func(rows pgx.Rows) (err error) {
+		 where m.company_id = $1 and m.`+column+` = $2
+		 order by m.active desc, a.name, m.id`, companyID, id).Query(func(rows pgx.Rows) (err error) {
 		*people, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
 		return err
 	})
 	b.Queue(`select `+invitationColumns+` from invitations i
-		 where i.company_id = $1 and i.client_id = $2 and i.cancelled_at is null and i.accepted_at is null
-		 order by i.id desc`, companyID, clientID).Query(func(rows pgx.Rows) (err error) {
+		 where i.company_id = $1 and i.`+column+` = $2 and i.cancelled_at is null and i.accepted_at is null
+		 order by i.id desc`, companyID, id).Query(func(rows pgx.Rows) (err error) {
 		*invs, err = pgx.CollectRows(rows, pgx.RowToStructByName[Invitation])
 		return err
 	})

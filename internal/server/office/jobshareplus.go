@@ -10,7 +10,6 @@ import (
 	"fieldops/internal/identity"
 	"fieldops/internal/server/page"
 	"fieldops/internal/staff"
-	"fieldops/internal/token"
 )
 
 // ClientPortalInvite sends a Job Share Plus invitation for the client: a client user with the permissions ticked.
@@ -19,17 +18,9 @@ func (h *Handlers) ClientPortalInvite(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := page.ViewerOf(r)
 	f := staff.InviteForm{Email: r.PostFormValue("email"), Role: identity.RoleClient, ClientID: id, Perms: permissionsForm(r)}
 	f.Normalize()
-	tok := token.New()
-	msg, err := h.InvitationEmail(r, identity.RoleClient, tok)
-	if err == nil {
-		err = h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
-			_, err := staff.Invite(r.Context(), tx, v.CompanyID, v.MembershipID, f, tok.Hash, msg)
-			return err
-		})
-	}
+	err := h.Invite(r, f)
 	if apperr.AsValidation(err) != nil {
 		h.showClient(w, r, clientState{invite: &f, err: err})
 		return

@@ -84,20 +84,12 @@ func (h *Handlers) showInvite(w http.ResponseWriter, r *http.Request, f *staff.I
 
 // StaffInvite records the invitation and queues its email in one transaction.
 func (h *Handlers) StaffInvite(w http.ResponseWriter, r *http.Request) {
-	v := page.ViewerOf(r)
 	f := staff.InviteForm{Email: r.PostFormValue("email"), Role: identity.Role(r.PostFormValue("role"))}
 	f.ClientID, _ = strconv.ParseInt(r.PostFormValue("client_id"), 10, 64)
 	f.HostID, _ = strconv.ParseInt(r.PostFormValue("host_id"), 10, 64)
 	f.Perms = permissionsForm(r)
 	f.Normalize()
-	tok := token.New()
-	msg, err := h.InvitationEmail(r, f.Role, tok)
-	if err == nil {
-		err = h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
-			_, err := staff.Invite(r.Context(), tx, v.CompanyID, v.MembershipID, f, tok.Hash, msg)
-			return err
-		})
-	}
+	err := h.Invite(r, f)
 	if apperr.AsValidation(err) != nil {
 		h.showInvite(w, r, &f, err)
 		return

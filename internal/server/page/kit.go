@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/db"
 	"fieldops/internal/files"
@@ -17,6 +18,7 @@ import (
 	"fieldops/internal/jobs"
 	"fieldops/internal/mail"
 	"fieldops/internal/share"
+	"fieldops/internal/staff"
 	"fieldops/internal/token"
 	"fieldops/templates/email"
 )
@@ -53,4 +55,19 @@ func (k *Kit) InvitationEmail(r *http.Request, role identity.Role, tok token.Tok
 	d := email.Invite{Company: v.CompanyName, InvitedBy: v.Name, Role: role.WithArticle(), Link: k.BaseURL + "/invite/" + tok.Raw}
 	text, html, err := email.Render(r.Context(), "invite.txt", d, email.InviteHTML(d))
 	return mail.Email{Subject: "Join " + v.CompanyName + " on fieldops", Text: text, HTML: html}, err
+}
+
+// Invite sends the viewer's invitation f: a fresh link, its email, and the invitation, in one transaction (see
+// staff.Invite for what is refused).
+func (k *Kit) Invite(r *http.Request, f staff.InviteForm) error {
+	v := ViewerOf(r)
+	tok := token.New()
+	msg, err := k.InvitationEmail(r, f.Role, tok)
+	if err != nil {
+		return err
+	}
+	return k.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
+		_, err := staff.Invite(r.Context(), tx, v.CompanyID, v.MembershipID, f, tok.Hash, msg)
+		return err
+	})
 }

@@ -9,7 +9,6 @@ import (
 	"fieldops/internal/identity"
 	"fieldops/internal/server/page"
 	"fieldops/internal/staff"
-	"fieldops/internal/token"
 	portalview "fieldops/templates/portal"
 )
 
@@ -39,14 +38,7 @@ func (h *Handlers) InviteGuest(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
 	f := staff.InviteForm{Email: r.PostFormValue("email"), Role: identity.RoleGuest, HostID: v.MembershipID}
 	f.Normalize()
-	tok := token.New()
-	msg, err := h.InvitationEmail(r, identity.RoleGuest, tok)
-	if err == nil {
-		err = h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
-			_, err := staff.Invite(r.Context(), tx, v.CompanyID, v.MembershipID, f, tok.Hash, msg)
-			return err
-		})
-	}
+	err := h.Invite(r, f)
 	if apperr.AsValidation(err) != nil {
 		h.showGuests(w, r, f.Email, err)
 		return
