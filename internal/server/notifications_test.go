@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"fieldops/internal/identity"
+	"fieldops/internal/notify"
 )
 
 // A client user's activity in the portal reaches the admin who turned Push on for that client — counter, list,
@@ -100,4 +101,25 @@ func TestNotifications_PushOnAndCounters(t *testing.T) {
 		{Method: "POST", Path: fmt.Sprintf("/clients/%d/push-on", harbour), Form: "push_jobs=1"},
 		{Method: "POST", Path: fmt.Sprintf("/staff/%d/notifications", cora), Form: "digest_jobs=1"},
 	})
+}
+
+// The digest email lists each notification with who did it, and links to the Notifications page, in both parts.
+func TestNotifications_DigestEmail(t *testing.T) {
+	render := DigestRenderer("https://fieldops.example")
+	msg, err := render(context.Background(), notify.Digest{Company: "Acme & Sons", Name: "Cora", Items: []notify.Notification{
+		{Title: "New job J-1042 · Leaking <tap>", ActorName: "Fran Facilities"}, {Title: "Visit requested J-1043 · Gutters"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg.Subject != "2 new at Acme & Sons" {
+		t.Errorf("subject %q", msg.Subject)
+	}
+	for _, want := range []string{"- New job J-1042 · Leaking <tap> — Fran Facilities", "- Visit requested J-1043 · Gutters", "https://fieldops.example/notifications"} {
+		if !strings.Contains(msg.Text, want) {
+			t.Errorf("the text part lacks %q:\n%s", want, msg.Text)
+		}
+	}
+	if !strings.Contains(msg.HTML, "Leaking &lt;tap&gt;") || !strings.Contains(msg.HTML, `href="https://fieldops.example/notifications"`) {
+		t.Errorf("the HTML part: %s", msg.HTML)
+	}
 }
