@@ -41,6 +41,7 @@ func seedCowork(ctx context.Context, tx pgx.Tx, companyID int64, hash string, ad
 		  from (select j.*, row_number() over (order by j.id desc) as n from jobs j where j.company_id = $1 and j.client_id = $2) j
 		  cross join unnest(array[$3::bigint, $4::bigint]) as who
 		  cross join lateral (select case j.n when 1 then 'New job' when 2 then 'Visit requested' else 'Job edited' end as what) w
-		 where j.n <= 3`, companyID, harbour, admin, cora, PortalLogin.Name)
+		 where j.n <= 3
+		 order by j.n desc`, companyID, harbour, admin, cora, PortalLogin.Name) // oldest first: ids follow time
 	return err
 }

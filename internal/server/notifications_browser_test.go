@@ -130,7 +130,7 @@ func TestBrowser_PushOnCounterAndGuest(t *testing.T) {
 		t.Errorf("seats in use went from %d to %d: a guest uses none", before, after)
 	}
 	var listed string
-	err = chromedp.Run(client, chromedp.Navigate(ts.URL+"/portal/guests"), chromedp.Text(`table.list`, &listed, chromedp.ByQuery))
+	err = chromedp.Run(client, chromedp.Navigate(ts.URL+"/portal/guests"), chromedp.Text(`ul.guests`, &listed, chromedp.ByQuery))
 	if err != nil || !strings.Contains(listed, "Gus Guest") {
 		t.Errorf("Fran's Guests page: %q, %v", listed, err)
 	}

@@ -83,7 +83,7 @@ func Notifications(c layout.Chrome, p NotificationsPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(p.Rows) == 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div class=\"empty\"><p>Nothing yet. When a client you serve adds or changes a job — or, for admins, a client you turned Push on for — it shows here, and the counter by Notifications rises. Your notification settings are on your <a href=\"/account\">Account</a> page.</p></div>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<div class=\"empty\"><p>Nothing yet. What happens in the work you follow shows here — a client's new and changed jobs reach the co-workers who serve the client and the admins who turned Push on for it — and the counter by Notifications rises. Your notification settings are on your <a href=\"/account\">Account</a> page.</p></div>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -481,7 +481,7 @@ func List(c layout.Chrome, p ListPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(p.Invitations) == 0 {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "<div class=\"empty\"><p>No invitations yet. <a href=\"/staff/invite\">Invite</a> a co-worker or another admin: they get an email with a link to set their password.</p></div>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "<div class=\"empty\"><p>No invitations yet. <a href=\"/staff/invite\">Invite User</a>: an admin, a co-worker, a client user or a guest gets an email with a link to set their password.</p></div>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -800,7 +800,7 @@ func Invite(c layout.Chrome, p InvitePage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = layout.SelectField(layout.Select{Label: "Type of user", Name: "role", Value: string(p.Form.Role), Options: roleOptions(), Error: p.Errors.Field("role"),
+			templ_7745c5c3_Err = layout.SelectField(layout.Select{Label: "Type of user", Name: "role", Value: string(p.Form.Role), Options: roleOptions(), Error: p.Errors.Field("role"), ShowsFieldsets: true,
 				Hint: "Admins see and manage everything; co-workers see the clients assigned to them; a client user sees their client's jobs; a guest serves one client user and sees only what they are added to."}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -810,7 +810,7 @@ func Invite(c layout.Chrome, p InvitePage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 64, "<fieldset class=\"for-role\"><legend>For a client user</legend>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 64, "<fieldset class=\"for-role\" data-for-role=\"client\"><legend>For a client user</legend>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -823,7 +823,7 @@ func Invite(c layout.Chrome, p InvitePage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 65, "</fieldset><fieldset class=\"for-role\"><legend>For a guest</legend> ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 65, "</fieldset><fieldset class=\"for-role\" data-for-role=\"guest\"><legend>For a guest</legend> ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

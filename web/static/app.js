@@ -32,3 +32,15 @@ document.addEventListener("change", (e) => {
   const form = e.target.closest("form[data-autosubmit]");
   if (form && e.target.tagName === "SELECT") form.requestSubmit();
 });
+
+// A form's fieldsets marked data-for-role="x" matter only when its select[name=role] says x: show just those.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const select of document.querySelectorAll("select[name=role][data-shows-fieldsets]")) {
+    const sets = select.form.querySelectorAll("fieldset[data-for-role]");
+    const update = () => {
+      for (const set of sets) set.hidden = set.dataset.forRole !== select.value;
+    };
+    select.addEventListener("change", update);
+    update();
+  }
+});
