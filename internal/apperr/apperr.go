@@ -4,6 +4,7 @@ package apperr
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -98,4 +99,10 @@ func (v *ValidationError) Messages() []string {
 		ms = append(ms, v.Fields[f])
 	}
 	return ms
+}
+
+// Conflict is ErrConflict with its reason in words: what the thing's state forbids, for a request no form offers
+// (a forged one). The server answers 409 with the reason.
+func Conflict(reason string) error {
+	return fmt.Errorf("%w: %w", ErrConflict, &ValidationError{Form: reason})
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"fieldops/internal/apperr"
 	"fieldops/internal/db/dbtest"
 	"fieldops/internal/identity"
 )
@@ -183,5 +184,15 @@ func TestServer_LogMasksTokens(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "path=/share/…") {
 		t.Errorf("the masked path is not logged:\n%s", logs.String())
+	}
+}
+
+// A conflict with its reason (apperr.Conflict) is a 409 page that says the reason, not a form error.
+func TestServer_ConflictInWords(t *testing.T) {
+	s, _, _ := newTestServer(t)
+	w := httptest.NewRecorder()
+	s.kit.Fail(w, httptest.NewRequest("POST", "/", nil), apperr.Conflict("This task was made without a client."))
+	if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "This task was made without a client.") {
+		t.Errorf("a conflict in words = %d: %.300s", w.Code, w.Body.String())
 	}
 }

@@ -51,6 +51,10 @@ func (k *Kit) Fail(w http.ResponseWriter, r *http.Request, err error) {
 		if p.Message == "" {
 			p.Message = "Too many attempts in a short time. Wait a few minutes and try again."
 		}
+	case errors.Is(err, apperr.ErrConflict) && apperr.AsValidation(err) != nil:
+		// A request the thing's state forbids, with the reason (apperr.Conflict): no form offers it.
+		p = layout.ErrorPage{Status: http.StatusConflict, Heading: "That cannot be done",
+			Message: strings.Join(apperr.AsValidation(err).Messages(), " ")}
 	case apperr.AsValidation(err) != nil:
 		// Something typed was wrong, but there is no form here to show it next to (a forged or stale request).
 		p = layout.ErrorPage{Status: http.StatusUnprocessableEntity, Heading: "That could not be saved",

@@ -1,0 +1,330 @@
+// Package tasks owns tasks (the co-working seed): the requester, the people Added to a task, its client or group,
+// its comments. The seed's rules live here, in every query: who may see a task, who may be added, and that a task
+// made without a client never gets the client's people.
+package tasks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+	"fieldops/internal/identity"
+)
+
+// Scope is who is looking: an admin sees every task, anyone else the tasks they are on.
+type Scope struct {
+	Member int64
+	All    bool
+}
+
+// ScopeFor is the viewer's scope.
+func ScopeFor(v *identity.Viewer) Scope { return Scope{Member: v.MembershipID, All: v.Role.IsAdmin()} }
+
+// visibleSQL is the condition on a tasks row t for the scope passed as parameters $n (All) and $n+1 (Member).
+func visibleSQL(n int) string {
+	return fmt.Sprintf(`($%d::bool or exists (select from task_people tp
+		where tp.company_id = t.company_id and tp.task_id = t.id and tp.membership_id = $%d))`, n, n+1)
+}
+
+// Actor is who does something to a task.
+type Actor struct {
+	MembershipID int64
+	Name         string
+}
+
+// Status is where a task stands.
+type Status string
+
+// The statuses.
+const (
+	StatusOpen Status = "open"
+	StatusDone Status = "done"
+)
+
+// Task is one task as its page shows it.
+type Task struct {
+	ID            int64
+	Title         string
+	Description   string
+	ClientID      int64 // 0: none
+	ClientName    string
+	GroupID       int64 // 0: none
+	GroupName     string
+	JobID         int64 // 0: none
+	DueOn         *time.Time
+	Status        Status
+	RequesterID   int64
+	RequesterName string
+	CreatedAt     time.Time
+}
+
+// Person is someone on a task.
+type Person struct {
+	MembershipID int64
+	Name         string
+	Role         identity.Role
+	Requester    bool
+}
+
+// Comment is one comment on a task.
+type Comment struct {
+	ID         int64
+	AuthorName string
+	Body       string
+	CreatedAt  time.Time
+}
+
+// Form is what the new-task form sends, as typed.
+type Form struct {
+	Title       string
+	Description string
+	Due         string // YYYY-MM-DD, or empty
+	ClientID    int64
+	GroupID     int64
+	JobID       int64
+}
+
+// MaxComment bounds a comment.
+const MaxComment = 5000
+
+// Create makes a task whose requester is by, and puts on it the requester and, for a group's task, the group's
+// active people; the task's client is the one chosen, or the group's. A ValidationError for what was typed;
+// ErrNotFound for a client, group or job that is not the company's.
+func Create(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, f Form) (int64, error) {
+	f.Title, f.Description, f.Due = strings.TrimSpace(f.Title), strings.TrimSpace(f.Description), strings.TrimSpace(f.Due)
+	v := &apperr.ValidationError{}
+	switch {
+	case f.Title == "":
+		v.Add("title", "Give the task a title, like “Replace the lobby lights”.")
+	case utf8.RuneCountInString(f.Title) > 200:
+		v.Add("title", "Use at most 200 characters.")
+	}
+	if utf8.RuneCountInString(f.Description) > 10000 {
+		v.Add("description", "Use at most 10000 characters.")
+	}
+	var due *time.Time
+	if f.Due != "" {
+		d, err := time.Parse("2006-01-02", f.Due)
+		if err != nil || d.Year() < 2000 || d.Year() > 2100 {
+			v.Add("due", "Pick a date from the calendar, or leave it empty.")
+		} else {
+			due = &d
+		}
+	}
+	if f.ClientID != 0 && f.GroupID != 0 {
+		v.Add("client_id", "Choose a client or a group, not both: a group's client is the task's client.")
+	}
+	if err := v.Err(); err != nil {
+		return 0, err
+	}
+	client := f.ClientID
+	if f.GroupID != 0 {
+		var c *int64
+		if err := tx.QueryRow(ctx, `select client_id from groups where company_id = $1 and id = $2`, companyID, f.GroupID).Scan(&c); err != nil {
+			return 0, errors.Join(err, apperr.ErrNotFound)
+		}
+		if c != nil {
+			client = *c
+		}
+	}
+	if err := exists(ctx, tx, `clients`, companyID, client); err != nil {
+		return 0, err
+	}
+	if err := exists(ctx, tx, `jobs`, companyID, f.JobID); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `
+		insert into tasks (company_id, title, description, client_id, group_id, job_id, due_on, requester_id)
+		values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
+		companyID, f.Title, f.Description, nullID(client), nullID(f.GroupID), nullID(f.JobID), due, by.MembershipID).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("tasks: create: %w", err)
+	}
+	_, err = tx.Exec(ctx, `
+		insert into task_people (company_id, task_id, membership_id, added_by)
+		select $1, $2, m.id, $3 from memberships m
+		 where m.company_id = $1 and m.active
+		   and (m.id = $3 or exists (select from group_members gm where gm.company_id = $1 and gm.group_id = $4 and gm.membership_id = m.id))`,
+		companyID, id, by.MembershipID, f.GroupID)
+	if err != nil {
+		return 0, fmt.Errorf("tasks: create: %w", err)
+	}
+	return id, nil
+}
+
+// exists returns ErrNotFound unless id is 0 or a row of the company's table.
+func exists(ctx context.Context, tx pgx.Tx, table string, companyID, id int64) error {
+	if id == 0 {
+		return nil
+	}
+	var ok bool
+	if err := tx.QueryRow(ctx, `select exists (select from `+table+` where company_id = $1 and id = $2)`, companyID, id).Scan(&ok); err != nil || !ok {
+		return errors.Join(err, apperr.ErrNotFound)
+	}
+	return nil
+}
+
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+// lock reads the task for a change by someone in scope: ErrNotFound when it is not theirs to see.
+func lock(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, id int64) (Task, error) {
+	var t Task
+	var client *int64
+	err := tx.QueryRow(ctx, `
+		select t.id, t.title, t.client_id, t.status, t.requester_id from tasks t
+		 where t.company_id = $1 and t.id = $4 and `+visibleSQL(2)+`
+		   for update`, companyID, s.All, s.Member, id).Scan(&t.ID, &t.Title, &client, &t.Status, &t.RequesterID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return t, apperr.ErrNotFound
+	}
+	if client != nil {
+		t.ClientID = *client
+	}
+	return t, err
+}
+
+// Add puts a person on the task; anyone on it (or an admin) may. Who may take part: admins; co-workers — of a
+// client's task, those who serve the client; the client's users and their guests, on a client's task only. A task
+// made without a client never gets a client user or guest: that is refused as a conflict in words (no form offers
+// it). ErrNotFound for a task the adder cannot see or a person who is not the company's; a ValidationError for
+// anyone else who may not take part.
+func Add(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, by Actor, taskID, membershipID int64) error {
+	t, err := lock(ctx, tx, companyID, s, taskID)
+	if err != nil {
+		return err
+	}
+	var p struct {
+		Name   string
+		Role   identity.Role
+		Active bool
+		Serves bool
+		Client *int64 // a client user's client, or a guest's host's
+	}
+	err = tx.QueryRow(ctx, `
+		select a.name, m.role, m.active,
+		       exists (select from client_coworkers cc where cc.company_id = m.company_id and cc.client_id = $3 and cc.membership_id = m.id),
+		       coalesce(m.client_id, (select h.client_id from memberships h where h.company_id = m.company_id and h.id = m.host_id))
+		  from memberships m join accounts a on a.id = m.account_id
+		 where m.company_id = $1 and m.id = $2`, companyID, membershipID, t.ClientID).Scan(&p.Name, &p.Role, &p.Active, &p.Serves, &p.Client)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return apperr.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("tasks: add: %w", err)
+	}
+	field := func(msg string) error {
+		return &apperr.ValidationError{Fields: map[string]string{"membership_id": msg}}
+	}
+	switch {
+	case !p.Active:
+		return field(p.Name + " is deactivated.")
+	case (p.Role == identity.RoleClient || p.Role == identity.RoleGuest) && t.ClientID == 0:
+		return apperr.Conflict("This task was made without a client, so the client's people and guests cannot join it. Make a new task with the client.")
+	case p.Role == identity.RoleClient || p.Role == identity.RoleGuest:
+		if p.Client == nil || *p.Client != t.ClientID {
+			return field(p.Name + " belongs to another client.")
+		}
+	case p.Role == identity.RoleCoWorker && t.ClientID != 0 && !p.Serves:
+		return field(p.Name + " does not serve this task's client: assign them to the client first.")
+	case p.Role == identity.RoleSubcontractor:
+		return field("Subcontractors take part in jobs, not tasks.")
+	}
+	if _, err := tx.Exec(ctx, `
+		insert into task_people (company_id, task_id, membership_id, added_by) values ($1, $2, $3, $4)
+		on conflict do nothing`, companyID, taskID, membershipID, by.MembershipID); err != nil {
+		return fmt.Errorf("tasks: add: %w", err)
+	}
+	return nil
+}
+
+// AddComment adds a comment by someone who can see the task and returns its id.
+func AddComment(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, by Actor, taskID int64, body string) (int64, error) {
+	body = strings.TrimSpace(body)
+	switch {
+	case body == "":
+		return 0, &apperr.ValidationError{Fields: map[string]string{"body": "Write the comment first."}}
+	case utf8.RuneCountInString(body) > MaxComment:
+		return 0, &apperr.ValidationError{Fields: map[string]string{"body": fmt.Sprintf("Use at most %d characters.", MaxComment)}}
+	}
+	if _, err := lock(ctx, tx, companyID, s, taskID); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `
+		insert into task_comments (company_id, task_id, author_id, author_name, body) values ($1, $2, $3, $4, $5) returning id`,
+		companyID, taskID, nullID(by.MembershipID), by.Name, body).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("tasks: comment: %w", err)
+	}
+	return id, nil
+}
+
+// SetStatus marks the task open or done.
+func SetStatus(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, taskID int64, st Status) error {
+	if st != StatusOpen && st != StatusDone {
+		return &apperr.ValidationError{Fields: map[string]string{"status": "Choose open or done."}}
+	}
+	if _, err := lock(ctx, tx, companyID, s, taskID); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `update tasks set status = $3, done_at = case when $3 = 'done' then now() end where company_id = $1 and id = $2`,
+		companyID, taskID, st)
+	if err != nil {
+		return fmt.Errorf("tasks: status: %w", err)
+	}
+	return nil
+}
+
+// QueueGet adds the task, its people (the requester first) and its comments from its creation on, for someone in
+// scope: ErrNotFound otherwise. One batch: the task page's one round trip.
+func QueueGet(b *pgx.Batch, companyID int64, s Scope, id int64, t *Task, people *[]Person, comments *[]Comment) {
+	b.Queue(`
+		select t.id, t.title, t.description, coalesce(t.client_id, 0) as client_id,
+		       coalesce((select c.name from clients c where c.company_id = t.company_id and c.id = t.client_id), '') as client_name,
+		       coalesce(t.group_id, 0) as group_id,
+		       coalesce((select g.name from groups g where g.company_id = t.company_id and g.id = t.group_id), '') as group_name,
+		       coalesce(t.job_id, 0) as job_id, t.due_on, t.status, t.requester_id,
+		       (select a.name from memberships m join accounts a on a.id = m.account_id
+		         where m.company_id = t.company_id and m.id = t.requester_id) as requester_name,
+		       t.created_at
+		  from tasks t
+		 where t.company_id = $1 and t.id = $4 and `+visibleSQL(2), companyID, s.All, s.Member, id).Query(func(rows pgx.Rows) (err error) {
+		*t, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Task])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.ErrNotFound
+		}
+		return err
+	})
+	// The people and comments of a task the viewer may see: the same condition, so nothing leaks when it fails.
+	b.Queue(`
+		select m.id as membership_id, a.name, m.role, m.id = t.requester_id as requester
+		  from tasks t
+		  join task_people tp on tp.company_id = t.company_id and tp.task_id = t.id
+		  join memberships m on m.company_id = tp.company_id and m.id = tp.membership_id
+		  join accounts a on a.id = m.account_id
+		 where t.company_id = $1 and t.id = $4 and `+visibleSQL(2)+`
+		 order by m.id = t.requester_id desc, a.name, m.id`, companyID, s.All, s.Member, id).Query(func(rows pgx.Rows) (err error) {
+		*people, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
+		return err
+	})
+	b.Queue(`
+		select c.id, c.author_name, c.body, c.created_at
+		  from tasks t join task_comments c on c.company_id = t.company_id and c.task_id = t.id
+		 where t.company_id = $1 and t.id = $4 and `+visibleSQL(2)+`
+		 order by c.id`, companyID, s.All, s.Member, id).Query(func(rows pgx.Rows) (err error) {
+		*comments, err = pgx.CollectRows(rows, pgx.RowToStructByName[Comment])
+		return err
+	})
+}
