@@ -182,9 +182,10 @@ type Name struct {
 	Name string
 }
 
-// QueueNames adds every client of the company, by name: the Invite User page's choice of client for a client user.
-func QueueNames(b *pgx.Batch, companyID int64, names *[]Name) {
-	b.Queue(`select id, name from clients where company_id = $1 order by name, id`, companyID).Query(func(rows pgx.Rows) (err error) {
+// QueueNames adds the clients in scope, by name: a picker's choices (Invite User, a new group, a new task).
+func QueueNames(b *pgx.Batch, companyID int64, scope Scope, names *[]Name) {
+	b.Queue(`select c.id, c.name from clients c where c.company_id = $1 and `+scopeSQL(2)+` order by c.name, c.id`,
+		companyID, scope.param()).Query(func(rows pgx.Rows) (err error) {
 		*names, err = pgx.CollectRows(rows, pgx.RowToStructByName[Name])
 		return err
 	})

@@ -27,21 +27,23 @@ var (
 	areaClients    = Area{"Clients", "/clients"}
 	areaStaff      = Area{"Staff", "/staff"}
 	areaOutbox     = Area{"Outbox", "/outbox"}
+	areaTasks      = Area{"Tasks", "/tasks"}
 )
 
 // Areas lists, in nav order, the areas a role may use; none for a visitor who is not logged in. An area joins
-// the nav when it is built (Tasks, Calendar, Chat and Phonebook are still to come), so no link
-// leads to a missing page.
+// the nav when it is built (Calendar, Chat and Phonebook are still to come), so no link leads to a missing page.
 func (r Role) Areas() []Area {
 	switch r {
 	case RoleAdmin:
-		return []Area{areaJobs, areaClients, areaStaff, areaSettings, areaOutbox}
+		return []Area{areaJobs, areaClients, areaStaff, areaTasks, areaSettings, areaOutbox}
 	case RoleCoWorker:
-		return []Area{areaJobs, areaClients}
+		return []Area{areaJobs, areaClients, areaTasks}
 	case RoleSubcontractor:
 		return []Area{areaJobs}
 	case RoleClient:
-		return []Area{areaPortalJobs}
+		return []Area{areaPortalJobs, areaTasks}
+	case RoleGuest:
+		return []Area{areaTasks}
 	}
 	return nil
 }

@@ -115,6 +115,36 @@ func GroupActivity(ctx context.Context, tx pgx.Tx, companyID int64, e Event) (in
 	return int(tag.RowsAffected()), nil
 }
 
+// Participants notifies, in tx, only the people taking part (e.To) and the admins who turned Push on for the event's
+// client or group in its area — never the actor, nor a deactivated person: for work only its participants may see
+// (a task), where the client's other co-workers must not learn of it.
+func Participants(ctx context.Context, tx pgx.Tx, companyID int64, e Event) (int, error) {
+	if e.Title == "" || e.Link == "" {
+		return 0, fmt.Errorf("notify: an event needs a title and a link")
+	}
+	tag, err := tx.Exec(ctx, `
+		insert into notifications (company_id, membership_id, area, client_id, group_id, title, link, actor_name)
+		select $1, m.id, $2, $3, $4, left($5, 300), $6, left($7, 200)
+		  from memberships m
+		 where m.company_id = $1 and m.active and m.id <> $8
+		   and (m.id = any($9)
+		        or (m.role = 'admin' and exists (select from push_subscriptions p
+		             where p.company_id = $1 and p.area = $2 and p.membership_id = m.id
+		               and (p.client_id = $3 or p.group_id = $4))))`,
+		companyID, e.Area, nullID(e.ClientID), nullID(e.GroupID), e.Title, e.Link, e.Actor, e.ActorID, e.To)
+	if err != nil {
+		return 0, fmt.Errorf("notify: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+func nullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
 // Notification is one, as the Notifications page lists it.
 type Notification struct {
 	ID         int64

@@ -218,6 +218,8 @@ func (rt hostileRoute) fill(c hostileCompany, id string) string {
 			return "not-a-real-token"
 		case name == "id" && strings.HasPrefix(rt.pattern, "/clients/"):
 			return fmt.Sprint(c.client)
+		case name == "id" && strings.HasPrefix(rt.pattern, "/tasks/"):
+			return fmt.Sprint(c.task)
 		case name == "id" && strings.HasPrefix(rt.pattern, "/staff/groups/"):
 			return fmt.Sprint(c.group)
 		case name == "id" && strings.HasPrefix(rt.pattern, "/staff/invitations/"):
@@ -240,7 +242,7 @@ func (rt hostileRoute) fill(c hostileCompany, id string) string {
 
 // hostileCompany is one company's rows, one of each kind a route takes the id of.
 type hostileCompany struct {
-	id, client, site, job, visit, line, file, siteFile, link, coworker, clientUser, invitation, email, group int64
+	id, client, site, job, visit, line, file, siteFile, link, coworker, clientUser, invitation, email, group, task int64
 }
 
 type hostileRole struct {
@@ -278,6 +280,8 @@ func seedWorld(t *testing.T, s *Server, tdb *dbtest.TestDB, ts *httptest.Server)
 		tdb.Owner.QueryRow(ctx, `insert into share_links (company_id, job_id, token_hash, recipient) values ($1, $2, sha256($3::bytea), 'a@client.example') returning id`, c.id, c.job, "link-"+lower).Scan(&c.link)
 		c.email = queueEmails(t, tdb, c.id, 1, func(int) string { return "a@client.example" })[0]
 		tdb.Owner.QueryRow(ctx, `insert into groups (company_id, name, client_id) values ($1, 'Crew', $2) returning id`, c.id, c.client).Scan(&c.group)
+		tdb.Owner.QueryRow(ctx, `insert into tasks (company_id, title, client_id, requester_id) values ($1, 'Lights', $2, $3) returning id`, c.id, c.client, c.coworker).Scan(&c.task)
+		tdb.Owner.Exec(ctx, `insert into task_people (company_id, task_id, membership_id) values ($1, $2, $3)`, c.id, c.task, c.coworker)
 		var portal *client
 		portal, c.clientUser = seedClientUser(t, s, tdb, ts, c.id, c.client, "fran@"+lower+".example", identity.Permissions{AddEdit: true, ViewMessages: true, ViewPrices: true})
 		if i == 0 {

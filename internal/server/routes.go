@@ -198,6 +198,13 @@ func (s *Server) routes() http.Handler {
 			r.Get("/notifications/counts", cw.NotificationCounts)
 			r.Post("/notifications/read-all", cw.ReadAllNotifications)
 			r.Post("/notifications/{id}/open", cw.OpenNotification)
+			r.Get("/tasks", cw.Tasks)
+			r.Get("/tasks/new", cw.NewTask)
+			r.Post("/tasks/new", cw.CreateTask)
+			r.Get("/tasks/{id}", cw.Task)
+			r.Post("/tasks/{id}/comments", cw.AddTaskComment)
+			r.Post("/tasks/{id}/people", cw.AddTaskPerson)
+			r.Post("/tasks/{id}/status", cw.SetTaskStatus)
 		})
 	})
 	return r

@@ -125,19 +125,42 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, f Form) (
 	}
 	client := f.ClientID
 	if f.GroupID != 0 {
+		// A group the requester belongs to, or any group for an admin.
 		var c *int64
-		if err := tx.QueryRow(ctx, `select client_id from groups where company_id = $1 and id = $2`, companyID, f.GroupID).Scan(&c); err != nil {
+		err := tx.QueryRow(ctx, `
+			select g.client_id from groups g
+			 where g.company_id = $1 and g.id = $2
+			   and (exists (select from memberships m where m.company_id = $1 and m.id = $3 and m.role = 'admin')
+			        or exists (select from group_members gm where gm.company_id = $1 and gm.group_id = g.id and gm.membership_id = $3))`,
+			companyID, f.GroupID, by.MembershipID).Scan(&c)
+		if err != nil {
 			return 0, errors.Join(err, apperr.ErrNotFound)
 		}
 		if c != nil {
 			client = *c
 		}
+	} else if client != 0 {
+		// A client the requester may see: any for an admin, their assigned ones for a co-worker, their own for a
+		// client user.
+		var ok bool
+		err := tx.QueryRow(ctx, `
+			select exists (select from clients c where c.company_id = $1 and c.id = $2
+			   and (exists (select from memberships m where m.company_id = $1 and m.id = $3
+			                 and (m.role = 'admin' or (m.role = 'client' and m.client_id = c.id)))
+			        or exists (select from client_coworkers cc where cc.company_id = $1 and cc.client_id = c.id and cc.membership_id = $3)))`,
+			companyID, client, by.MembershipID).Scan(&ok)
+		if err != nil || !ok {
+			return 0, errors.Join(err, apperr.ErrNotFound)
+		}
 	}
-	if err := exists(ctx, tx, `clients`, companyID, client); err != nil {
-		return 0, err
-	}
-	if err := exists(ctx, tx, `jobs`, companyID, f.JobID); err != nil {
-		return 0, err
+	if f.JobID != 0 {
+		// A task's job is one of its client's: no one reaches another client's job through a task.
+		var ok bool
+		err := tx.QueryRow(ctx, `select exists (select from jobs where company_id = $1 and id = $2 and client_id = $3)`,
+			companyID, f.JobID, client).Scan(&ok)
+		if err != nil || !ok {
+			return 0, errors.Join(err, apperr.ErrNotFound)
+		}
 	}
 	var id int64
 	err := tx.QueryRow(ctx, `
@@ -157,18 +180,6 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, f Form) (
 		return 0, fmt.Errorf("tasks: create: %w", err)
 	}
 	return id, nil
-}
-
-// exists returns ErrNotFound unless id is 0 or a row of the company's table.
-func exists(ctx context.Context, tx pgx.Tx, table string, companyID, id int64) error {
-	if id == 0 {
-		return nil
-	}
-	var ok bool
-	if err := tx.QueryRow(ctx, `select exists (select from `+table+` where company_id = $1 and id = $2)`, companyID, id).Scan(&ok); err != nil || !ok {
-		return errors.Join(err, apperr.ErrNotFound)
-	}
-	return nil
 }
 
 func nullID(id int64) *int64 {
@@ -327,4 +338,89 @@ func QueueGet(b *pgx.Batch, companyID int64, s Scope, id int64, t *Task, people 
 		*comments, err = pgx.CollectRows(rows, pgx.RowToStructByName[Comment])
 		return err
 	})
+}
+
+// PageSize is how many tasks a page of the list shows.
+const PageSize = 50
+
+// ListFilter is a page of the task list: open, done or every task, and a keyset cursor (older than Before).
+type ListFilter struct {
+	Status Status // "" for both
+	Before int64
+}
+
+// Row is one task in the list.
+type Row struct {
+	ID            int64
+	Title         string
+	ClientName    string
+	DueOn         *time.Time
+	Status        Status
+	RequesterName string
+	Comments      int
+}
+
+// ListPage is one page of the list, newest first.
+type ListPage struct {
+	Rows []Row
+	More bool
+}
+
+// QueueList adds a page of the tasks in scope: an admin's every task, anyone else's the tasks they are on.
+func QueueList(b *pgx.Batch, companyID int64, s Scope, f ListFilter, page *ListPage) {
+	b.Queue(`
+		select t.id, t.title, coalesce(c.name, '') as client_name, t.due_on, t.status,
+		       (select a.name from memberships m join accounts a on a.id = m.account_id
+		         where m.company_id = t.company_id and m.id = t.requester_id) as requester_name,
+		       (select count(*) from task_comments tc where tc.company_id = t.company_id and tc.task_id = t.id)::int as comments
+		  from tasks t
+		  left join clients c on c.company_id = t.company_id and c.id = t.client_id
+		 where t.company_id = $1 and `+visibleSQL(2)+`
+		   and ($4 = '' or t.status = $4) and ($5::bigint = 0 or t.id < $5)
+		 order by t.id desc
+		 limit $6`, companyID, s.All, s.Member, string(f.Status), f.Before, PageSize+1).Query(func(rows pgx.Rows) (err error) {
+		page.Rows, err = pgx.CollectRows(rows, pgx.RowToStructByName[Row])
+		if page.More = len(page.Rows) > PageSize; page.More {
+			page.Rows = page.Rows[:PageSize]
+		}
+		return err
+	})
+}
+
+// QueueJoinable adds who may still be added to the task (see Add), by name: the person control's choices.
+func QueueJoinable(b *pgx.Batch, companyID int64, s Scope, taskID int64, people *[]Person) {
+	b.Queue(`
+		select m.id as membership_id, a.name, m.role, false as requester
+		  from tasks t
+		  join memberships m on m.company_id = t.company_id and m.active
+		  join accounts a on a.id = m.account_id
+		 where t.company_id = $1 and t.id = $4 and `+visibleSQL(2)+`
+		   and not exists (select from task_people tp where tp.company_id = t.company_id and tp.task_id = t.id and tp.membership_id = m.id)
+		   and (m.role = 'admin'
+		        or (m.role = 'co-worker' and (t.client_id is null or exists (select from client_coworkers cc
+		             where cc.company_id = t.company_id and cc.client_id = t.client_id and cc.membership_id = m.id)))
+		        or (t.client_id is not null and m.role = 'client' and m.client_id = t.client_id)
+		        or (t.client_id is not null and m.role = 'guest' and exists (select from memberships h
+		             where h.company_id = m.company_id and h.id = m.host_id and h.client_id = t.client_id)))
+		 order by a.name, m.id`, companyID, s.All, s.Member, taskID).Query(func(rows pgx.Rows) (err error) {
+		*people, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
+		return err
+	})
+}
+
+// PeopleOn returns the memberships on the task (inside tx, for its notifications) with its client and group.
+func PeopleOn(ctx context.Context, tx pgx.Tx, companyID, taskID int64) (ids []int64, clientID, groupID int64, err error) {
+	var client, group *int64
+	if err := tx.QueryRow(ctx, `select client_id, group_id from tasks where company_id = $1 and id = $2`, companyID, taskID).Scan(&client, &group); err != nil {
+		return nil, 0, 0, fmt.Errorf("tasks: people: %w", err)
+	}
+	if client != nil {
+		clientID = *client
+	}
+	if group != nil {
+		groupID = *group
+	}
+	rows, _ := tx.Query(ctx, `select membership_id from task_people where company_id = $1 and task_id = $2`, companyID, taskID)
+	ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+	return ids, clientID, groupID, err
 }

@@ -155,7 +155,7 @@ func TestTasks_CreateFromAGroupAndBadInput(t *testing.T) {
 	ctx := context.Background()
 	var group int64
 	w.tdb.Owner.QueryRow(ctx, `insert into groups (company_id, name, client_id) values ($1, 'Crew', $2) returning id`, w.co, w.harbour).Scan(&group)
-	w.tdb.Owner.Exec(ctx, `insert into group_members (company_id, group_id, membership_id) values ($1, $2, $3), ($1, $2, $4)`, w.co, group, w.sam, w.gus)
+	w.tdb.Owner.Exec(ctx, `insert into group_members (company_id, group_id, membership_id) values ($1, $2, $3), ($1, $2, $4), ($1, $2, $5)`, w.co, group, w.sam, w.gus, w.cora)
 	task := w.create(t, w.cora, Form{Title: "Paint the stairwell", GroupID: group})
 	tk, people, _, err := w.get(w.gus, task)
 	if err != nil || tk.ClientID != w.harbour || tk.GroupName != "Crew" || len(people) != 3 {

@@ -27,7 +27,7 @@ func (h *Handlers) showGroups(w http.ResponseWriter, r *http.Request, f staff.Gr
 	}
 	err := h.DB.Read(r.Context(), co, func(b *pgx.Batch) {
 		staff.QueueGroups(b, co, 0, &p.Groups)
-		clients.QueueNames(b, co, &p.Clients)
+		clients.QueueNames(b, co, clients.Everything, &p.Clients)
 	})
 	if err == nil {
 		err = refused

@@ -68,7 +68,7 @@ func (h *Handlers) showInvite(w http.ResponseWriter, r *http.Request, f *staff.I
 	var defaults settings.Settings
 	err := h.DB.Read(r.Context(), co, func(b *pgx.Batch) {
 		staff.QueueSeats(b, co, &p.Seats)
-		clients.QueueNames(b, co, &p.Clients)
+		clients.QueueNames(b, co, clients.Everything, &p.Clients)
 		staff.QueueHosts(b, co, &p.Hosts)
 		settings.QueueGet(b, co, &defaults)
 	})

@@ -128,8 +128,12 @@ func (k *Kit) Chrome(r *http.Request, title string) layout.Chrome {
 	for _, a := range v.Role.Areas() {
 		current := r.URL.Path == a.Path || strings.HasPrefix(r.URL.Path, a.Path+"/")
 		link := layout.NavLink{Name: a.Name, Path: a.Path, Current: current}
-		if a.Path == "/jobs" {
-			link.Badge = v.FromClients // jobs raised in the portal that nobody in the office has opened
+		switch a.Path {
+		case "/jobs":
+			// Jobs raised in the portal that nobody in the office has opened.
+			link.Badge, link.BadgeTitle = v.FromClients, "New jobs from clients"
+		case "/tasks":
+			link.Badge, link.BadgeTitle = v.Unread.Tasks, "Unread about your tasks"
 		}
 		c.Nav = append(c.Nav, link)
 	}
