@@ -113,6 +113,9 @@ func TestCrossTenantProbe(t *testing.T) {
 	var group int64
 	tdb.Owner.QueryRow(ctx, `insert into groups (company_id, name, client_id) values ($1, 'Acme crew', $2) returning id`, acme, client).Scan(&group)
 	tdb.Owner.Exec(ctx, `insert into group_members (company_id, group_id, membership_id) values ($1, $2, $3)`, acme, group, person)
+	var task int64
+	tdb.Owner.QueryRow(ctx, `insert into tasks (company_id, title, client_id, requester_id) values ($1, 'Acme task', $2, $3) returning id`, acme, client, person).Scan(&task)
+	tdb.Owner.Exec(ctx, `insert into task_people (company_id, task_id, membership_id) values ($1, $2, $3)`, acme, task, person)
 	var notification int64
 	tdb.Owner.QueryRow(ctx, `insert into notifications (company_id, membership_id, area, client_id, title, link)
 		values ($1, $2, 'jobs', $3, 'New job', '/jobs/1') returning id`, acme, person, client).Scan(&notification)
@@ -185,6 +188,11 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/staff/groups/%d/members/%d/remove", group, person)},
 		{Method: "POST", Path: id("/staff/groups/%d/push-on", group), Form: "push_chat=1"},
 		{Method: "POST", Path: "/staff/groups", Form: id("name=Spies&client_id=%d", client)},
+		{Method: "GET", Path: id("/tasks/%d", task)},
+		{Method: "POST", Path: id("/tasks/%d/comments", task), Form: "body=Hacked"},
+		{Method: "POST", Path: id("/tasks/%d/people", task), Form: id("membership_id=%d", boltPerson)},
+		{Method: "POST", Path: id("/tasks/%d/status", task), Form: "status=done"},
+		{Method: "POST", Path: "/tasks/new", Form: id("title=Hacked&client_id=%d", client)},
 	})
 	// A client user of Bolt tries Acme's jobs in the portal, and an Acme client user's guest.
 	boltUser, _ := seedClientUser(t, s, tdb, ts, bolt, boltClient, "fran@bolt.example", identity.Permissions{AddEdit: true, ViewMessages: true, ViewPrices: true})
@@ -196,6 +204,8 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/portal/jobs/%d/lines", job), Form: "description=x&quantity=1"},
 		{Method: "GET", Path: id("/portal/jobs/%d/files/%d", job, file)},
 		{Method: "POST", Path: "/portal/jobs/new", Form: id("title=Hacked&site_id=%d", site)},
+		{Method: "GET", Path: id("/tasks/%d", task)},
+		{Method: "POST", Path: id("/tasks/%d/comments", task), Form: "body=Hacked"},
 		{Method: "POST", Path: id("/portal/guests/%d/deactivate", acmeGuest)},
 		{Method: "POST", Path: id("/portal/guests/%d/reactivate", acmeGuest)},
 	})
