@@ -111,12 +111,15 @@ func TestRun_SeedDemoOnce(t *testing.T) {
 	if jobs < 60 || statuses != 7 || deferred == 0 || subjobs != 3 || recalls != 1 {
 		t.Errorf("demo jobs: %d jobs in %d statuses (%d deferred), %d subjobs, %d recalls", jobs, statuses, deferred, subjobs, recalls)
 	}
-	var guests, groupMembers, pushOn, unread int
+	var guests, groupMembers, pushOn, unread, open, done, comments int
 	tdb.Owner.QueryRow(context.Background(), `
 		select (select count(*) from memberships where role = 'guest' and host_id is not null), (select count(*) from group_members),
-		       (select count(*) from push_subscriptions), (select count(*) from notifications where read_at is null)`).Scan(&guests, &groupMembers, &pushOn, &unread)
-	if guests != 1 || groupMembers != 2 || pushOn != 1 || unread != 6 {
-		t.Errorf("demo co-working: %d guests, %d group members, %d Push on, %d unread notifications; want 1, 2, 1, 6", guests, groupMembers, pushOn, unread)
+		       (select count(*) from push_subscriptions), (select count(*) from notifications where read_at is null),
+		       (select count(*) from tasks where status = 'open'), (select count(*) from tasks where status = 'done'),
+		       (select count(*) from task_comments)`).Scan(&guests, &groupMembers, &pushOn, &unread, &open, &done, &comments)
+	if guests != 1 || groupMembers != 2 || pushOn != 1 || unread != 6 || open != 1 || done != 1 || comments != 3 {
+		t.Errorf("demo co-working: %d guests, %d group members, %d Push on, %d unread notifications, %d open and %d done tasks, %d comments; want 1, 2, 1, 6, 1, 1, 3",
+			guests, groupMembers, pushOn, unread, open, done, comments)
 	}
 }
 

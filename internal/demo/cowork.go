@@ -35,6 +35,9 @@ func seedCowork(ctx context.Context, tx pgx.Tx, companyID int64, hash string, ad
 		companyID, admin, harbour); err != nil {
 		return err
 	}
+	if err := seedTasks(ctx, tx, companyID, harbour, admin, cora, fran, guest); err != nil {
+		return err
+	}
 	_, err = tx.Exec(ctx, `
 		insert into notifications (company_id, membership_id, area, client_id, title, link, actor_name, created_at)
 		select $1, who, 'jobs', $2, what || ' J-' || j.number || ' · ' || j.title, '/jobs/' || j.id, $5, now() - (n || ' hours')::interval
@@ -43,5 +46,38 @@ func seedCowork(ctx context.Context, tx pgx.Tx, companyID int64, hash string, ad
 		  cross join lateral (select case j.n when 1 then 'New job' when 2 then 'Visit requested' else 'Job edited' end as what) w
 		 where j.n <= 3
 		 order by j.n desc`, companyID, harbour, admin, cora, PortalLogin.Name) // oldest first: ids follow time
+	return err
+}
+
+// seedTasks adds two tasks of Harbour View: an open one with its people and a few comments, and a done one.
+func seedTasks(ctx context.Context, tx pgx.Tx, companyID, harbour, admin, cora, fran, guest int64) error {
+	var open, done int64
+	if err := tx.QueryRow(ctx, `
+		insert into tasks (company_id, title, description, client_id, due_on, requester_id)
+		values ($1, 'Replace the lobby lights', 'Six fittings in Block A; the caretaker has the keys.', $2, current_date + 3, $3) returning id`,
+		companyID, harbour, admin).Scan(&open); err != nil {
+		return err
+	}
+	if err := tx.QueryRow(ctx, `
+		insert into tasks (company_id, title, client_id, status, requester_id, done_at)
+		values ($1, 'Check the fire doors', $2, 'done', $3, now() - interval '2 days') returning id`,
+		companyID, harbour, cora).Scan(&done); err != nil {
+		return err
+	}
+	for task, people := range map[int64][]int64{open: {admin, cora, fran, guest}, done: {cora, admin}} {
+		if _, err := tx.Exec(ctx, `
+			insert into task_people (company_id, task_id, membership_id, added_by) select $1, $2, unnest($3::bigint[]), $4`,
+			companyID, task, people, people[0]); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(ctx, `
+		insert into task_comments (company_id, task_id, author_id, author_name, body, created_at)
+		select $1, $2, m.id, a.name, c.body, now() - c.ago
+		  from (values ($3::bigint, 'Ladder and fittings booked for Thursday.', interval '5 hours'),
+		               ($4::bigint, 'I will leave the lobby key with reception.', interval '3 hours'),
+		               ($5::bigint, 'Keys are in the caretaker''s office from 8.', interval '1 hour')) c(who, body, ago)
+		  join memberships m on m.company_id = $1 and m.id = c.who
+		  join accounts a on a.id = m.account_id`, companyID, open, cora, fran, guest)
 	return err
 }

@@ -82,6 +82,20 @@ func TestTasks_Routes(t *testing.T) {
 	if res, _ := admin.post(task+"/status", url.Values{"status": {"done"}}); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("mark done = %d", res.StatusCode)
 	}
+	// A task linked to a job shows on the job's page; a job of another client is not the task's to name.
+	job := seedJob(t, tdb, acme, harbour, "Lobby rewiring")
+	if res, _ := admin.post("/tasks/new", url.Values{"title": {"Order cable"}, "client_id": {fmt.Sprint(harbour)}, "job_id": {fmt.Sprint(job)}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a task for the job = %d", res.StatusCode)
+	}
+	if _, body := admin.get(fmt.Sprintf("/jobs/%d", job)); !strings.Contains(body, "Order cable") {
+		t.Error("the job page does not list its task")
+	}
+	if _, body := coraClient.get(fmt.Sprintf("/jobs/%d", job)); strings.Contains(body, "Order cable") {
+		t.Error("the job page lists a task to a co-worker not on it")
+	}
+	if res, _ := admin.post("/tasks/new", url.Values{"title": {"x"}, "client_id": {fmt.Sprint(bay)}, "job_id": {fmt.Sprint(job)}}); res.StatusCode != 404 {
+		t.Errorf("a task naming another client's job = %d, want 404", res.StatusCode)
+	}
 	// Another company: every task route is a 404.
 	bolt := tdb.CreateCompany(t, "Bolt")
 	boltAdmin := signedIn(t, s, tdb, ts, bolt, identity.RoleAdmin)

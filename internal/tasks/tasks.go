@@ -424,3 +424,19 @@ func PeopleOn(ctx context.Context, tx pgx.Tx, companyID, taskID int64) (ids []in
 	ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
 	return ids, clientID, groupID, err
 }
+
+// QueueForJob adds the tasks linked to the job that the viewer may see, newest first (the job page's list).
+func QueueForJob(b *pgx.Batch, companyID int64, s Scope, jobID int64, rows *[]Row) {
+	b.Queue(`
+		select t.id, t.title, '' as client_name, t.due_on, t.status,
+		       (select a.name from memberships m join accounts a on a.id = m.account_id
+		         where m.company_id = t.company_id and m.id = t.requester_id) as requester_name,
+		       (select count(*) from task_comments tc where tc.company_id = t.company_id and tc.task_id = t.id)::int as comments
+		  from tasks t
+		 where t.company_id = $1 and t.job_id = $4 and `+visibleSQL(2)+`
+		 order by t.id desc
+		 limit 20`, companyID, s.All, s.Member, jobID).Query(func(r pgx.Rows) (err error) {
+		*rows, err = pgx.CollectRows(r, pgx.RowToStructByName[Row])
+		return err
+	})
+}

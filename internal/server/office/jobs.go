@@ -15,6 +15,7 @@ import (
 	"fieldops/internal/server/page"
 	"fieldops/internal/settings"
 	"fieldops/internal/share"
+	"fieldops/internal/tasks"
 	jobsview "fieldops/templates/jobs"
 )
 
@@ -189,6 +190,7 @@ func (h *Handlers) showJob(w http.ResponseWriter, r *http.Request, st jobState) 
 			p.Tab = "details"
 			jobs.QueueSubjobs(b, co, jobs.ScopeFor(v), id, &p.Subjobs)
 			jobs.QueueRecalls(b, co, jobs.ScopeFor(v), id, &p.Recalls)
+			tasks.QueueForJob(b, co, tasks.ScopeFor(v), id, &p.Tasks)
 		}
 	})
 	h.Opens.Include(co, p.Links) // opens counted on this instance and not yet written
