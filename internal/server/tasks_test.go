@@ -67,6 +67,12 @@ func TestTasks_Routes(t *testing.T) {
 	if res, body := admin.post(task+"/comments", url.Values{"body": {strings.Repeat("x", 5001)}}); res.StatusCode != 422 || !strings.Contains(body, "Use at most 5000 characters.") {
 		t.Errorf("a long comment = %d", res.StatusCode)
 	}
+	if res, body := admin.get("/tasks?q=lobby&mine=1&requested=1"); res.StatusCode != 200 || !strings.Contains(body, "Replace the lobby lights") {
+		t.Errorf("the filtered list = %d", res.StatusCode)
+	}
+	if res, body := admin.get("/tasks?q=" + strings.Repeat("x", 201)); res.StatusCode != 422 || !strings.Contains(body, "Search with at most 200 characters.") {
+		t.Errorf("a long search = %d, want 422 in words", res.StatusCode)
+	}
 	if res, _ := bea.get(task); res.StatusCode != 404 {
 		t.Errorf("a client user of another client GET = %d, want 404", res.StatusCode)
 	}

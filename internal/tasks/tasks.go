@@ -15,6 +15,7 @@ import (
 
 	"fieldops/internal/apperr"
 	"fieldops/internal/identity"
+	"fieldops/internal/input"
 )
 
 // Scope is who is looking: an admin sees every task, anyone else the tasks they are on.
@@ -347,6 +348,12 @@ const PageSize = 50
 type ListFilter struct {
 	Status Status // "" for both
 	Before int64
+	// Mine narrows an admin's list to the tasks they are on; Requested to those they made; Overdue to open tasks
+	// due before Today; Client to one client's; Q to titles holding it.
+	Mine, Requested, Overdue bool
+	ClientID                 int64
+	Q                        string
+	Today                    time.Time
 }
 
 // Row is one task in the list.
@@ -377,8 +384,14 @@ func QueueList(b *pgx.Batch, companyID int64, s Scope, f ListFilter, page *ListP
 		  left join clients c on c.company_id = t.company_id and c.id = t.client_id
 		 where t.company_id = $1 and `+visibleSQL(2)+`
 		   and ($4 = '' or t.status = $4) and ($5::bigint = 0 or t.id < $5)
+		   and (not $7 or exists (select from task_people tp where tp.company_id = t.company_id and tp.task_id = t.id and tp.membership_id = $3))
+		   and (not $8 or t.requester_id = $3)
+		   and (not $9 or (t.status = 'open' and t.due_on < $10::date))
+		   and ($11::bigint = 0 or t.client_id = $11)
+		   and ($12 = '' or t.title ilike '%' || $12 || '%')
 		 order by t.id desc
-		 limit $6`, companyID, s.All, s.Member, string(f.Status), f.Before, PageSize+1).Query(func(rows pgx.Rows) (err error) {
+		 limit $6`, companyID, s.All, s.Member, string(f.Status), f.Before, PageSize+1,
+		f.Mine, f.Requested, f.Overdue, f.Today, f.ClientID, input.EscapeLike(strings.TrimSpace(f.Q))).Query(func(rows pgx.Rows) (err error) {
 		page.Rows, err = pgx.CollectRows(rows, pgx.RowToStructByName[Row])
 		if page.More = len(page.Rows) > PageSize; page.More {
 			page.Rows = page.Rows[:PageSize]

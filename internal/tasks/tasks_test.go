@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -174,5 +175,45 @@ func TestTasks_CreateFromAGroupAndBadInput(t *testing.T) {
 	w.tdb.Owner.QueryRow(ctx, `select count(*) from tasks`).Scan(&n)
 	if n != 1 {
 		t.Errorf("%d tasks saved, want 1", n)
+	}
+}
+
+// The list's filters: mine, requested by me, overdue, a client, a search; a co-worker never lists a task not theirs.
+func TestTasks_ListFilters(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.create(t, w.cora, Form{Title: "Lobby lights", ClientID: w.harbour, Due: "2026-01-05"})
+	w.create(t, w.admin, Form{Title: "Bay gutters", ClientID: w.bay})
+	w.create(t, w.sam, Form{Title: "Order ladders"})
+	list := func(who int64, f ListFilter) []string {
+		f.Today = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+		var page ListPage
+		if err := w.tdb.Read(ctx, w.co, func(b *pgx.Batch) { QueueList(b, w.co, w.scope(who), f, &page) }); err != nil {
+			t.Fatal(err)
+		}
+		var titles []string
+		for _, r := range page.Rows {
+			titles = append(titles, r.Title)
+		}
+		return titles
+	}
+	for name, c := range map[string]struct {
+		who  int64
+		f    ListFilter
+		want int
+	}{
+		"admin, all":          {w.admin, ListFilter{}, 3},
+		"admin, mine":         {w.admin, ListFilter{Mine: true}, 1},
+		"cora, all":           {w.cora, ListFilter{}, 1},
+		"cora, requested":     {w.cora, ListFilter{Requested: true}, 1},
+		"admin, overdue":      {w.admin, ListFilter{Overdue: true}, 1},
+		"admin, Bay Rentals":  {w.admin, ListFilter{ClientID: w.bay}, 1},
+		"admin, search":       {w.admin, ListFilter{Q: "ladd"}, 1},
+		"admin, search %":     {w.admin, ListFilter{Q: "%"}, 0},
+		"sam, someone else's": {w.sam, ListFilter{Q: "Lobby"}, 0},
+	} {
+		if got := list(c.who, c.f); len(got) != c.want {
+			t.Errorf("%s: %v, want %d tasks", name, got, c.want)
+		}
 	}
 }

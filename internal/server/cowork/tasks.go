@@ -10,6 +10,7 @@ import (
 	"fieldops/internal/apperr"
 	"fieldops/internal/clients"
 	"fieldops/internal/identity"
+	"fieldops/internal/input"
 	"fieldops/internal/notify"
 	"fieldops/internal/server/page"
 	"fieldops/internal/staff"
@@ -26,9 +27,24 @@ func (h *Handlers) Tasks(w http.ResponseWriter, r *http.Request) {
 		f.Status = tasks.StatusOpen
 	}
 	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
-	p := coworkview.TasksPage{Status: q.Get("status"), Notice: h.Notice(r), CanCreate: mayCreate(v), Location: v.Location()}
+	f.ClientID, _ = strconv.ParseInt(q.Get("client"), 10, 64)
+	f.Mine, f.Requested, f.Overdue, f.Q = q.Get("mine") != "", q.Get("requested") != "", q.Get("overdue") != "", q.Get("q")
+	f.Today = h.Now().In(v.Location())
+	p := coworkview.TasksPage{Status: q.Get("status"), Filter: f, Notice: h.Notice(r), CanCreate: mayCreate(v), Location: v.Location()}
+	ve := &apperr.ValidationError{}
+	input.CheckSearch(ve, "q", f.Q, input.MaxSearchLen)
+	if err := ve.Err(); err != nil {
+		p.Errors = ve
+		h.Render(w, r, err, coworkview.Tasks(h.Chrome(r, "Tasks"), p))
+		return
+	}
 	var list tasks.ListPage
-	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) { tasks.QueueList(b, v.CompanyID, tasks.ScopeFor(v), f, &list) })
+	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
+		tasks.QueueList(b, v.CompanyID, tasks.ScopeFor(v), f, &list)
+		if !v.Role.UsesPortal() && v.Role != identity.RoleGuest {
+			clients.QueueNames(b, v.CompanyID, clients.ScopeFor(v), &p.Clients)
+		}
+	})
 	p.Rows, p.More = list.Rows, list.More
 	h.Render(w, r, err, coworkview.Tasks(h.Chrome(r, "Tasks"), p))
 }
