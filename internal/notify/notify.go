@@ -73,64 +73,49 @@ type Event struct {
 // Admins without Push on get nothing (the seed: "By default Admin is not getting any push notifications or
 // counters"); nobody is told of their own doing, nor is a deactivated person. It returns how many were notified.
 func ClientActivity(ctx context.Context, tx pgx.Tx, companyID int64, e Event) (int, error) {
-	if e.Title == "" || e.Link == "" || e.ClientID == 0 {
-		return 0, fmt.Errorf("notify: an event needs a title, a link and a client")
+	if e.ClientID == 0 {
+		return 0, fmt.Errorf("notify: a client event needs a client")
 	}
-	tag, err := tx.Exec(ctx, `
-		insert into notifications (company_id, membership_id, area, client_id, title, link, actor_name)
-		select $1, m.id, $2, $3, left($4, 300), $5, left($6, 200)
-		  from memberships m
-		 where m.company_id = $1 and m.active and m.id <> $7
-		   and (m.id = any($8)
-		        or (m.role = 'co-worker' and exists (select from client_coworkers cc
-		             where cc.company_id = $1 and cc.client_id = $3 and cc.membership_id = m.id))
-		        or (m.role = 'admin' and exists (select from push_subscriptions p
-		             where p.company_id = $1 and p.client_id = $3 and p.area = $2 and p.membership_id = m.id)))`,
-		companyID, e.Area, e.ClientID, e.Title, e.Link, e.Actor, e.ActorID, e.To)
-	if err != nil {
-		return 0, fmt.Errorf("notify: %w", err)
-	}
-	return int(tag.RowsAffected()), nil
+	return insert(ctx, tx, companyID, e, `(m.role = 'co-worker' and exists (select from client_coworkers cc
+		where cc.company_id = $1 and cc.client_id = $3 and cc.membership_id = m.id))`)
 }
 
 // GroupActivity notifies, in tx, everyone who follows a group's work in the event's area: the people taking part
 // (e.To), the group's active members, and the admins who turned Push on for the group and area — never the actor.
 func GroupActivity(ctx context.Context, tx pgx.Tx, companyID int64, e Event) (int, error) {
-	if e.Title == "" || e.Link == "" || e.GroupID == 0 {
-		return 0, fmt.Errorf("notify: a group event needs a title, a link and a group")
+	if e.GroupID == 0 {
+		return 0, fmt.Errorf("notify: a group event needs a group")
 	}
-	tag, err := tx.Exec(ctx, `
-		insert into notifications (company_id, membership_id, area, group_id, client_id, title, link, actor_name)
-		select $1, m.id, $2, $3, (select g.client_id from groups g where g.company_id = $1 and g.id = $3), left($4, 300), $5, left($6, 200)
-		  from memberships m
-		 where m.company_id = $1 and m.active and m.id <> $7
-		   and (m.id = any($8)
-		        or exists (select from group_members gm where gm.company_id = $1 and gm.group_id = $3 and gm.membership_id = m.id)
-		        or (m.role = 'admin' and exists (select from push_subscriptions p
-		             where p.company_id = $1 and p.group_id = $3 and p.area = $2 and p.membership_id = m.id)))`,
-		companyID, e.Area, e.GroupID, e.Title, e.Link, e.Actor, e.ActorID, e.To)
-	if err != nil {
-		return 0, fmt.Errorf("notify: %w", err)
-	}
-	return int(tag.RowsAffected()), nil
+	return insert(ctx, tx, companyID, e, `exists (select from group_members gm
+		where gm.company_id = $1 and gm.group_id = $4 and gm.membership_id = m.id)`)
 }
 
 // Participants notifies, in tx, only the people taking part (e.To) and the admins who turned Push on for the event's
 // client or group in its area — never the actor, nor a deactivated person: for work only its participants may see
 // (a task), where the client's other co-workers must not learn of it.
 func Participants(ctx context.Context, tx pgx.Tx, companyID int64, e Event) (int, error) {
+	return insert(ctx, tx, companyID, e, `false`)
+}
+
+// insert writes the event's notification for every active member but the actor who takes part (e.To), follows it
+// by Push on (admins, for its client or group and area), or matches followers, an SQL condition on memberships m
+// over the same parameters ($1 company, $3 client, $4 group). A group's event takes the group's client.
+func insert(ctx context.Context, tx pgx.Tx, companyID int64, e Event, followers string) (int, error) {
 	if e.Title == "" || e.Link == "" {
 		return 0, fmt.Errorf("notify: an event needs a title and a link")
 	}
 	tag, err := tx.Exec(ctx, `
 		insert into notifications (company_id, membership_id, area, client_id, group_id, title, link, actor_name)
-		select $1, m.id, $2, $3, $4, left($5, 300), $6, left($7, 200)
+		select $1, m.id, $2,
+		       coalesce($3, (select g.client_id from groups g where g.company_id = $1 and g.id = $4)), $4,
+		       left($5, 300), $6, left($7, 200)
 		  from memberships m
 		 where m.company_id = $1 and m.active and m.id <> $8
 		   and (m.id = any($9)
 		        or (m.role = 'admin' and exists (select from push_subscriptions p
 		             where p.company_id = $1 and p.area = $2 and p.membership_id = m.id
-		               and (p.client_id = $3 or p.group_id = $4))))`,
+		               and (p.client_id = $3 or p.group_id = $4)))
+		        or `+followers+`)`,
 		companyID, e.Area, nullID(e.ClientID), nullID(e.GroupID), e.Title, e.Link, e.Actor, e.ActorID, e.To)
 	if err != nil {
 		return 0, fmt.Errorf("notify: %w", err)

@@ -171,13 +171,15 @@ func RemoveGroupMember(ctx context.Context, tx pgx.Tx, companyID, groupID, membe
 	return nil
 }
 
-// QueueJoinable adds the company's active co-workers and guests, by name: who may be offered for a group.
-func QueueJoinable(b *pgx.Batch, companyID int64, people *[]Person) {
+// QueueJoinable adds who may be offered for the group, by name: the company's active co-workers and guests not
+// already in it.
+func QueueJoinable(b *pgx.Batch, companyID, groupID int64, people *[]Person) {
 	b.Queue(`
 		select `+personColumns+`
 		  from memberships m join accounts a on a.id = m.account_id
 		 where m.company_id = $1 and m.active and m.role in ('co-worker', 'guest')
-		 order by a.name, m.id`, companyID).Query(func(rows pgx.Rows) (err error) {
+		   and not exists (select from group_members gm where gm.company_id = m.company_id and gm.group_id = $2 and gm.membership_id = m.id)
+		 order by a.name, m.id`, companyID, groupID).Query(func(rows pgx.Rows) (err error) {
 		*people, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
 		return err
 	})

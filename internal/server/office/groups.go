@@ -71,21 +71,11 @@ func (h *Handlers) showGroup(w http.ResponseWriter, r *http.Request, refused err
 	if refused == nil {
 		p.Notice = h.Notice(r)
 	}
-	var joinable []staff.Person
 	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
 		staff.QueueGroup(b, v.CompanyID, 0, id, &p.Group, &p.Members)
-		staff.QueueJoinable(b, v.CompanyID, &joinable)
+		staff.QueueJoinable(b, v.CompanyID, id, &p.Joinable)
 		notify.QueuePushOn(b, v.CompanyID, v.MembershipID, notify.Target{GroupID: id}, &p.PushOn)
 	})
-	in := map[int64]bool{}
-	for _, m := range p.Members {
-		in[m.MembershipID] = true
-	}
-	for _, j := range joinable {
-		if !in[j.MembershipID] {
-			p.Joinable = append(p.Joinable, j)
-		}
-	}
 	if err == nil {
 		err = refused
 	}
