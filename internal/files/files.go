@@ -1,4 +1,4 @@
-// Package files owns uploaded files — photos and documents on jobs and on clients' sites: what may be uploaded
+// Package files owns uploaded files — photos and documents on jobs, on clients' sites and on tasks: what may be uploaded
 // (an extension allow-list checked against the file's magic bytes, a size limit), thumbnails of images, and where
 // the bytes live (Storage: Postgres today, S3-compatible storage when the data outgrows it).
 package files
@@ -135,23 +135,27 @@ func cleanName(n string) string {
 	return n
 }
 
-// Owner is what a file hangs on: a job or a site (one of the two). A site is named with its client, and a read
+// Owner is what a file hangs on: a job, a site or a task (one of them). A site is named with its client, and a read
 // finds its files only when the site is that client's — the ownership is checked in the query, not by the caller.
 type Owner struct {
 	JobID    int64
 	SiteID   int64
 	ClientID int64 // the site's client, for reads of a site's files
+	TaskID   int64
 }
 
-func (o Owner) ids() (job, site *int64) {
-	if o.JobID != 0 {
-		return &o.JobID, nil
+func (o Owner) ids() (job, site, task *int64) {
+	switch {
+	case o.JobID != 0:
+		return &o.JobID, nil, nil
+	case o.TaskID != 0:
+		return nil, nil, &o.TaskID
 	}
-	return nil, &o.SiteID
+	return nil, &o.SiteID, nil
 }
 
-// ownerSQL matches the files of the owner given as $3 (job), $4 (site) and $5 (the site's client).
-const ownerSQL = `(f.job_id = $3 or f.site_id = (select s.id from sites s where s.company_id = $1 and s.id = $4 and s.client_id = $5))`
+// ownerSQL matches the files of the owner given as $3 (job), $4 (site), $5 (the site's client) and $6 (task).
+const ownerSQL = `(f.job_id = $3 or f.task_id = $6 or f.site_id = (select s.id from sites s where s.company_id = $1 and s.id = $4 and s.client_id = $5))`
 
 // Save checks the upload and stores it on owner in tx, returning the file's record. The caller has checked that
 // the viewer may change owner. A ValidationError on field "file" for a refused file; nothing is stored then. An
@@ -161,16 +165,16 @@ func Save(ctx context.Context, tx pgx.Tx, store Storage, companyID int64, owner 
 	if err != nil {
 		return File{}, err
 	}
-	job, site := owner.ids()
+	job, site, task := owner.ids()
 	var by *int64
 	if uploadedBy != 0 {
 		by = &uploadedBy
 	}
 	f := File{Name: name, ContentType: ct, Size: int64(len(u.Data)), VisibleToClient: u.VisibleToClient}
 	err = tx.QueryRow(ctx, `
-		insert into files (company_id, job_id, site_id, name, content_type, size, has_thumbnail, visible_to_client, uploaded_by)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id, created_at`,
-		companyID, job, site, f.Name, f.ContentType, f.Size, f.HasThumbnail, f.VisibleToClient, by).Scan(&f.ID, &f.CreatedAt)
+		insert into files (company_id, job_id, site_id, task_id, name, content_type, size, has_thumbnail, visible_to_client, uploaded_by)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id, created_at`,
+		companyID, job, site, task, f.Name, f.ContentType, f.Size, f.HasThumbnail, f.VisibleToClient, by).Scan(&f.ID, &f.CreatedAt)
 	if err != nil {
 		return File{}, fmt.Errorf("files: save: %w", err)
 	}
@@ -184,10 +188,10 @@ const fileColumns = `f.id, f.name, f.content_type, f.size, f.has_thumbnail, f.vi
 
 // QueueList adds the files of owner, newest first. clientOnly leaves out files not marked for the client.
 func QueueList(b *pgx.Batch, companyID int64, owner Owner, clientOnly bool, fs *[]File) {
-	job, site := owner.ids()
+	job, site, task := owner.ids()
 	b.Queue(`select `+fileColumns+` from files f
 		 where f.company_id = $1 and (f.visible_to_client or not $2) and `+ownerSQL+`
-		 order by f.id desc`, companyID, clientOnly, job, site, owner.ClientID).Query(func(rows pgx.Rows) (err error) {
+		 order by f.id desc`, companyID, clientOnly, job, site, owner.ClientID, task).Query(func(rows pgx.Rows) (err error) {
 		*fs, err = pgx.CollectRows(rows, pgx.RowToStructByName[File])
 		return err
 	})
@@ -196,10 +200,10 @@ func QueueList(b *pgx.Batch, companyID int64, owner Owner, clientOnly bool, fs *
 // QueueGet adds the file of owner with id: ErrNotFound when owner has no such file, or, with clientOnly, when
 // the file is not marked for the client.
 func QueueGet(b *pgx.Batch, companyID int64, owner Owner, id int64, clientOnly bool, f *File) {
-	job, site := owner.ids()
+	job, site, task := owner.ids()
 	b.Queue(`select `+fileColumns+` from files f
-		 where f.company_id = $1 and f.id = $2 and (f.visible_to_client or not $6) and `+ownerSQL,
-		companyID, id, job, site, owner.ClientID, clientOnly).Query(func(rows pgx.Rows) (err error) {
+		 where f.company_id = $1 and f.id = $2 and (f.visible_to_client or not $7) and `+ownerSQL,
+		companyID, id, job, site, owner.ClientID, task, clientOnly).Query(func(rows pgx.Rows) (err error) {
 		*f, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[File])
 		if errors.Is(err, pgx.ErrNoRows) {
 			return apperr.ErrNotFound
@@ -229,10 +233,10 @@ func QueueClientSites(b *pgx.Batch, companyID, clientID int64, bySite map[int64]
 
 // Delete removes a file of owner (its bytes go with it) and returns its name. ErrNotFound when owner has none.
 func Delete(ctx context.Context, tx pgx.Tx, companyID int64, owner Owner, id int64) (string, error) {
-	job, site := owner.ids()
+	job, site, task := owner.ids()
 	var name string
 	err := tx.QueryRow(ctx, `delete from files f where f.company_id = $1 and f.id = $2 and `+ownerSQL+` returning f.name`,
-		companyID, id, job, site, owner.ClientID).Scan(&name)
+		companyID, id, job, site, owner.ClientID, task).Scan(&name)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", apperr.ErrNotFound
 	}

@@ -232,6 +232,8 @@ func (rt hostileRoute) fill(c hostileCompany, id string) string {
 			return fmt.Sprint(c.job)
 		case name == "fileID" && strings.HasPrefix(rt.pattern, "/clients/"):
 			return fmt.Sprint(c.siteFile)
+		case name == "fileID" && strings.HasPrefix(rt.pattern, "/tasks/"):
+			return fmt.Sprint(c.taskFile)
 		case name == "membershipID" && strings.Contains(rt.pattern, "/portal-users/"):
 			return fmt.Sprint(c.clientUser)
 		}
@@ -242,7 +244,7 @@ func (rt hostileRoute) fill(c hostileCompany, id string) string {
 
 // hostileCompany is one company's rows, one of each kind a route takes the id of.
 type hostileCompany struct {
-	id, client, site, job, visit, line, file, siteFile, link, coworker, clientUser, invitation, email, group, task int64
+	id, client, site, job, visit, line, file, siteFile, link, coworker, clientUser, invitation, email, group, task, taskFile int64
 }
 
 type hostileRole struct {
@@ -282,6 +284,8 @@ func seedWorld(t *testing.T, s *Server, tdb *dbtest.TestDB, ts *httptest.Server)
 		tdb.Owner.QueryRow(ctx, `insert into groups (company_id, name, client_id) values ($1, 'Crew', $2) returning id`, c.id, c.client).Scan(&c.group)
 		tdb.Owner.QueryRow(ctx, `insert into tasks (company_id, title, client_id, requester_id) values ($1, 'Lights', $2, $3) returning id`, c.id, c.client, c.coworker).Scan(&c.task)
 		tdb.Owner.Exec(ctx, `insert into task_people (company_id, task_id, membership_id) values ($1, $2, $3)`, c.id, c.task, c.coworker)
+		tdb.Owner.QueryRow(ctx, `insert into files (company_id, task_id, name, content_type, size) values ($1, $2, 'c.txt', 'text/plain; charset=utf-8', 1) returning id`, c.id, c.task).Scan(&c.taskFile)
+		tdb.Owner.Exec(ctx, `insert into file_blobs (company_id, file_id, variant, data) values ($1, $2, 'original', 'x')`, c.id, c.taskFile)
 		var portal *client
 		portal, c.clientUser = seedClientUser(t, s, tdb, ts, c.id, c.client, "fran@"+lower+".example", identity.Permissions{AddEdit: true, ViewMessages: true, ViewPrices: true})
 		if i == 0 {

@@ -116,6 +116,9 @@ func TestCrossTenantProbe(t *testing.T) {
 	var task int64
 	tdb.Owner.QueryRow(ctx, `insert into tasks (company_id, title, client_id, requester_id) values ($1, 'Acme task', $2, $3) returning id`, acme, client, person).Scan(&task)
 	tdb.Owner.Exec(ctx, `insert into task_people (company_id, task_id, membership_id) values ($1, $2, $3)`, acme, task, person)
+	var taskFile int64
+	tdb.Owner.QueryRow(ctx, `insert into files (company_id, task_id, name, content_type, size, has_thumbnail) values ($1, $2, 'c.png', 'image/png', 1, true) returning id`, acme, task).Scan(&taskFile)
+	tdb.Owner.Exec(ctx, `insert into file_blobs (company_id, file_id, variant, data) values ($1, $2, 'original', 'x'), ($1, $2, 'thumbnail', 'x')`, acme, taskFile)
 	var notification int64
 	tdb.Owner.QueryRow(ctx, `insert into notifications (company_id, membership_id, area, client_id, title, link)
 		values ($1, $2, 'jobs', $3, 'New job', '/jobs/1') returning id`, acme, person, client).Scan(&notification)
@@ -193,6 +196,11 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/tasks/%d/people", task), Form: id("membership_id=%d", boltPerson)},
 		{Method: "POST", Path: id("/tasks/%d/status", task), Form: "status=done"},
 		{Method: "POST", Path: "/tasks/new", Form: id("title=Hacked&client_id=%d", client)},
+		{Method: "POST", Path: id("/tasks/%d/people/%d/remove", task, person)},
+		{Method: "POST", Path: id("/tasks/%d/guests", task), Form: id("email=spy@bolt.example&host_id=%d", acmeHost)},
+		{Method: "GET", Path: id("/tasks/%d/files/%d", task, taskFile)},
+		{Method: "GET", Path: id("/tasks/%d/files/%d/thumbnail", task, taskFile)},
+		{Method: "POST", Path: id("/tasks/%d/files", task)},
 	})
 	// A client user of Bolt tries Acme's jobs in the portal, and an Acme client user's guest.
 	boltUser, _ := seedClientUser(t, s, tdb, ts, bolt, boltClient, "fran@bolt.example", identity.Permissions{AddEdit: true, ViewMessages: true, ViewPrices: true})
@@ -206,6 +214,9 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: "/portal/jobs/new", Form: id("title=Hacked&site_id=%d", site)},
 		{Method: "GET", Path: id("/tasks/%d", task)},
 		{Method: "POST", Path: id("/tasks/%d/comments", task), Form: "body=Hacked"},
+		{Method: "POST", Path: id("/tasks/%d/people/%d/remove", task, person)},
+		{Method: "POST", Path: id("/tasks/%d/guests", task), Form: "email=spy@bolt.example"},
+		{Method: "GET", Path: id("/tasks/%d/files/%d", task, taskFile)},
 		{Method: "POST", Path: id("/portal/guests/%d/deactivate", acmeGuest)},
 		{Method: "POST", Path: id("/portal/guests/%d/reactivate", acmeGuest)},
 	})
@@ -244,8 +255,10 @@ func TestCrossTenantProbe(t *testing.T) {
 	tdb.Owner.QueryRow(ctx, `select (select count(*) from jobs where company_id = $1), (select count(*) from job_history where company_id = $1),
 		(select count(*) from files where company_id = $1), (select count(*) from visits where company_id = $1) + (select count(*) from job_lines where company_id = $1)`,
 		acme).Scan(&jobRows, &history, &files, &bolts)
-	if jobRows != 1 || history != 0 || files != 2 || bolts != 2 {
-		t.Errorf("the probe changed company A's jobs: %d jobs, %d history lines, %d files, %d visits+lines", jobRows, history, files, bolts)
+	var onTask int
+	tdb.Owner.QueryRow(ctx, `select count(*) from task_people where company_id = $1`, acme).Scan(&onTask)
+	if jobRows != 1 || history != 0 || files != 3 || bolts != 2 || onTask != 1 {
+		t.Errorf("the probe changed company A: %d jobs, %d history lines, %d files, %d visits+lines, %d on the task", jobRows, history, files, bolts, onTask)
 	}
 	if status != "failed" || clientName != "Acme Client" || sites != 1 || coworkers != 1 || role != "co-worker" || !active || cancelled != nil {
 		t.Errorf("the probe changed company A: email %s, client %q with %d sites and %d co-workers, person %s active %t, invitation cancelled %v",

@@ -91,6 +91,9 @@ type InviteForm struct {
 	ClientID int64
 	Perms    identity.Permissions
 	HostID   int64
+	// TaskID is the task a guest was invited from (its person control): they join it when they accept. The
+	// caller has checked the task with tasks.CheckGuestInvite.
+	TaskID int64
 }
 
 // InviteRoles are the types of user the Invite User page offers, in its order.
@@ -156,7 +159,7 @@ func Invite(ctx context.Context, tx pgx.Tx, companyID, invitedBy int64, f Invite
 	}
 	switch f.Role {
 	case identity.RoleClient:
-		f.HostID = 0
+		f.HostID, f.TaskID = 0, 0
 		var ok bool
 		if err := tx.QueryRow(ctx, `select exists (select from clients where company_id = $1 and id = $2)`, companyID, f.ClientID).Scan(&ok); err != nil || !ok {
 			return 0, errors.Join(err, apperr.ErrNotFound)
@@ -167,7 +170,7 @@ func Invite(ctx context.Context, tx pgx.Tx, companyID, invitedBy int64, f Invite
 			return 0, err
 		}
 	default:
-		f.ClientID, f.Perms, f.HostID = 0, identity.Permissions{}, 0
+		f.ClientID, f.Perms, f.HostID, f.TaskID = 0, identity.Permissions{}, 0, 0
 	}
 	return insertInvitation(ctx, tx, companyID, invitedBy, f, tokenHash, msg)
 }
@@ -195,10 +198,10 @@ func insertInvitation(ctx context.Context, tx pgx.Tx, companyID, invitedBy int64
 	var id int64
 	err := tx.QueryRow(ctx, `
 		insert into invitations (company_id, email, role, token_hash, invited_by, expires_at,
-		                         client_id, perm_add_edit, perm_view_messages, perm_view_prices, host_id)
-		values ($1, $2, $3, $4, $5, now() + interval '7 days', $6, $7, $8, $9, $10) returning id`,
+		                         client_id, perm_add_edit, perm_view_messages, perm_view_prices, host_id, task_id)
+		values ($1, $2, $3, $4, $5, now() + interval '7 days', $6, $7, $8, $9, $10, $11) returning id`,
 		companyID, f.Email, f.Role, tokenHash, invitedBy, nullID(f.ClientID), f.Perms.AddEdit, f.Perms.ViewMessages, f.Perms.ViewPrices,
-		nullID(f.HostID)).Scan(&id)
+		nullID(f.HostID), nullID(f.TaskID)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("staff: invite: %w", err)
 	}
@@ -232,19 +235,22 @@ func Resend(ctx context.Context, tx pgx.Tx, companyID, invitedBy, id int64, toke
 		return 0, err
 	}
 	var f InviteForm
-	var client, host *int64
+	var client, host, task *int64
 	var status InvitationStatus
 	err = tx.QueryRow(ctx, `
-		select i.email::text, i.role, i.client_id, i.perm_add_edit, i.perm_view_messages, i.perm_view_prices, i.host_id,
+		select i.email::text, i.role, i.client_id, i.perm_add_edit, i.perm_view_messages, i.perm_view_prices, i.host_id, i.task_id,
 		       case when i.accepted_at is not null then 'registered' when i.expires_at <= now() then 'expired' else 'pending' end
 		  from invitations i
 		 where i.company_id = $1 and i.id = $2 and i.cancelled_at is null
-		   for update`, companyID, id).Scan(&f.Email, &f.Role, &client, &f.Perms.AddEdit, &f.Perms.ViewMessages, &f.Perms.ViewPrices, &host, &status)
+		   for update`, companyID, id).Scan(&f.Email, &f.Role, &client, &f.Perms.AddEdit, &f.Perms.ViewMessages, &f.Perms.ViewPrices, &host, &task, &status)
 	if client != nil {
 		f.ClientID = *client
 	}
 	if host != nil {
 		f.HostID = *host
+	}
+	if task != nil {
+		f.TaskID = *task
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, apperr.ErrNotFound
@@ -389,7 +395,7 @@ func claim(ctx context.Context, tx pgx.Tx, companyID, id int64) (string, error) 
 }
 
 // join makes the account a member with the invitation's role (and, for a client user, its client and
-// permissions) and marks the invitation registered.
+// permissions; for a guest invited from a task, a place on that task) and marks the invitation registered.
 func join(ctx context.Context, tx pgx.Tx, companyID, id, accountID int64) (identity.Membership, error) {
 	m := identity.Membership{CompanyID: companyID, SessionVersion: 1}
 	err := tx.QueryRow(ctx, `
@@ -406,6 +412,14 @@ func join(ctx context.Context, tx pgx.Tx, companyID, id, accountID int64) (ident
 	}
 	if _, err := tx.Exec(ctx, `update invitations set accepted_at = now(), membership_id = $3 where company_id = $1 and id = $2`,
 		companyID, id, m.ID); err != nil {
+		return m, fmt.Errorf("staff: accept: %w", err)
+	}
+	// The task the guest was invited from (tasks.CheckGuestInvite allowed it when the invitation was made).
+	if _, err := tx.Exec(ctx, `
+		insert into task_people (company_id, task_id, membership_id, added_by)
+		select i.company_id, i.task_id, $3, i.invited_by from invitations i
+		 where i.company_id = $1 and i.id = $2 and i.task_id is not null
+		on conflict do nothing`, companyID, id, m.ID); err != nil {
 		return m, fmt.Errorf("staff: accept: %w", err)
 	}
 	if err := tx.QueryRow(ctx, `select name from companies where id = $1`, companyID).Scan(&m.CompanyName); err != nil {

@@ -565,3 +565,54 @@ func TestGroups(t *testing.T) {
 		t.Error("Cora, unassigned from Harbour View, still sees its group")
 	}
 }
+
+// A guest invited from a task's person control joins that task when they accept; the task on any other type of
+// invitation is dropped.
+func TestGuests_InvitedFromATaskJoinIt(t *testing.T) {
+	ctx := context.Background()
+	tdb := dbtest.New(t)
+	co := tdb.CreateCompany(t, "Acme")
+	admin := member(t, tdb, co, "admin@acme.example", identity.RoleAdmin)
+	var client, host, task int64
+	tdb.Owner.QueryRow(ctx, `insert into clients (company_id, name) values ($1, 'Harbour View') returning id`, co).Scan(&client)
+	tdb.Owner.QueryRow(ctx, `insert into accounts (email, name, password_hash) values ('fran@client.example', 'Fran', 'x') returning id`).Scan(new(int64))
+	tdb.Owner.QueryRow(ctx, `insert into memberships (company_id, account_id, role, client_id)
+		select $1, id, 'client', $2 from accounts where email = 'fran@client.example' returning id`, co, client).Scan(&host)
+	tdb.Owner.QueryRow(ctx, `insert into tasks (company_id, title, client_id, requester_id) values ($1, 'Gutters', $2, $3) returning id`,
+		co, client, admin).Scan(&task)
+	invite := func(f InviteForm) int64 {
+		var id int64
+		err := tdb.InCompany(ctx, co, func(tx pgx.Tx) (err error) {
+			id, err = Invite(ctx, tx, co, admin, f, token.New().Hash, msg)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	accept := func(id int64, name string) identity.Membership {
+		var m identity.Membership
+		err := tdb.InCompany(ctx, co, func(tx pgx.Tx) (err error) {
+			_, m, err = AcceptNew(ctx, tx, fast, co, id, NewAccount{Name: name, Password: "a-long-password"})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	onTask := func(m identity.Membership) bool {
+		var on bool
+		tdb.Owner.QueryRow(ctx, `select exists (select from task_people where task_id = $1 and membership_id = $2)`, task, m.ID).Scan(&on)
+		return on
+	}
+	gus := accept(invite(InviteForm{Email: "gus@guest.example", Role: identity.RoleGuest, HostID: host, TaskID: task}), "Gus")
+	if !onTask(gus) {
+		t.Error("the guest invited from the task is not on it after accepting")
+	}
+	cora := accept(invite(InviteForm{Email: "cora@acme.example", Role: identity.RoleCoWorker, TaskID: task}), "Cora")
+	if onTask(cora) {
+		t.Error("a co-worker's invitation put them on a task: only a guest's carries one")
+	}
+}

@@ -207,60 +207,6 @@ func lock(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, id int64) (T
 	return t, err
 }
 
-// Add puts a person on the task; anyone on it (or an admin) may. Who may take part: admins; co-workers — of a
-// client's task, those who serve the client; the client's users and their guests, on a client's task only. A task
-// made without a client never gets a client user or guest: that is refused as a conflict in words (no form offers
-// it). ErrNotFound for a task the adder cannot see or a person who is not the company's; a ValidationError for
-// anyone else who may not take part.
-func Add(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, by Actor, taskID, membershipID int64) error {
-	t, err := lock(ctx, tx, companyID, s, taskID)
-	if err != nil {
-		return err
-	}
-	var p struct {
-		Name   string
-		Role   identity.Role
-		Active bool
-		Serves bool
-		Client *int64 // a client user's client, or a guest's host's
-	}
-	err = tx.QueryRow(ctx, `
-		select a.name, m.role, m.active,
-		       exists (select from client_coworkers cc where cc.company_id = m.company_id and cc.client_id = $3 and cc.membership_id = m.id),
-		       coalesce(m.client_id, (select h.client_id from memberships h where h.company_id = m.company_id and h.id = m.host_id))
-		  from memberships m join accounts a on a.id = m.account_id
-		 where m.company_id = $1 and m.id = $2`, companyID, membershipID, t.ClientID).Scan(&p.Name, &p.Role, &p.Active, &p.Serves, &p.Client)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return apperr.ErrNotFound
-	}
-	if err != nil {
-		return fmt.Errorf("tasks: add: %w", err)
-	}
-	field := func(msg string) error {
-		return &apperr.ValidationError{Fields: map[string]string{"membership_id": msg}}
-	}
-	switch {
-	case !p.Active:
-		return field(p.Name + " is deactivated.")
-	case (p.Role == identity.RoleClient || p.Role == identity.RoleGuest) && t.ClientID == 0:
-		return apperr.Conflict("This task was made without a client, so the client's people and guests cannot join it. Make a new task with the client.")
-	case p.Role == identity.RoleClient || p.Role == identity.RoleGuest:
-		if p.Client == nil || *p.Client != t.ClientID {
-			return field(p.Name + " belongs to another client.")
-		}
-	case p.Role == identity.RoleCoWorker && t.ClientID != 0 && !p.Serves:
-		return field(p.Name + " does not serve this task's client: assign them to the client first.")
-	case p.Role == identity.RoleSubcontractor:
-		return field("Subcontractors take part in jobs, not tasks.")
-	}
-	if _, err := tx.Exec(ctx, `
-		insert into task_people (company_id, task_id, membership_id, added_by) values ($1, $2, $3, $4)
-		on conflict do nothing`, companyID, taskID, membershipID, by.MembershipID); err != nil {
-		return fmt.Errorf("tasks: add: %w", err)
-	}
-	return nil
-}
-
 // AddComment adds a comment by someone who can see the task and returns its id.
 func AddComment(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, by Actor, taskID int64, body string) (int64, error) {
 	body = strings.TrimSpace(body)
@@ -398,44 +344,6 @@ func QueueList(b *pgx.Batch, companyID int64, s Scope, f ListFilter, page *ListP
 		}
 		return err
 	})
-}
-
-// QueueJoinable adds who may still be added to the task (see Add), by name: the person control's choices.
-func QueueJoinable(b *pgx.Batch, companyID int64, s Scope, taskID int64, people *[]Person) {
-	b.Queue(`
-		select m.id as membership_id, a.name, m.role, false as requester
-		  from tasks t
-		  join memberships m on m.company_id = t.company_id and m.active
-		  join accounts a on a.id = m.account_id
-		 where t.company_id = $1 and t.id = $4 and `+visibleSQL(2)+`
-		   and not exists (select from task_people tp where tp.company_id = t.company_id and tp.task_id = t.id and tp.membership_id = m.id)
-		   and (m.role = 'admin'
-		        or (m.role = 'co-worker' and (t.client_id is null or exists (select from client_coworkers cc
-		             where cc.company_id = t.company_id and cc.client_id = t.client_id and cc.membership_id = m.id)))
-		        or (t.client_id is not null and m.role = 'client' and m.client_id = t.client_id)
-		        or (t.client_id is not null and m.role = 'guest' and exists (select from memberships h
-		             where h.company_id = m.company_id and h.id = m.host_id and h.client_id = t.client_id)))
-		 order by a.name, m.id`, companyID, s.All, s.Member, taskID).Query(func(rows pgx.Rows) (err error) {
-		*people, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
-		return err
-	})
-}
-
-// PeopleOn returns the memberships on the task (inside tx, for its notifications) with its client and group.
-func PeopleOn(ctx context.Context, tx pgx.Tx, companyID, taskID int64) (ids []int64, clientID, groupID int64, err error) {
-	var client, group *int64
-	if err := tx.QueryRow(ctx, `select client_id, group_id from tasks where company_id = $1 and id = $2`, companyID, taskID).Scan(&client, &group); err != nil {
-		return nil, 0, 0, fmt.Errorf("tasks: people: %w", err)
-	}
-	if client != nil {
-		clientID = *client
-	}
-	if group != nil {
-		groupID = *group
-	}
-	rows, _ := tx.Query(ctx, `select membership_id from task_people where company_id = $1 and task_id = $2`, companyID, taskID)
-	ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
-	return ids, clientID, groupID, err
 }
 
 // QueueForJob adds the tasks linked to the job that the viewer may see, newest first (the job page's list).

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -113,28 +114,38 @@ func (h *Handlers) CreateTask(w http.ResponseWriter, r *http.Request) {
 	h.Done(w, r, err, taskPath(id), "Task created.")
 }
 
-// Task is one task's page: details, people (with the person control), comments from the start.
+// Task is one task's page: details, people (with the person control), files, comments from the start.
 func (h *Handlers) Task(w http.ResponseWriter, r *http.Request) {
-	h.showTask(w, r, "", nil)
+	h.showTask(w, r, taskState{})
 }
 
-func (h *Handlers) showTask(w http.ResponseWriter, r *http.Request, typed string, refused error) {
+// taskState is what the task page shows again after a refused form: what was typed and why it was refused.
+type taskState struct {
+	comment, guestEmail string
+	hostID              int64
+	err                 error
+}
+
+func (h *Handlers) showTask(w http.ResponseWriter, r *http.Request, st taskState) {
 	id, ok := h.PathID(w, r, "id")
 	if !ok {
 		return
 	}
 	v := page.ViewerOf(r)
-	p := coworkview.TaskPage{Comment: typed, Errors: page.Validation(refused), Location: v.Location()}
-	if refused == nil {
+	p := coworkview.TaskPage{Comment: st.comment, GuestEmail: st.guestEmail, HostID: st.hostID, Errors: page.Validation(st.err),
+		Location: v.Location(), Viewer: v.MembershipID}
+	if st.err == nil {
 		p.Notice = h.Notice(r)
 	}
 	s := tasks.ScopeFor(v)
 	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
 		tasks.QueueGet(b, v.CompanyID, s, id, &p.Task, &p.People, &p.Comments)
+		tasks.QueueFiles(b, v.CompanyID, s, id, &p.Files)
 		tasks.QueueJoinable(b, v.CompanyID, s, id, &p.Joinable)
+		tasks.QueueHosts(b, v.CompanyID, s, id, &p.Hosts)
 	})
 	if err == nil {
-		err = refused
+		err = st.err
 	}
 	h.Render(w, r, err, coworkview.Task(h.Chrome(r, p.Task.Title), p))
 }
@@ -153,8 +164,8 @@ func (h *Handlers) AddTaskComment(w http.ResponseWriter, r *http.Request) {
 		}
 		return tell(r, tx, id, "New comment on a task")
 	})
-	if apperr.AsValidation(err) != nil && !errors.Is(err, apperr.ErrConflict) {
-		h.showTask(w, r, body, err)
+	if refusedInWords(err) {
+		h.showTask(w, r, taskState{comment: body, err: err})
 		return
 	}
 	h.Done(w, r, err, taskPath(id)+"#comments", "Comment added.")
@@ -174,8 +185,8 @@ func (h *Handlers) AddTaskPerson(w http.ResponseWriter, r *http.Request) {
 		}
 		return tell(r, tx, id, "You were added to a task")
 	})
-	if apperr.AsValidation(err) != nil && !errors.Is(err, apperr.ErrConflict) {
-		h.showTask(w, r, "", err)
+	if refusedInWords(err) {
+		h.showTask(w, r, taskState{err: err})
 		return
 	}
 	h.Done(w, r, err, taskPath(id), "Added to the task.")
@@ -196,6 +207,55 @@ func (h *Handlers) SetTaskStatus(w http.ResponseWriter, r *http.Request) {
 		return tell(r, tx, id, "Task marked "+string(st))
 	})
 	h.Done(w, r, err, taskPath(id), "Task marked "+string(st)+".")
+}
+
+// RemoveTaskPerson takes someone off the task (not its requester).
+func (h *Handlers) RemoveTaskPerson(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
+	who, ok := h.PathID(w, r, "membershipID")
+	if !ok {
+		return
+	}
+	v := page.ViewerOf(r)
+	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
+		return tasks.Remove(r.Context(), tx, v.CompanyID, tasks.ScopeFor(v), id, who)
+	})
+	next := taskPath(id)
+	if who == v.MembershipID && !v.Role.IsAdmin() {
+		next = "/tasks" // off the task, the viewer no longer sees it
+	}
+	h.Done(w, r, err, next, "Taken off the task.")
+}
+
+// InviteTaskGuest invites a new guest by email from the task's person control: a guest of one of the task's
+// client's users, who joins the task when they accept.
+func (h *Handlers) InviteTaskGuest(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
+	v := page.ViewerOf(r)
+	f := staff.InviteForm{Email: r.PostFormValue("email"), Role: identity.RoleGuest, TaskID: id}
+	f.HostID, _ = strconv.ParseInt(r.PostFormValue("host_id"), 10, 64)
+	if v.Role == identity.RoleClient {
+		f.HostID = v.MembershipID // a client user's guests are their own
+	}
+	err := h.Invite(r, f, func(tx pgx.Tx) error {
+		return tasks.CheckGuestInvite(r.Context(), tx, v.CompanyID, tasks.ScopeFor(v), id, f.HostID)
+	})
+	if refusedInWords(err) {
+		h.showTask(w, r, taskState{guestEmail: f.Email, hostID: f.HostID, err: err})
+		return
+	}
+	h.Done(w, r, err, taskPath(id), "Invitation sent to "+strings.TrimSpace(f.Email)+": they join the task when they accept.")
+}
+
+// refusedInWords is a refusal the task page shows next to its form; a conflict (409) has its own page.
+func refusedInWords(err error) bool {
+	return apperr.AsValidation(err) != nil && !errors.Is(err, apperr.ErrConflict)
 }
 
 // tell notifies, in tx, the people on the task and the admins with Push on for its client's or group's Tasks.

@@ -58,8 +58,9 @@ func (k *Kit) InvitationEmail(r *http.Request, role identity.Role, tok token.Tok
 }
 
 // Invite sends the viewer's invitation f: a fresh link, its email, and the invitation, in one transaction (see
-// staff.Invite for what is refused).
-func (k *Kit) Invite(r *http.Request, f staff.InviteForm) error {
+// staff.Invite for what is refused). check, when given, runs first in that transaction (a task's, for a guest
+// invited from it); its error refuses the invitation.
+func (k *Kit) Invite(r *http.Request, f staff.InviteForm, check ...func(pgx.Tx) error) error {
 	v := ViewerOf(r)
 	tok := token.New()
 	msg, err := k.InvitationEmail(r, f.Role, tok)
@@ -67,6 +68,11 @@ func (k *Kit) Invite(r *http.Request, f staff.InviteForm) error {
 		return err
 	}
 	return k.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
+		for _, c := range check {
+			if err := c(tx); err != nil {
+				return err
+			}
+		}
 		_, err := staff.Invite(r.Context(), tx, v.CompanyID, v.MembershipID, f, tok.Hash, msg)
 		return err
 	})
