@@ -139,6 +139,7 @@ func benchData(ctx context.Context, cfg config, args []string, stdout io.Writer)
 	fs := flag.NewFlagSet("bench-data", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	jobs := fs.Int("jobs", 100_000, "how many jobs (1000000 for a million)")
+	tasks := fs.Int("tasks", 100_000, "how many tasks (0 for none)")
 	name := fs.String("name", "Bench Co", "the company's name")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -146,13 +147,19 @@ func benchData(ctx context.Context, cfg config, args []string, stdout io.Writer)
 	if *jobs < 1 || *jobs > 10_000_000 {
 		return fmt.Errorf("-jobs must be between 1 and 10000000")
 	}
+	if *tasks < 0 || *tasks > 10_000_000 {
+		return fmt.Errorf("-tasks must be between 0 and 10000000")
+	}
+	if *tasks == 0 {
+		*tasks = -1 // BenchOptions' none
+	}
 	return withOwner(ctx, cfg, func(owner *pgxpool.Pool) error {
-		res, err := demo.Bench(ctx, owner, identity.NewHasher(identity.DefaultArgon2), demo.BenchOptions{Name: *name, Jobs: *jobs})
+		res, err := demo.Bench(ctx, owner, identity.NewHasher(identity.DefaultArgon2), demo.BenchOptions{Name: *name, Jobs: *jobs, Tasks: *tasks})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "Built %q (company %d) in %s: %d jobs, %d visits, %d lines, %d clients, %d sites.\n",
-			*name, res.CompanyID, res.Took.Round(100*time.Millisecond), res.Jobs, res.Visits, res.Lines, res.Clients, res.Sites)
+		fmt.Fprintf(stdout, "Built %q (company %d) in %s: %d jobs, %d visits, %d lines, %d clients, %d sites, %d tasks with %d comments.\n",
+			*name, res.CompanyID, res.Took.Round(100*time.Millisecond), res.Jobs, res.Visits, res.Lines, res.Clients, res.Sites, res.Tasks, res.TaskComments)
 		fmt.Fprintf(stdout, "Steps: %s.\n", strings.Join(res.Steps, ", "))
 		fmt.Fprintf(stdout, "Log in as %s with password %q.\n", res.AdminEmail, res.Password)
 		return nil

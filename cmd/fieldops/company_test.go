@@ -130,10 +130,10 @@ func TestRun_BenchData(t *testing.T) {
 	tdb := dbtest.New(t)
 	e := env(map[string]string{"MIGRATE_DATABASE_URL": tdb.OwnerURL})
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"fieldops", "bench-data", "-jobs", "2000", "-name", "Small Bench"}, e, &out); err != nil {
+	if err := run(context.Background(), []string{"fieldops", "bench-data", "-jobs", "2000", "-tasks", "3000", "-name", "Small Bench"}, e, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "2000 jobs") || !strings.Contains(out.String(), "@bench.example") {
+	if !strings.Contains(out.String(), "2000 jobs") || !strings.Contains(out.String(), "3000 tasks") || !strings.Contains(out.String(), "@bench.example") {
 		t.Errorf("bench-data printed %q", out.String())
 	}
 	var jobs, clients, staff, counted, maxNumber, next int
@@ -143,6 +143,13 @@ func TestRun_BenchData(t *testing.T) {
 		Scan(&jobs, &clients, &staff, &counted, &maxNumber, &next)
 	if jobs != 2000 || clients != 5000 || staff != 50 || counted != 2000 || maxNumber != 3000 || next != 3000 {
 		t.Errorf("bench company: %d jobs, %d clients, %d staff, counters %d, max number %d, next %d", jobs, clients, staff, counted, maxNumber, next)
+	}
+	var tasks, onTasks, clientless int
+	tdb.Owner.QueryRow(context.Background(), `
+		select (select count(*) from tasks), (select count(*) from task_people), (select count(*) from tasks where client_id is null)`).
+		Scan(&tasks, &onTasks, &clientless)
+	if tasks != 3000 || onTasks != 6000 || clientless == 0 || clientless > 1000 {
+		t.Errorf("bench tasks: %d tasks, %d people on them, %d without a client", tasks, onTasks, clientless)
 	}
 	if err := run(context.Background(), []string{"fieldops", "bench-data", "-jobs", "0"}, e, &out); err == nil {
 		t.Error("-jobs 0 was accepted")

@@ -16,6 +16,7 @@ type BenchOptions struct {
 	Jobs    int // 100,000 by default
 	Clients int // 5,000
 	Staff   int // 50
+	Tasks   int // 100,000; -1 for none
 	Seed    uint64
 }
 
@@ -32,6 +33,9 @@ func (o *BenchOptions) defaults() {
 	if o.Staff == 0 {
 		o.Staff = 50
 	}
+	if o.Tasks == 0 {
+		o.Tasks = 100_000
+	}
 }
 
 // BenchResult says what Bench built.
@@ -39,6 +43,7 @@ type BenchResult struct {
 	CompanyID            int64
 	Jobs, Visits, Lines  int
 	Clients, Sites       int
+	Tasks, TaskComments  int
 	AdminEmail, Password string
 	Took                 time.Duration
 	// Steps says how long each step took, for tuning.
@@ -254,8 +259,13 @@ func Bench(ctx context.Context, owner *pgxpool.Pool, h hasher, o BenchOptions) (
 			return fmt.Errorf("history: %w", err)
 		}
 		step("history")
-		_, err = tx.Exec(ctx, `insert into job_numbers (company_id, next_number) values ($1, $2)`, *co, 1000+o.Jobs)
-		return err
+		if _, err = tx.Exec(ctx, `insert into job_numbers (company_id, next_number) values ($1, $2)`, *co, 1000+o.Jobs); err != nil {
+			return err
+		}
+		if o.Tasks > 0 {
+			return benchTasks(ctx, tx, r, *co, o.Tasks, staff, clients, coworkers, &res, step)
+		}
+		return nil
 	})
 	if err != nil {
 		return res, fmt.Errorf("demo: bench data: %w", err)
@@ -263,7 +273,8 @@ func Bench(ctx context.Context, owner *pgxpool.Pool, h hasher, o BenchOptions) (
 	step("commit")
 	// Vacuumed as well as analyzed, as a settled database is: the visibility map lets index-only scans skip the
 	// heap, and no query pays to set the hint bits of a million fresh rows.
-	for _, t := range []string{"accounts", "memberships", "clients", "sites", "client_coworkers", "jobs", "visits", "job_lines", "job_history", "job_counts"} {
+	for _, t := range []string{"accounts", "memberships", "clients", "sites", "client_coworkers", "jobs", "visits", "job_lines", "job_history", "job_counts",
+		"tasks", "task_people", "task_comments"} {
 		if _, err := owner.Exec(ctx, "vacuum (analyze) "+t); err != nil {
 			return res, fmt.Errorf("demo: vacuum %s: %w", t, err)
 		}
@@ -286,3 +297,74 @@ var (
 	benchLast    = []string{"Apartments", "Medical", "Motors", "Bakery", "Schools", "Freight", "Dental", "Body Corporate", "Cafe", "Storage", "Hotel", "Gym", "Church", "Library", "Hardware"}
 	benchStreets = []string{"Queen St", "Dominion Rd", "Great North Rd", "Ponsonby Rd", "Karangahape Rd", "Remuera Rd", "Manukau Rd", "Mt Eden Rd", "Tamaki Dr", "Quay St"}
 )
+
+// benchTasks adds n tasks over the last two years, oldest first: four in five for a client, made by the client's
+// co-worker, the rest by an admin; each has its requester and one admin on it, a third are still open (most of
+// those overdue), and two comments.
+func benchTasks(ctx context.Context, tx pgx.Tx, r *rand.Rand, co int64, n int, staff, clients, coworkers []int64, res *BenchResult, step func(string)) error {
+	now := time.Now()
+	span := 2 * 365 * 24 * time.Hour
+	type task struct {
+		client    int64
+		requester int64
+		other     int64
+		open      bool
+		created   time.Time
+	}
+	tasks := make([]task, n)
+	for i := range tasks {
+		admin := r.IntN(5)
+		t := task{requester: staff[admin], other: staff[(admin+1)%5], open: r.IntN(3) == 0,
+			created: now.Add(-span + time.Duration(float64(span)*float64(i)/float64(n)))}
+		if r.IntN(5) > 0 {
+			ci := r.IntN(len(clients))
+			t.client, t.requester = clients[ci], coworkers[ci%len(coworkers)] // the client's co-worker (see client_coworkers)
+		}
+		tasks[i] = t
+	}
+	res.Tasks = n
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"tasks"}, []string{"company_id", "title", "client_id", "due_on", "status", "requester_id", "created_at", "done_at"},
+		pgx.CopyFromSlice(n, func(i int) ([]any, error) {
+			t := tasks[i]
+			var client *int64
+			if t.client != 0 {
+				client = &t.client
+			}
+			due := t.created.Add(time.Duration(7+i%21) * 24 * time.Hour)
+			status, done := "done", &due
+			if t.open {
+				status, done = "open", nil
+			}
+			return []any{co, benchTaskTitles[i%len(benchTaskTitles)], client, due, status, t.requester, t.created, done}, nil
+		})); err != nil {
+		return fmt.Errorf("tasks: %w", err)
+	}
+	taskIDs, err := ids(ctx, tx, `select id from tasks where company_id = $1 order by id`, co)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"task_people"}, []string{"company_id", "task_id", "membership_id", "added_by"},
+		pgx.CopyFromSlice(2*n, func(i int) ([]any, error) {
+			t := tasks[i/2]
+			who := t.requester
+			if i%2 == 1 {
+				who = t.other
+			}
+			return []any{co, taskIDs[i/2], who, t.requester}, nil
+		})); err != nil {
+		return fmt.Errorf("task people: %w", err)
+	}
+	res.TaskComments = 2 * n
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"task_comments"}, []string{"company_id", "task_id", "author_id", "author_name", "body", "created_at"},
+		pgx.CopyFromSlice(2*n, func(i int) ([]any, error) {
+			t := tasks[i/2]
+			return []any{co, taskIDs[i/2], t.requester, "Bench", []string{"On it.", "Done, photos attached."}[i%2], t.created.Add(time.Duration(i%2+1) * time.Hour)}, nil
+		})); err != nil {
+		return fmt.Errorf("task comments: %w", err)
+	}
+	step("tasks")
+	return nil
+}
+
+var benchTaskTitles = []string{"Replace the lobby lights", "Order ladders", "Check the gutters", "Quote the roof repair",
+	"Chase the supplier", "Book the scaffolding", "Send the safety plan", "Inspect the fire doors"}

@@ -88,6 +88,11 @@ func TestTasks_Routes(t *testing.T) {
 	if res, _ := admin.post(task+"/status", url.Values{"status": {"done"}}); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("mark done = %d", res.StatusCode)
 	}
+	for tab, want := range map[string]bool{"": false, "?status=done": true, "?status=all": true} {
+		if _, body := admin.get("/tasks" + tab); strings.Contains(body, "Replace the lobby lights") != want {
+			t.Errorf("the done task on /tasks%s: %t, want %t", tab, !want, want)
+		}
+	}
 	// A task linked to a job shows on the job's page; a job of another client is not the task's to name.
 	job := seedJob(t, tdb, acme, harbour, "Lobby rewiring")
 	if res, _ := admin.post("/tasks/new", url.Values{"title": {"Order cable"}, "client_id": {fmt.Sprint(harbour)}, "job_id": {fmt.Sprint(job)}}); res.StatusCode != http.StatusSeeOther {

@@ -23,9 +23,12 @@ import (
 func (h *Handlers) Tasks(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
 	q := r.URL.Query()
-	f := tasks.ListFilter{Status: tasks.Status(q.Get("status"))}
-	if f.Status != tasks.StatusDone && q.Get("status") != "all" {
-		f.Status = tasks.StatusOpen
+	f := tasks.ListFilter{Status: tasks.StatusOpen}
+	switch q.Get("status") {
+	case "done":
+		f.Status = tasks.StatusDone
+	case "all":
+		f.Status = "" // both
 	}
 	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
 	f.ClientID, _ = strconv.ParseInt(q.Get("client"), 10, 64)
