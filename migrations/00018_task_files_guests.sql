@@ -21,5 +21,6 @@ alter table invitations
 drop index tasks_client_idx;
 alter table invitations drop constraint invitations_task_guest, drop column task_id;
 drop index files_task_idx;
+delete from files where task_id is not null; -- a task's files have no job or site to stay on
 alter table files drop constraint files_one_owner, drop column task_id,
     add constraint files_check check ((job_id is null) <> (site_id is null));

@@ -60,6 +60,20 @@ func TestTasks_FilesGuestsAndRemoval(t *testing.T) {
 	if fmt.Sprintf("/tasks/%d", invitedTo) != task {
 		t.Errorf("the invitation is for task %d, want %s", invitedTo, task)
 	}
+	// A guest on the task takes part but invites no one: no form, and a forged post is a 403.
+	var gil int64
+	tdb.Owner.QueryRow(ctx, `with a as (insert into accounts (email, name, password_hash) values ('gil@guest.example', 'Gil Guest', $2) returning id)
+		insert into memberships (company_id, account_id, role, host_id) select $1, a.id, 'guest', $3 from a returning id`,
+		acme, s.hasher.Hash("password-123"), franID).Scan(&gil)
+	admin.post(task+"/people", url.Values{"membership_id": {fmt.Sprint(gil)}})
+	gilClient := newClient(t, ts)
+	gilClient.login("gil@guest.example", "password-123")
+	if res, body := gilClient.get(task); res.StatusCode != 200 || strings.Contains(body, "Invite a new guest") {
+		t.Errorf("the guest's task page = %d, offering a guest invitation: %t", res.StatusCode, strings.Contains(body, "Invite a new guest"))
+	}
+	if res, _ := gilClient.post(task+"/guests", url.Values{"email": {"pal@guest.example"}, "host_id": {fmt.Sprint(franID)}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a guest inviting a guest = %d, want 403", res.StatusCode)
+	}
 	// Taken off, Fran no longer sees the task nor its file; the requester cannot be taken off.
 	var adminID int64
 	tdb.Owner.QueryRow(ctx, `select requester_id from tasks where id = $1`, invitedTo).Scan(&adminID)

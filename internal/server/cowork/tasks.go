@@ -136,7 +136,7 @@ func (h *Handlers) showTask(w http.ResponseWriter, r *http.Request, st taskState
 	}
 	v := page.ViewerOf(r)
 	p := coworkview.TaskPage{Comment: st.comment, GuestEmail: st.guestEmail, HostID: st.hostID, Errors: page.Validation(st.err),
-		Location: v.Location(), Viewer: v.MembershipID}
+		Location: v.Location(), Viewer: v.MembershipID, CanInvite: v.Role != identity.RoleGuest}
 	if st.err == nil {
 		p.Notice = h.Notice(r)
 	}
@@ -241,6 +241,10 @@ func (h *Handlers) InviteTaskGuest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := page.ViewerOf(r)
+	if v.Role == identity.RoleGuest {
+		h.Fail(w, r, apperr.ErrForbidden) // a guest takes part; guests are invited by the client's users and the office
+		return
+	}
 	f := staff.InviteForm{Email: r.PostFormValue("email"), Role: identity.RoleGuest, TaskID: id}
 	f.HostID, _ = strconv.ParseInt(r.PostFormValue("host_id"), 10, 64)
 	if v.Role == identity.RoleClient {
