@@ -182,6 +182,7 @@ func TestVisits(t *testing.T) {
 		want  string
 	}{
 		{VisitForm{Start: "2026-11-25T09:00", End: "2026-11-25T08:00"}, "end", "The visit must end after it starts."},
+		{VisitForm{Start: "2026-11-25T09:00", End: "2026-11-26T09:01"}, "end", "A visit lasts at most 24 hours: add a visit for each day of longer work."},
 		{VisitForm{Start: "2026-11-25T09:00"}, "end", "Enter when the visit ends, or leave both times empty for an unscheduled visit."},
 		{VisitForm{Start: "tomorrow", End: "2026-11-25T10:00"}, "start", "Enter a date and time, like 2026-11-25 09:30."},
 		{VisitForm{AssigneeID: b.admin}, "assignee_id", "Choose someone from the list."},

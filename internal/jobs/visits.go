@@ -96,11 +96,18 @@ func (f VisitForm) times(loc *time.Location, v *apperr.ValidationError) (start, 
 	}
 	start = parse("start", f.Start, "Enter when the visit starts, or leave both times empty for an unscheduled visit.")
 	end = parse("end", f.End, "Enter when the visit ends, or leave both times empty for an unscheduled visit.")
-	if start != nil && end != nil && !end.After(*start) {
+	switch {
+	case start == nil || end == nil:
+	case !end.After(*start):
 		v.Add("end", "The visit must end after it starts.")
+	case end.Sub(*start) > MaxVisit:
+		v.Add("end", "A visit lasts at most 24 hours: add a visit for each day of longer work.")
 	}
 	return start, end
 }
+
+// MaxVisit is the longest visit: longer work is a visit a day, as a calendar and the Today timeline show it.
+const MaxVisit = 24 * time.Hour
 
 // AddVisit adds a visit to the job and a History line. Times are read in loc (the company's time zone) and
 // stored in UTC. The assignee, when given, must be active staff of the company.

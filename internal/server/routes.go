@@ -10,6 +10,7 @@ import (
 	"fieldops/internal/identity"
 	"fieldops/internal/server/cowork"
 	"fieldops/internal/server/office"
+	"fieldops/internal/server/page"
 	"fieldops/internal/server/portal"
 	"fieldops/internal/server/public"
 	"fieldops/web"
@@ -51,7 +52,13 @@ func (s *Server) routes() http.Handler {
 		r.MethodNotAllowed(s.kit.NotFound)
 
 		// Public: no login needed.
-		r.Get("/", pub.Home)
+		r.Get("/", func(w http.ResponseWriter, r *http.Request) {
+			if page.ViewerOf(r) != nil {
+				cw.Today(w, r) // someone logged in starts their day here
+				return
+			}
+			pub.Home(w, r)
+		})
 		r.Get("/signup", pub.SignupForm)
 		r.Post("/signup", pub.Signup)
 		r.Get("/login", pub.LoginForm)

@@ -1,0 +1,169 @@
+package home
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"time"
+
+	"fieldops/internal/jobs"
+	"fieldops/internal/tasks"
+)
+
+// Today is the home page of someone logged in: today's visits as a timeline, what needs attention, the workflow at
+// a glance, and their tasks due — each part present when the role has it.
+type Today struct {
+	Welcome
+	Now      time.Time
+	Location *time.Location
+	Day      jobs.Day
+	Visits   []jobs.TodayVisit
+	// Office: Needs attention and the workflow; FailedEmails for admins.
+	Office       bool
+	Attention    jobs.Attention
+	Counts       map[jobs.View]int64
+	FailedEmails int
+	Tasks        []tasks.Row
+	// SetUp: a company with no jobs yet sees its first steps (admins) first.
+	SetUp bool
+}
+
+// Lane is one row of the timeline: a staff member's visits of the day, or the unassigned ones.
+type Lane struct {
+	Name   string
+	Visits []Placed
+}
+
+// Placed is a visit on the timeline: where its block starts and how wide it is, in percent of the window.
+type Placed struct {
+	jobs.TodayVisit
+	Left, Width float64
+}
+
+// window is the hours the timeline spans: 07:00–19:00, widened to hold every visit of the day.
+func (t Today) window() (from, to time.Time) {
+	from, to = t.Day.Start.Add(7*time.Hour), t.Day.Start.Add(19*time.Hour)
+	for _, v := range t.Visits {
+		if v.StartsAt != nil && v.StartsAt.Before(from) {
+			from = v.StartsAt.In(t.Location).Truncate(time.Hour)
+		}
+		if v.EndsAt != nil && v.EndsAt.After(to) {
+			to = v.EndsAt.In(t.Location).Truncate(time.Hour).Add(time.Hour)
+		}
+	}
+	if from.Before(t.Day.Start) {
+		from = t.Day.Start
+	}
+	if to.After(t.Day.End) {
+		to = t.Day.End
+	}
+	return from, to
+}
+
+// Mark is an hour on the timeline's scale: "07", and its place in percent.
+type Mark struct {
+	Label string
+	Left  float64
+}
+
+// Hours are the hour marks across the timeline, in the company's zone.
+func (t Today) Hours() []Mark {
+	from, to := t.window()
+	var marks []Mark
+	for h := from; h.Before(to); h = h.Add(time.Hour) {
+		marks = append(marks, Mark{Label: h.In(t.Location).Format("15"), Left: pct(h.Sub(from), to.Sub(from))})
+	}
+	return marks
+}
+
+// Lanes are the timeline's rows: each staff member with visits today, by name, then Unassigned.
+func (t Today) Lanes() []Lane {
+	from, to := t.window()
+	span := to.Sub(from)
+	byName := map[string]*Lane{}
+	var unassigned *Lane
+	for _, v := range t.Visits {
+		start, end := *v.StartsAt, *v.EndsAt
+		if start.Before(from) {
+			start = from
+		}
+		if end.After(to) {
+			end = to
+		}
+		p := Placed{TodayVisit: v, Left: pct(start.Sub(from), span), Width: math.Max(pct(end.Sub(start), span), 2)}
+		key := v.AssigneeName + "\x00" + strconv.FormatInt(v.AssigneeID, 10)
+		lane := byName[key]
+		if v.AssigneeID == 0 {
+			if unassigned == nil {
+				unassigned = &Lane{Name: "Unassigned"}
+			}
+			lane = unassigned
+		} else if lane == nil {
+			lane = &Lane{Name: v.AssigneeName}
+			byName[key] = lane
+		}
+		lane.Visits = append(lane.Visits, p)
+	}
+	var lanes []Lane
+	for _, l := range byName {
+		lanes = append(lanes, *l)
+	}
+	sort.Slice(lanes, func(i, j int) bool { return lanes[i].Name < lanes[j].Name })
+	if unassigned != nil {
+		lanes = append(lanes, *unassigned)
+	}
+	return lanes
+}
+
+// UnassignedToday counts today's visits without a staff member.
+func (t Today) UnassignedToday() int {
+	n := 0
+	for _, v := range t.Visits {
+		if v.AssigneeID == 0 {
+			n++
+		}
+	}
+	return n
+}
+
+func pct(d, span time.Duration) float64 {
+	if span <= 0 {
+		return 0
+	}
+	return math.Round(float64(d)/float64(span)*1000) / 10
+}
+
+// Bar is one step of the workflow chart: its view, its count and its bar's length in percent of the longest.
+type Bar struct {
+	View  jobs.View
+	Label string
+	Count int64
+	Width float64
+}
+
+// Workflow is the chart's bars, one per step of the workflow that the job list has a view of (every step but
+// Completed), and Deferred, in the list's order.
+func (t Today) Workflow() []Bar {
+	var bars []Bar
+	var most int64
+	for _, o := range jobs.Views {
+		if s := jobs.Status(o.View); !s.InWorkflow() && s != jobs.StatusDeferred {
+			continue
+		}
+		n := t.Counts[o.View]
+		bars = append(bars, Bar{View: o.View, Label: o.Label, Count: n})
+		most = max(most, n)
+	}
+	for i := range bars {
+		if most > 0 {
+			bars[i].Width = math.Max(float64(bars[i].Count)/float64(most)*100, 0.5)
+		}
+	}
+	return bars
+}
+
+// NeedsAttention reports whether anything is listed under Needs attention.
+func (t Today) NeedsAttention() bool {
+	a := t.Attention
+	return len(a.FromClients)+len(a.QualityCheck)+len(a.Stale)+len(a.Unscheduled)+t.UnassignedToday()+t.FailedEmails > 0
+}
