@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fieldops/internal/db/dbtest"
 	"fieldops/internal/identity"
 )
 
@@ -88,5 +89,29 @@ func TestToday(t *testing.T) {
 	}
 	if res, _ := fran.get("/"); res.Header.Get("Location") != "/portal/jobs" {
 		t.Errorf("a client user's home = %d to %q, want the portal", res.StatusCode, res.Header.Get("Location"))
+	}
+}
+
+// Today is one Read: three round trips in all (session, membership, page), for an admin and for a co-worker.
+func TestToday_OneRead(t *testing.T) {
+	tdb := dbtest.New(t)
+	counted, rt := tdb.Counting(t)
+	s := New(Config{BaseURL: "http://example.test", Argon2: fastArgon2}, counted, discardLog())
+	t.Cleanup(s.Close)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	acme := tdb.CreateCompany(t, "Acme")
+	client := seedClient(t, tdb, acme, "Harbour View")
+	seedJob(t, tdb, acme, client, "Lobby rewiring")
+	for _, role := range []identity.Role{identity.RoleAdmin, identity.RoleCoWorker} {
+		c := signedIn(t, s, tdb, ts, acme, role)
+		c.get("/") // warm up: statements are prepared once per connection
+		rt.Take()
+		if res, _ := c.get("/"); res.StatusCode != 200 {
+			t.Fatalf("GET / as %s = %d", role, res.StatusCode)
+		}
+		if n := rt.Take(); n != 3 {
+			t.Errorf("Today as %s: %d round trips, want 3 (session, membership, page)", role, n)
+		}
 	}
 }

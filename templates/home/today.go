@@ -28,17 +28,45 @@ type Today struct {
 	SetUp bool
 }
 
-// Lane is one row of the timeline: a staff member's visits of the day, or the unassigned ones.
+// Lane is one row of the timeline: a staff member's visits of the day, or the unassigned ones; visits that overlap
+// stack in sub-rows, Rows of them.
 type Lane struct {
 	Name   string
 	Visits []Placed
+	Rows   int
+	ends   []time.Time // each sub-row's last end, while placing
 }
 
-// Placed is a visit on the timeline: where its block starts and how wide it is, in percent of the window.
+// Placed is a visit on the timeline: where its block starts and how wide it is, in percent of the window, and its
+// sub-row in its lane.
 type Placed struct {
 	jobs.TodayVisit
 	Left, Width float64
+	Row         int
 }
+
+// place puts v in the first sub-row free at its start (visits come by start).
+func (l *Lane) place(p Placed) {
+	p.Row = len(l.ends)
+	for i, end := range l.ends {
+		if !end.After(*p.StartsAt) {
+			p.Row = i
+			break
+		}
+	}
+	if p.Row == len(l.ends) {
+		l.ends = append(l.ends, time.Time{})
+	}
+	l.ends[p.Row] = *p.EndsAt
+	l.Rows = len(l.ends)
+	l.Visits = append(l.Visits, p)
+}
+
+// Height is the lane's height in pixels, and Y a sub-row's top.
+func (l Lane) Height() string { return strconv.Itoa(l.Rows*40 + 4) }
+
+// Y is the top of the visit's block in its lane, in pixels.
+func (p Placed) Y() string { return strconv.Itoa(3 + p.Row*40) }
 
 // window is the hours the timeline spans: 07:00–19:00, widened to hold every visit of the day.
 func (t Today) window() (from, to time.Time) {
@@ -102,7 +130,7 @@ func (t Today) Lanes() []Lane {
 			lane = &Lane{Name: v.AssigneeName}
 			byName[key] = lane
 		}
-		lane.Visits = append(lane.Visits, p)
+		lane.place(p)
 	}
 	var lanes []Lane
 	for _, l := range byName {
