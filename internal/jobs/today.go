@@ -50,15 +50,6 @@ const AttentionLimit = 10
 // StaleAfter is how long a job may sit in a workflow status before Today calls it out.
 const StaleAfter = 14 * 24 * time.Hour
 
-// inScope is the condition that the job id in column col is one the scope may see: always for an admin, else one of
-// the viewer's own jobs, reached from their side (see scopeJobs).
-func inScope(col string, s Scope) string {
-	if s.All {
-		return "true"
-	}
-	return col + ` in (select sj.id from (` + scopeJobs(s) + `) sj)`
-}
-
 // todayVisitSQL selects TodayVisit rows of visits v with their job j.
 const todayVisitSQL = `
 		select v.id, j.id as job_id, j.number as job_number, j.title as job_title, c.name as client_name, j.status as job_status,
@@ -74,7 +65,7 @@ func QueueTodayVisits(b *pgx.Batch, companyID int64, scope Scope, day Day, visit
 	b.Queue(todayVisitSQL+`
 		 where v.company_id = $1 and v.starts_at < $3 and v.ends_at > $2
 		   and v.starts_at >= $2::timestamptz - interval '1 day' -- a visit lasts at most MaxVisit: the index's range stays short
-		   and `+inScope("v.job_id", scope)+`
+		   and `+scopeLiteral(scope)+`
 		 order by v.starts_at, v.id
 		 limit 500`, companyID, day.Start, day.End).Query(func(rows pgx.Rows) (err error) {
 		*visits, err = pgx.CollectRows(rows, pgx.RowToStructByName[TodayVisit])
@@ -85,25 +76,26 @@ func QueueTodayVisits(b *pgx.Batch, companyID int64, scope Scope, day Day, visit
 // QueueAttention adds what needs attention in scope at now: jobs from clients not yet opened, jobs awaiting
 // quality check, jobs with no change for StaleAfter, visits of open jobs with no time.
 func QueueAttention(b *pgx.Batch, companyID int64, scope Scope, now time.Time, a *Attention) {
-	// Each list: $1 the company, $2 how many; cond may use $3, given as more.
-	jobsWhere := func(cond, since string, into *[]AttentionJob, more ...any) {
+	// Each list: $1 the company, $2 how many; cond may use $3, given as more. The scope is tested row by row
+	// (scopeLiteral) on the rows the list's index gives in order: a few rows for the first ten.
+	jobsWhere := func(cond, since, order string, into *[]AttentionJob, more ...any) {
 		b.Queue(`
 			select j.id, j.number, j.title, c.name as client_name, j.status, `+since+` as since
 			  from jobs j join clients c on c.company_id = j.company_id and c.id = j.client_id
-			 where j.company_id = $1 and `+inScope("j.id", scope)+` and `+cond+`
-			 order by `+since+`, j.id
+			 where j.company_id = $1 and `+cond+` and `+scopeLiteral(scope)+`
+			 order by `+order+`
 			 limit $2`, append([]any{companyID, AttentionLimit}, more...)...).Query(func(rows pgx.Rows) (err error) {
 			*into, err = pgx.CollectRows(rows, pgx.RowToStructByName[AttentionJob])
 			return err
 		})
 	}
-	jobsWhere(`j.source = 'portal' and j.seen_at is null`, `j.created_at`, &a.FromClients)
-	jobsWhere(`j.status = 'awaiting-quality-check'`, `j.updated_at`, &a.QualityCheck)
-	jobsWhere(`j.status in ('open-dispatch', 'in-progress', 'awaiting-billing', 'awaiting-payment') and j.updated_at < $3`, `j.updated_at`,
-		&a.Stale, now.Add(-StaleAfter))
+	jobsWhere(`j.source = 'portal' and j.seen_at is null`, `j.created_at`, `j.id`, &a.FromClients)    // jobs_from_clients_idx
+	jobsWhere(`j.status = 'awaiting-quality-check'`, `j.updated_at`, `j.updated_at`, &a.QualityCheck) // jobs_quality_check_idx
+	jobsWhere(`j.status in ('open-dispatch', 'in-progress', 'awaiting-billing', 'awaiting-payment') and j.updated_at < $3`,
+		`j.updated_at`, `j.updated_at`, &a.Stale, now.Add(-StaleAfter)) // jobs_stale_idx
 	b.Queue(todayVisitSQL+`
-		 where v.company_id = $1 and v.starts_at is null and j.status not in ('completed', 'deferred')
-		   and `+inScope("v.job_id", scope)+`
+		 where v.company_id = $1 and v.starts_at is null and j.status not in ('completed', 'deferred') -- visits_unscheduled_idx
+		   and `+scopeLiteral(scope)+`
 		 order by v.id
 		 limit $2`, companyID, AttentionLimit).Query(func(rows pgx.Rows) (err error) {
 		a.Unscheduled, err = pgx.CollectRows(rows, pgx.RowToStructByName[TodayVisit])
