@@ -102,3 +102,75 @@ func QueueAttention(b *pgx.Batch, companyID int64, scope Scope, now time.Time, a
 		return err
 	})
 }
+
+// ClientMessage is a note visible to the client on one of their jobs, for the portal's Today.
+type ClientMessage struct {
+	JobID      int64
+	JobNumber  int64
+	JobTitle   string
+	AuthorName string
+	Body       string
+	CreatedAt  time.Time
+}
+
+// Ref is the message's job number as people say it.
+func (m ClientMessage) Ref() string { return Ref(m.JobNumber) }
+
+// ClientToday is a client user's Today: their open jobs with the next visit and who is coming, the jobs waiting on
+// them (awaiting their payment), and — with View messages — the latest notes they may see.
+type ClientToday struct {
+	Open     []ListRow
+	Waiting  []AttentionJob
+	Messages []ClientMessage
+}
+
+// QueueClientToday adds a client user's Today for scope (a client's: Scope.Client), at now; messages only when
+// withMessages (the View messages permission).
+func QueueClientToday(b *pgx.Batch, companyID int64, scope Scope, now time.Time, withMessages bool, t *ClientToday) {
+	mine := `(` + scopeJobs(scope) + `) mine`
+	b.Queue(`
+		select j.id, j.number, j.title, c.name as client_name, coalesce(s.name, '') as site_name, j.status,
+		       nv.starts_at as next_visit_at, a.name as next_visit_who, 0 as visit_count
+		  from `+mine+`
+		  join jobs j on j.company_id = $1 and j.id = mine.id
+		  join clients c on c.company_id = j.company_id and c.id = j.client_id
+		  left join sites s on s.company_id = j.company_id and s.id = j.site_id
+		  left join lateral (
+		        select v.starts_at, v.assignee_id from visits v
+		         where v.company_id = j.company_id and v.job_id = j.id and v.ends_at > $2
+		         order by v.starts_at limit 1) nv on true
+		  left join memberships m on m.company_id = j.company_id and m.id = nv.assignee_id
+		  left join accounts a on a.id = m.account_id
+		 where mine.status not in ('completed', 'awaiting-payment')
+		 order by nv.starts_at nulls last, j.id desc
+		 limit 20`, companyID, now).Query(func(rows pgx.Rows) (err error) {
+		t.Open, err = pgx.CollectRows(rows, pgx.RowToStructByName[ListRow])
+		return err
+	})
+	b.Queue(`
+		select j.id, j.number, j.title, c.name as client_name, j.status, j.updated_at as since
+		  from `+mine+`
+		  join jobs j on j.company_id = $1 and j.id = mine.id
+		  join clients c on c.company_id = j.company_id and c.id = j.client_id
+		 where mine.status = 'awaiting-payment'
+		 order by j.updated_at, j.id
+		 limit $2`, companyID, AttentionLimit).Query(func(rows pgx.Rows) (err error) {
+		t.Waiting, err = pgx.CollectRows(rows, pgx.RowToStructByName[AttentionJob])
+		return err
+	})
+	if !withMessages {
+		return
+	}
+	b.Queue(`
+		select j.id as job_id, j.number as job_number, j.title as job_title, jm.author_name, jm.body, jm.created_at
+		  from `+mine+`
+		  join jobs j on j.company_id = $1 and j.id = mine.id
+		  join lateral (select * from job_messages jm
+		         where jm.company_id = $1 and jm.job_id = j.id and jm.visible_to_client
+		         order by jm.id desc limit 5) jm on true
+		 order by jm.id desc
+		 limit 5`, companyID).Query(func(rows pgx.Rows) (err error) {
+		t.Messages, err = pgx.CollectRows(rows, pgx.RowToStructByName[ClientMessage])
+		return err
+	})
+}

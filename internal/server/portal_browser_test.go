@@ -60,8 +60,10 @@ func TestBrowser_Portal(t *testing.T) {
 		chromedp.WaitVisible(`input[name=name]`, chromedp.ByQuery),
 		fill([2]string{"name", "Fran Facilities"}, [2]string{"password", "frans-password"}),
 		chromedp.Click(`//button[text()="Create my login"]`),
-		chromedp.WaitVisible(`//h1[text()="Your jobs"]`),
+		chromedp.WaitVisible(`//h2[text()="Your open jobs"]`), // Today, the portal's home
 		chromedp.Text(`.notice`, &welcome, chromedp.ByQuery),
+		chromedp.Click(`//a[text()="All your jobs"]`),
+		chromedp.WaitVisible(`//h1[text()="Your jobs"]`),
 		chromedp.Text(`tbody`, &rows, chromedp.ByQuery),
 	)
 	if err != nil {

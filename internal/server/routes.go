@@ -53,8 +53,12 @@ func (s *Server) routes() http.Handler {
 
 		// Public: no login needed.
 		r.Get("/", func(w http.ResponseWriter, r *http.Request) {
-			if page.ViewerOf(r) != nil {
-				cw.Today(w, r) // someone logged in starts their day here
+			// Someone logged in starts their day here: a client user in the portal.
+			if v := page.ViewerOf(r); v != nil && v.Role.UsesPortal() {
+				por.Today(w, r)
+				return
+			} else if v != nil {
+				cw.Today(w, r)
 				return
 			}
 			pub.Home(w, r)

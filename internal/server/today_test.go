@@ -87,8 +87,22 @@ func TestToday(t *testing.T) {
 	if _, body := coraClient.get("/"); !strings.Contains(body, "Check the lights") {
 		t.Error("Cora's Today lacks her task due")
 	}
-	if res, _ := fran.get("/"); res.Header.Get("Location") != "/portal/jobs" {
-		t.Errorf("a client user's home = %d to %q, want the portal", res.StatusCode, res.Header.Get("Location"))
+	// A subcontractor: their visits today and of the coming week, nothing else.
+	_, subby := seedPerson(t, s, tdb, acme, "sub@acme.example", "Sid Sub", "password-123", identity.RoleSubcontractor)
+	tdb.Owner.Exec(ctx, `insert into visits (company_id, job_id, assignee_id, starts_at, ends_at) values ($1, $2, $3, $4::timestamptz + interval '2 days', $4::timestamptz + interval '50 hours')`,
+		acme, roof, subby, today)
+	sub := newClient(t, ts)
+	sub.login("sub@acme.example", "password-123")
+	if _, body := sub.get("/"); !strings.Contains(body, "Coming up this week") || !strings.Contains(body, "Roof leak") ||
+		strings.Contains(body, "Lobby rewiring") || strings.Contains(body, "Needs attention") {
+		t.Error("the subcontractor's Today: want their coming visit only")
+	}
+	// A client user: their open jobs with the next visit and who comes, in the portal's frame.
+	tdb.Owner.Exec(ctx, `insert into visits (company_id, job_id, assignee_id, starts_at, ends_at) values ($1, $2, $3, now() + interval '1 day', now() + interval '26 hours')`,
+		acme, lobby, cora)
+	if res, body := fran.get("/"); res.StatusCode != 200 || !strings.Contains(body, "Your open jobs") || !strings.Contains(body, "Lobby rewiring") ||
+		!strings.Contains(body, "Cora Coworker is coming") || strings.Contains(body, "Roof leak") {
+		t.Errorf("the client user's Today = %d: want their open job with Cora coming, and no other client's", res.StatusCode)
 	}
 }
 

@@ -18,6 +18,8 @@ type Today struct {
 	Location *time.Location
 	Day      jobs.Day
 	Visits   []jobs.TodayVisit
+	// Upcoming: a subcontractor's visits of the coming week.
+	Upcoming []jobs.TodayVisit
 	// Office: Needs attention and the workflow; FailedEmails for admins.
 	Office       bool
 	Attention    jobs.Attention

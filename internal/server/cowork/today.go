@@ -14,13 +14,9 @@ import (
 )
 
 // Today is the home page of someone logged in, in one Read: their visits today as a timeline, for the office what
-// needs attention and the workflow at a glance, and their tasks due by today. A client user's home is the portal.
+// needs attention and the workflow at a glance, and their tasks due by today. A client user's is the portal's.
 func (h *Handlers) Today(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
-	if v.Role.UsesPortal() {
-		http.Redirect(w, r, "/portal/jobs", http.StatusSeeOther) // the notice, if any, shows there
-		return
-	}
 	now := h.Now()
 	loc := v.Location()
 	t := home.Today{Welcome: home.Welcome{Name: v.Name, Company: v.CompanyName, Role: v.Role.Label(), Admin: v.Role.IsAdmin(),
@@ -44,10 +40,17 @@ func (h *Handlers) Today(w http.ResponseWriter, r *http.Request) {
 		if t.Admin {
 			mail.QueueRetryable(b, v.CompanyID, &t.FailedEmails)
 		}
-		if v.Role != identity.RoleSubcontractor {
-			// Open tasks the viewer is on, due by today: "overdue" on the day after.
+		if v.Role == identity.RoleSubcontractor {
+			// Their visits of the coming week.
+			jobs.QueueTodayVisits(b, v.CompanyID, scope, jobs.Day{Start: t.Day.End, End: t.Day.End.AddDate(0, 0, 7)}, &t.Upcoming)
+		} else {
+			// Open tasks the viewer is on, due by today ("overdue" on the day after) — a guest's for the coming week.
+			dueBy := t.Day.End
+			if t.Guest {
+				dueBy = dueBy.AddDate(0, 0, 7)
+			}
 			tasks.QueueList(b, v.CompanyID, tasks.Scope{Member: v.MembershipID}, tasks.ListFilter{Status: tasks.StatusOpen, Overdue: true,
-				Today: t.Day.End}, &due)
+				Today: dueBy}, &due)
 		}
 	})
 	t.Tasks = due.Rows
