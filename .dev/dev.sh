@@ -113,6 +113,22 @@ build_mailpit() {
 	(cd "$root" && go build -modfile=tools/go.mod -o .bin/mailpit github.com/axllent/mailpit)
 }
 
+# install_axe fetches axe-core (the accessibility checker the browser tests run in each page) from the npm
+# registry once, checked against its known digest, into .bin/.
+axe_version=4.10.3
+axe_sha256=0f2b4d7dcdf7d1219df8d1959ad68e565f51d14c3f0d88bb71cd59abeb956292
+install_axe() {
+	local js="$root/.bin/axe-$axe_version.min.js" tgz
+	[ -s "$js" ] && return
+	command -v curl >/dev/null || apt_install curl ca-certificates
+	mkdir -p "$root/.bin"
+	tgz=$(mktemp)
+	curl -fsSL -o "$tgz" "https://registry.npmjs.org/axe-core/-/axe-core-$axe_version.tgz"
+	echo "$axe_sha256  $tgz" | sha256sum -c --quiet
+	tar -xzf "$tgz" -O package/axe.min.js >"$js.tmp" && mv "$js.tmp" "$js"
+	rm -f "$tgz"
+}
+
 mailpit_pid=
 
 # start_mailpit serves SMTP on localhost:1025 and the UI/API on http://localhost:8025, unless one already does.
@@ -173,8 +189,9 @@ test)
 		TEST_MIGRATE_DATABASE_URL=$(url fieldops_owner postgres)
 	fi
 	build_mailpit
+	install_axe
 	# PG_BINDIR lets the reliability tests run a cluster of their own, which they stop and start.
-	export CHROMIUM=/usr/bin/chromium MAILPIT="$root/.bin/mailpit" PG_BINDIR="${pgbin:-$(pg_bindir)}"
+	export CHROMIUM=/usr/bin/chromium MAILPIT="$root/.bin/mailpit" PG_BINDIR="${pgbin:-$(pg_bindir)}" AXE_JS="$root/.bin/axe-$axe_version.min.js"
 	go test -count=1 -timeout 12m "${@:-./...}" # packages and flags may be given: dev.sh test -run X ./internal/staff
 	;;
 psql)

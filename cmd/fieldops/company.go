@@ -113,6 +113,10 @@ func seedDemo(ctx context.Context, cfg config, stdout io.Writer) error {
 		}
 		if created {
 			fmt.Fprintf(stdout, "Seeded the demo company %q.\n", demo.CompanyName)
+		} else if days, err := demo.KeepCurrent(ctx, owner, time.Now()); err != nil {
+			return err
+		} else if days != 0 {
+			fmt.Fprintf(stdout, "Moved the demo's visits %d days, to be around today.\n", days)
 		}
 		fmt.Fprintf(stdout, "Demo logins (password %q):\n", demo.Password)
 		for _, l := range append(demo.Logins, demo.PortalLogin, demo.GuestLogin) {

@@ -96,6 +96,24 @@ func TestRun_SeedDemoOnce(t *testing.T) {
 			t.Errorf("seed-demo #%d printed %q", i+1, out.String())
 		}
 	}
+	// Run a month later, the demo's diary comes back around today: Today has visits whatever the day.
+	visitsToday := func() (n int) {
+		tdb.Owner.QueryRow(context.Background(), `select count(*) from visits
+			where (starts_at at time zone 'Pacific/Auckland')::date = (now() at time zone 'Pacific/Auckland')::date`).Scan(&n)
+		return n
+	}
+	before := visitsToday()
+	tdb.Owner.Exec(context.Background(), `update visits set starts_at = starts_at - interval '30 days', ends_at = ends_at - interval '30 days'`)
+	if visitsToday() != 0 {
+		t.Fatal("the visits did not move back")
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"fieldops", "seed-demo"}, e, &out); err != nil {
+		t.Fatal(err)
+	}
+	if after := visitsToday(); before == 0 || after != before || !strings.Contains(out.String(), "Moved the demo's visits 30 days") {
+		t.Errorf("visits today: %d when seeded, %d after a month and seed-demo (printed %q)", before, after, out.String())
+	}
 	var companies, members, clients, sites, unserved, jobs, statuses, deferred, subjobs, recalls int
 	tdb.Owner.QueryRow(context.Background(), `
 		select (select count(*) from companies), (select count(*) from memberships), (select count(*) from clients),

@@ -4,8 +4,10 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -160,4 +162,39 @@ func seedClient(ctx context.Context, tx pgx.Tx, companyID int64, c demoClient, c
 	_, err := tx.Exec(ctx, `insert into client_coworkers (company_id, client_id, membership_id) values ($1, $2, $3)`,
 		companyID, id, coworker)
 	return err
+}
+
+// KeepCurrent moves the demo company's diary to today: its visits (and tasks' due dates) shift by whole days, in
+// Auckland wall time, so that their middle day is today — Today and the calendar look lived-in whenever the demo is
+// run, however long ago it was seeded. It returns the days moved (0 when already current or when there is no demo).
+func KeepCurrent(ctx context.Context, owner *pgxpool.Pool, now time.Time) (int, error) {
+	var days int
+	err := pgx.BeginFunc(ctx, owner, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `select pg_advisory_xact_lock(7215002)`); err != nil {
+			return err
+		}
+		// Day arithmetic in the demo's zone keeps 09:00 at 09:00 across a daylight-saving change.
+		if _, err := tx.Exec(ctx, `set local time zone 'Pacific/Auckland'`); err != nil {
+			return err
+		}
+		var companyID int64
+		err := tx.QueryRow(ctx, `
+			select c.id, coalesce(($2::timestamptz)::date - (min(v.starts_at)::date + (max(v.starts_at)::date - min(v.starts_at)::date) / 2), 0)
+			  from companies c left join visits v on v.company_id = c.id and v.starts_at is not null
+			 where c.name = $1 group by c.id`, CompanyName, now).Scan(&companyID, &days)
+		if errors.Is(err, pgx.ErrNoRows) || (err == nil && days == 0) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			update visits set starts_at = starts_at + make_interval(days => $2), ends_at = ends_at + make_interval(days => $2)
+			 where company_id = $1 and starts_at is not null`, companyID, days); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `update tasks set due_on = due_on + $2::int where company_id = $1 and due_on is not null`, companyID, days)
+		return err
+	})
+	return days, err
 }

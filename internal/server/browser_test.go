@@ -97,3 +97,36 @@ func TestBrowser_HomeRendersWithNav(t *testing.T) {
 		t.Errorf("on a 390px phone the page is %dpx wide: it scrolls sideways", scrollWidth)
 	}
 }
+
+// axeSerious runs axe-core (fetched by `make test` into AXE_JS) in the page and returns its serious and critical
+// findings, one line each: the rule, what it asks, and where.
+func axeSerious(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	src, err := os.ReadFile(os.Getenv("AXE_JS"))
+	if err != nil {
+		t.Fatalf("axe-core: %v (run the tests with make test)", err)
+	}
+	var res struct {
+		Passes int
+		Found  []struct {
+			ID, Impact, Help string
+			Nodes            []string
+		}
+	}
+	err = chromedp.Run(ctx,
+		chromedp.Evaluate(string(src), nil),
+		chromedp.Evaluate(`axe.run(document).then(r => ({passes: r.passes.length, found: r.violations.map(v =>
+			({id: v.id, impact: v.impact || '', help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))}))`, &res, awaited),
+	)
+	if err != nil || res.Passes == 0 {
+		t.Fatalf("axe-core did not run: %v (%d rules passed)", err, res.Passes)
+	}
+	found := res.Found
+	var serious []string
+	for _, f := range found {
+		if f.Impact == "serious" || f.Impact == "critical" {
+			serious = append(serious, f.Impact+" "+f.ID+": "+f.Help+" at "+strings.Join(f.Nodes, ", "))
+		}
+	}
+	return serious
+}
