@@ -122,10 +122,12 @@ install_axe() {
 	[ -s "$js" ] && return
 	command -v curl >/dev/null || apt_install curl ca-certificates
 	mkdir -p "$root/.bin"
-	tgz=$(mktemp)
+	tgz="$root/.bin/axe-$axe_version.tgz"
+	rm -f "$tgz" "$js.tmp"
 	curl -fsSL -o "$tgz" "https://registry.npmjs.org/axe-core/-/axe-core-$axe_version.tgz"
 	echo "$axe_sha256  $tgz" | sha256sum -c --quiet
-	tar -xzf "$tgz" -O package/axe.min.js >"$js.tmp" && mv "$js.tmp" "$js"
+	tar -xzf "$tgz" -O package/axe.min.js >"$js.tmp"
+	mv "$js.tmp" "$js"
 	rm -f "$tgz"
 }
 

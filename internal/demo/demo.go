@@ -166,7 +166,8 @@ func seedClient(ctx context.Context, tx pgx.Tx, companyID int64, c demoClient, c
 
 // KeepCurrent moves the demo company's diary to today: its visits (and tasks' due dates) shift by whole days, in
 // Auckland wall time, so that their middle day is today — Today and the calendar look lived-in whenever the demo is
-// run, however long ago it was seeded. It returns the days moved (0 when already current or when there is no demo).
+// run, however long ago it was seeded. The demo is the company of that name whose admin is the demo admin — never a
+// customer who chose the same name. It returns the days moved (0 when already current or when there is no demo).
 func KeepCurrent(ctx context.Context, owner *pgxpool.Pool, now time.Time) (int, error) {
 	var days int
 	err := pgx.BeginFunc(ctx, owner, func(tx pgx.Tx) error {
@@ -181,7 +182,9 @@ func KeepCurrent(ctx context.Context, owner *pgxpool.Pool, now time.Time) (int, 
 		err := tx.QueryRow(ctx, `
 			select c.id, coalesce(($2::timestamptz)::date - (min(v.starts_at)::date + (max(v.starts_at)::date - min(v.starts_at)::date) / 2), 0)
 			  from companies c left join visits v on v.company_id = c.id and v.starts_at is not null
-			 where c.name = $1 group by c.id`, CompanyName, now).Scan(&companyID, &days)
+			 where c.name = $1 and exists (select from memberships m join accounts a on a.id = m.account_id
+			                                where m.company_id = c.id and a.email = $3 and m.role = 'admin')
+			 group by c.id`, CompanyName, now, Logins[0].Email).Scan(&companyID, &days)
 		if errors.Is(err, pgx.ErrNoRows) || (err == nil && days == 0) {
 			return nil
 		}

@@ -174,3 +174,15 @@ func QueueClientToday(b *pgx.Batch, companyID int64, scope Scope, now time.Time,
 		return err
 	})
 }
+
+// QueueUpcomingVisits adds the visits assigned to member within days, by start (at most 100): a subcontractor's
+// coming week — theirs, not every visit of the jobs they work on.
+func QueueUpcomingVisits(b *pgx.Batch, companyID, member int64, days Day, visits *[]TodayVisit) {
+	b.Queue(todayVisitSQL+`
+		 where v.company_id = $1 and v.assignee_id = $2 and v.starts_at >= $3 and v.starts_at < $4
+		 order by v.starts_at, v.id
+		 limit 100`, companyID, member, days.Start, days.End).Query(func(rows pgx.Rows) (err error) {
+		*visits, err = pgx.CollectRows(rows, pgx.RowToStructByName[TodayVisit])
+		return err
+	})
+}

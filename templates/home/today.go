@@ -70,15 +70,28 @@ func (l Lane) Height() string { return strconv.Itoa(l.Rows*40 + 4) }
 // Y is the top of the visit's block in its lane, in pixels.
 func (p Placed) Y() string { return strconv.Itoa(3 + p.Row*40) }
 
-// window is the hours the timeline spans: 07:00–19:00, widened to hold every visit of the day.
+// window is the hours the timeline spans: 07:00–19:00 on the company's clock, widened to whole hours that hold
+// every visit of the day (a visit running over midnight widens it to the day's edge).
 func (t Today) window() (from, to time.Time) {
-	from, to = t.Day.Start.Add(7*time.Hour), t.Day.Start.Add(19*time.Hour)
+	y, m, d := t.Day.Start.In(t.Location).Date()
+	at := func(h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, t.Location) }
+	from, to = at(7), at(19)
 	for _, v := range t.Visits {
-		if v.StartsAt != nil && v.StartsAt.Before(from) {
-			from = v.StartsAt.In(t.Location).Truncate(time.Hour)
+		switch {
+		case v.StartsAt == nil:
+			continue
+		case v.StartsAt.Before(t.Day.Start):
+			from = t.Day.Start
+		case v.StartsAt.Before(from):
+			from = at(v.StartsAt.In(t.Location).Hour())
 		}
-		if v.EndsAt != nil && v.EndsAt.After(to) {
-			to = v.EndsAt.In(t.Location).Truncate(time.Hour).Add(time.Hour)
+		switch end := v.EndsAt.In(t.Location); {
+		case !v.EndsAt.Before(t.Day.End):
+			to = t.Day.End
+		case v.EndsAt.After(to) && end.Minute() == 0:
+			to = at(end.Hour())
+		case v.EndsAt.After(to):
+			to = at(end.Hour() + 1)
 		}
 	}
 	if from.Before(t.Day.Start) {

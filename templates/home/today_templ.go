@@ -199,7 +199,7 @@ func TodayPage(c layout.Chrome, t Today) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if !t.Office || len(t.Tasks) > 0 {
+			if t.Guest || len(t.Tasks) > 0 {
 				templ_7745c5c3_Err = tasksDue(t).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

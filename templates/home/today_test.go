@@ -58,3 +58,18 @@ func TestToday_Workflow(t *testing.T) {
 		}
 	}
 }
+
+// In a zone half an hour off UTC the scale still marks whole hours of the company's clock.
+func TestToday_HoursOnTheCompanysClock(t *testing.T) {
+	loc, err := time.LoadLocation("Asia/Kolkata")
+	if err != nil {
+		t.Skip(err)
+	}
+	day := jobs.Today(time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC), loc)
+	start := time.Date(2026, 11, 25, 6, 30, 0, 0, loc)
+	end := start.Add(time.Hour)
+	hours := Today{Location: loc, Day: day, Visits: []jobs.TodayVisit{{StartsAt: &start, EndsAt: &end}}}.Hours()
+	if len(hours) != 13 || hours[0].Label != "06" || hours[1].Label != "07" || hours[1].Left != 7.7 {
+		t.Errorf("scale %+v, want 06 to 18 in 13 marks", hours)
+	}
+}

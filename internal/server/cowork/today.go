@@ -42,7 +42,7 @@ func (h *Handlers) Today(w http.ResponseWriter, r *http.Request) {
 		}
 		if v.Role == identity.RoleSubcontractor {
 			// Their visits of the coming week.
-			jobs.QueueTodayVisits(b, v.CompanyID, scope, jobs.Day{Start: t.Day.End, End: t.Day.End.AddDate(0, 0, 7)}, &t.Upcoming)
+			jobs.QueueUpcomingVisits(b, v.CompanyID, v.MembershipID, jobs.Day{Start: t.Day.End, End: t.Day.End.AddDate(0, 0, 7)}, &t.Upcoming)
 		} else {
 			// Open tasks the viewer is on, due by today ("overdue" on the day after) — a guest's for the coming week.
 			dueBy := t.Day.End
