@@ -31,7 +31,7 @@ type Viewer struct {
 	ClientName string
 	// Portal permissions of a client user; "View all jobs" is always on.
 	Perms Permissions `db:"-"`
-	// FromClients counts jobs raised in the portal that the office has not opened yet (the badge on Jobs; admins
+	// FromClients counts jobs raised or answered in the portal that the office has not opened yet (the badge on Jobs; admins
 	// only, since it counts the whole company).
 	FromClients int
 	// Unverified: the company's admin has not yet verified the sign-up's email, so it emails only its admins.
@@ -87,7 +87,7 @@ func QueueViewer(b *pgx.Batch, companyID, membershipID int64, version int, v *Vi
 		       coalesce((select cl.name from clients cl where cl.company_id = m.company_id and cl.id = m.client_id), '') as client_name,
 		       m.perm_add_edit, m.perm_view_messages, m.perm_view_prices,
 		       case when m.role = 'admin' then
-		           (select count(*) from jobs fj where fj.company_id = m.company_id and fj.source = 'portal' and fj.seen_at is null)::int
+		           (select count(*) from jobs fj where fj.company_id = m.company_id and fj.seen_at is null)::int
 		       else 0 end as from_clients,
 		       c.verified_at is null as unverified,
 		       case when c.suspended_at is null then '' else coalesce(nullif(c.suspended_reason, ''), 'no reason was given') end as suspended,

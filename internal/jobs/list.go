@@ -69,7 +69,7 @@ func viewSQL(v View, day int) string {
 			select v.job_id from visits v
 			 where v.company_id = $1 and v.starts_at >= $%d and v.starts_at < $%d)`, day, day+1)
 	case ViewFromClients:
-		return "j.source = 'portal' and j.seen_at is null"
+		return "j.seen_at is null" // raised or answered in the portal, not yet opened (jobs_unseen_idx)
 	}
 	return "j.status = '" + string(v) + "'" // one of the statuses: ParseView admits nothing else
 }

@@ -70,7 +70,7 @@ func TestList_Views(t *testing.T) {
 	job("awaiting payment", StatusAwaitingPayment)
 	job("deferred", StatusDeferred)
 	portal := job("from the portal", StatusOpenDispatch)
-	tdb.Owner.Exec(ctx, `update jobs set source = 'portal' where id = $1`, portal)
+	tdb.Owner.Exec(ctx, `update jobs set source = 'portal', seen_at = null where id = $1`, portal)
 	seenPortal := job("from the portal, seen", StatusOpenDispatch)
 	tdb.Owner.Exec(ctx, `update jobs set source = 'portal', seen_at = now() where id = $1`, seenPortal)
 

@@ -8,10 +8,10 @@ import (
 	"fieldops/internal/identity"
 )
 
-// MarksSeen says whether opening the job as role is the office seeing a job raised in the portal: it then leaves
-// From clients and the Jobs badge. Only admins and co-workers count; a client user opening their own job does not.
+// MarksSeen says whether opening the job as role is the office seeing what the client sent — a job raised in the
+// portal, or their reply on it: it then leaves From clients and the Jobs badge. Only admins and co-workers count; a client user opening their own job does not.
 func (j Job) MarksSeen(role identity.Role) bool {
-	return j.Source == "portal" && !j.Seen && role.IsOffice()
+	return !j.Seen && role.IsOffice()
 }
 
 // ForClient is lines as a client user with perms may see them: never unit costs, and sale prices only with View

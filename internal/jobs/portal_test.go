@@ -17,7 +17,8 @@ func TestJob_MarksSeen(t *testing.T) {
 		{"an admin opening an unseen portal job", Job{Source: "portal"}, identity.RoleAdmin, true},
 		{"a co-worker opening an unseen portal job", Job{Source: "portal"}, identity.RoleCoWorker, true},
 		{"a portal job already seen", Job{Source: "portal", Seen: true}, identity.RoleAdmin, false},
-		{"an office job", Job{Source: "office"}, identity.RoleAdmin, false},
+		{"an office job (seen when made)", Job{Source: "office", Seen: true}, identity.RoleAdmin, false},
+		{"an office job the client answered on", Job{Source: "office"}, identity.RoleAdmin, true},
 		{"the client user who raised it", Job{Source: "portal"}, identity.RoleClient, false},
 		{"a subcontractor", Job{Source: "portal"}, identity.RoleSubcontractor, false},
 	}

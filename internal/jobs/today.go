@@ -89,7 +89,7 @@ func QueueAttention(b *pgx.Batch, companyID int64, scope Scope, now time.Time, a
 			return err
 		})
 	}
-	jobsWhere(`j.source = 'portal' and j.seen_at is null`, `j.created_at`, `j.id`, &a.FromClients)    // jobs_from_clients_idx
+	jobsWhere(`j.seen_at is null`, `j.created_at`, `j.id`, &a.FromClients)                            // jobs_unseen_idx
 	jobsWhere(`j.status = 'awaiting-quality-check'`, `j.updated_at`, `j.updated_at`, &a.QualityCheck) // jobs_quality_check_idx
 	jobsWhere(`j.status in ('open-dispatch', 'in-progress', 'awaiting-billing', 'awaiting-payment') and j.updated_at < $3`,
 		`j.updated_at`, `j.updated_at`, &a.Stale, now.Add(-StaleAfter)) // jobs_stale_idx

@@ -168,8 +168,8 @@ func insert(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, f Form, p
 	}
 	err = tx.QueryRow(ctx, `
 		insert into jobs (company_id, number, client_id, billing_client_id, site_id, address, title, description,
-		                  parent_id, recall_of, source, created_by)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id`,
+		                  parent_id, recall_of, source, created_by, seen_at)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, case when $11 = 'portal' then null else now() end) returning id`,
 		companyID, number, f.ClientID, f.BillingClientID, nullID(f.SiteID), f.Address, f.Title, f.Description,
 		parent, recallOf, f.Source, nullID(by.MembershipID)).Scan(&id)
 	if err != nil {

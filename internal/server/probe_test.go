@@ -211,6 +211,7 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/portal/jobs/%d/visits", job)},
 		{Method: "POST", Path: id("/portal/jobs/%d/lines", job), Form: "description=x&quantity=1"},
 		{Method: "GET", Path: id("/portal/jobs/%d/files/%d", job, file)},
+		{Method: "POST", Path: id("/portal/jobs/%d/messages", job), Form: "body=Hacked"},
 		{Method: "POST", Path: "/portal/jobs/new", Form: id("title=Hacked&site_id=%d", site)},
 		{Method: "GET", Path: id("/tasks/%d", task)},
 		{Method: "POST", Path: id("/tasks/%d/comments", task), Form: "body=Hacked"},

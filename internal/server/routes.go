@@ -196,6 +196,7 @@ func (s *Server) routes() http.Handler {
 			r.Post("/portal/jobs/{id}/visits", por.AddVisit)
 			r.Post("/portal/jobs/{id}/lines", por.AddLine)
 			r.Get("/portal/jobs/{id}/files/{fileID}", por.File)
+			r.Post("/portal/jobs/{id}/messages", por.Reply)
 			r.Get("/portal/guests", por.Guests)
 			r.Post("/portal/guests", por.InviteGuest)
 			r.Post("/portal/guests/{id}/deactivate", por.DeactivateGuest)

@@ -268,3 +268,25 @@ func tellOffice(r *http.Request, tx pgx.Tx, jobID int64, what string) error {
 
 // jobPath is a job's address in the portal.
 func jobPath(id int64) string { return "/portal/jobs/" + strconv.FormatInt(id, 10) }
+
+// Reply answers POST /portal/jobs/{id}/messages: a client user with View messages writes to the office on their
+// job; the office is told, and the job comes back to From clients. 403 without View messages.
+func (h *Handlers) Reply(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
+	v := page.ViewerOf(r)
+	body := r.PostFormValue("body")
+	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
+		if _, err := jobs.AddClientReply(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), v.Perms, jobs.ActorOf(v), id, body); err != nil {
+			return err
+		}
+		return tellOffice(r, tx, id, "Reply on")
+	})
+	if apperr.AsValidation(err) != nil {
+		h.showPortalJob(w, r, portalview.ShowPage{Reply: body, Errors: page.Validation(err)})
+		return
+	}
+	h.Done(w, r, err, jobPath(id)+"#reply", "Reply sent to "+v.CompanyName+".")
+}

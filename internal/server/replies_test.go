@@ -1,0 +1,67 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"fieldops/internal/identity"
+)
+
+// A client user with View messages replies on their job: the office sees it on the Messages tab marked from the
+// client, the job is back in From clients (the admin's Jobs badge) until opened; an empty or oversized reply is
+// refused in words; another client's job is a 404. Without View messages there is no form and a forged reply is a
+// 403; nothing is saved.
+func TestPortal_Replies(t *testing.T) {
+	f := newPortalFixture(t, identity.Permissions{ViewMessages: true})
+	ctx := context.Background()
+	job := fmt.Sprintf("/portal/jobs/%d", f.jobA)
+	if _, body := f.fran.get(job); !strings.Contains(body, "Send reply") {
+		t.Fatal("no reply form with View messages")
+	}
+	for form, want := range map[string]string{"": "Write your message first.", strings.Repeat("x", 5001): "Use at most 5000 characters."} {
+		if res, body := f.fran.post(job+"/messages", url.Values{"body": {form}}); res.StatusCode != 422 || !strings.Contains(body, want) {
+			t.Errorf("a reply of %d characters = %d, want 422 with %q", len(form), res.StatusCode, want)
+		}
+	}
+	badge := func() bool {
+		_, body := f.admin.get("/clients")
+		return strings.Contains(body, `title="New jobs from clients">1<`)
+	}
+	if badge() {
+		t.Fatal("the Jobs badge is up before any reply")
+	}
+	// visible_to_client=0 is ignored: a client's reply is never internal.
+	if res, _ := f.fran.post(job+"/messages", url.Values{"body": {"Ring the buzzer for unit 4"}, "visible_to_client": {"0"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reply = %d", res.StatusCode)
+	}
+	if !badge() {
+		t.Error("the admin's Jobs badge did not rise for the reply")
+	}
+	if _, body := f.admin.get(fmt.Sprintf("/jobs/%d?tab=messages", f.jobA)); !strings.Contains(body, "Ring the buzzer for unit 4") || !strings.Contains(body, "from the client") {
+		t.Error("the office's Messages tab lacks the reply marked from the client")
+	}
+	if res, _ := f.fran.post(fmt.Sprintf("/portal/jobs/%d/messages", f.jobB), url.Values{"body": {"hi"}}); res.StatusCode != 404 {
+		t.Errorf("a reply on another client's job = %d, want 404", res.StatusCode)
+	}
+	var replies int
+	f.tdb.Owner.QueryRow(ctx, `select count(*) from job_messages where from_client and visible_to_client`).Scan(&replies)
+	if replies != 1 {
+		t.Errorf("%d replies stored, want 1", replies)
+	}
+	// Without View messages: no form, and a forged reply is refused.
+	f.tdb.Owner.Exec(ctx, `update memberships set perm_view_messages = false where id = $1`, f.franID)
+	if _, body := f.fran.get(job); strings.Contains(body, "Send reply") {
+		t.Error("a reply form without View messages")
+	}
+	if res, _ := f.fran.post(job+"/messages", url.Values{"body": {"forged"}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a forged reply without View messages = %d, want 403", res.StatusCode)
+	}
+	f.tdb.Owner.QueryRow(ctx, `select count(*) from job_messages where from_client`).Scan(&replies)
+	if replies != 1 {
+		t.Errorf("%d replies after the forged one, want 1", replies)
+	}
+}
