@@ -175,8 +175,7 @@ func QueueClientToday(b *pgx.Batch, companyID int64, scope Scope, now time.Time,
 	})
 }
 
-// QueueUpcomingVisits adds the visits assigned to member within days, by start (at most 100): a subcontractor's
-// coming week — theirs, not every visit of the jobs they work on.
+// QueueUpcomingVisits adds member's own visits within days, by start (at most 100): a subcontractor's coming week.
 func QueueUpcomingVisits(b *pgx.Batch, companyID, member int64, days Day, visits *[]TodayVisit) {
 	b.Queue(todayVisitSQL+`
 		 where v.company_id = $1 and v.assignee_id = $2 and v.starts_at >= $3 and v.starts_at < $4

@@ -21,6 +21,8 @@ type Visit struct {
 	StartsAt     *time.Time
 	EndsAt       *time.Time
 	Notes        string
+	// RequestedBy is the client user who asked for the visit in the portal, if one did.
+	RequestedBy string
 }
 
 // QueueVisits adds the job's visits: scheduled ones by start, then the unscheduled.
@@ -35,10 +37,13 @@ func QueueClientVisits(b *pgx.Batch, companyID, jobID int64, visits *[]Visit) {
 
 func queueVisits(b *pgx.Batch, companyID, jobID int64, notes string, visits *[]Visit) {
 	b.Queue(`
-		select v.id, v.assignee_id, coalesce(a.name, '') as assignee_name, v.starts_at, v.ends_at, `+notes+` as notes
+		select v.id, v.assignee_id, coalesce(a.name, '') as assignee_name, v.starts_at, v.ends_at, `+notes+` as notes,
+		       coalesce(ra.name, '') as requested_by
 		  from visits v
 		  left join memberships m on m.company_id = v.company_id and m.id = v.assignee_id
 		  left join accounts a on a.id = m.account_id
+		  left join memberships rm on rm.company_id = v.company_id and rm.id = v.requested_by
+		  left join accounts ra on ra.id = rm.account_id
 		 where v.company_id = $1 and v.job_id = $2
 		 order by v.starts_at nulls last, v.id`, companyID, jobID).Query(func(rows pgx.Rows) (err error) {
 		*visits, err = pgx.CollectRows(rows, pgx.RowToStructByName[Visit])
@@ -58,6 +63,26 @@ func QueueAssignees(b *pgx.Batch, companyID int64, staff *[]StaffMember) {
 		select m.id as membership_id, a.name from memberships m join accounts a on a.id = m.account_id
 		 where m.company_id = $1 and m.active and m.role in ('admin', 'co-worker', 'subcontractor')
 		 order by a.name, m.id`, companyID).Query(func(rows pgx.Rows) (err error) {
+		*staff, err = pgx.CollectRows(rows, pgx.RowToStructByName[StaffMember])
+		return err
+	})
+}
+
+// pickableSQL is the condition on a memberships row m: someone a client user of client $2 may ask for on a visit,
+// as the company allows (Settings: everyone, the co-workers assigned to that client, or nobody).
+const pickableSQL = `m.active and m.role in ('admin', 'co-worker', 'subcontractor')
+	   and exists (select from companies c where c.id = m.company_id
+	                and (c.portal_staff_pick = 'everyone'
+	                     or (c.portal_staff_pick = 'assigned' and exists (select from client_coworkers cc
+	                          where cc.company_id = m.company_id and cc.client_id = $2 and cc.membership_id = m.id))))`
+
+// QueuePickable adds the staff a client user of clientID may ask for on a visit, by name (none when the company
+// lets clients pick nobody).
+func QueuePickable(b *pgx.Batch, companyID, clientID int64, staff *[]StaffMember) {
+	b.Queue(`
+		select m.id as membership_id, a.name from memberships m join accounts a on a.id = m.account_id
+		 where m.company_id = $1 and `+pickableSQL+`
+		 order by a.name, m.id`, companyID, clientID).Query(func(rows pgx.Rows) (err error) {
 		*staff, err = pgx.CollectRows(rows, pgx.RowToStructByName[StaffMember])
 		return err
 	})
@@ -110,7 +135,9 @@ func (f VisitForm) times(loc *time.Location, v *apperr.ValidationError) (start, 
 const MaxVisit = 24 * time.Hour
 
 // AddVisit adds a visit to the job and a History line. Times are read in loc (the company's time zone) and
-// stored in UTC. The assignee, when given, must be active staff of the company.
+// stored in UTC. The assignee, when given, must be active staff of the company; for a client user (a client's
+// scope) one the company lets clients pick — anyone else is refused (ErrForbidden, a forged request) — and the
+// visit records them as its requester.
 func AddVisit(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, jobID int64, f VisitForm, loc *time.Location) (int64, error) {
 	v := &apperr.ValidationError{}
 	start, end := f.times(loc, v)
@@ -125,6 +152,20 @@ func AddVisit(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by A
 		return 0, err
 	}
 	who := "Unassigned"
+	var requestedBy *int64
+	if scope.Client != 0 {
+		requestedBy = nullID(by.MembershipID)
+	}
+	if scope.Client != 0 && f.AssigneeID != 0 {
+		var ok bool
+		if err := tx.QueryRow(ctx, `select exists (select from memberships m where m.company_id = $1 and m.id = $3 and `+pickableSQL+`)`,
+			companyID, scope.Client, f.AssigneeID).Scan(&ok); err != nil {
+			return 0, fmt.Errorf("jobs: add visit: %w", err)
+		}
+		if !ok {
+			return 0, apperr.ErrForbidden
+		}
+	}
 	if f.AssigneeID != 0 {
 		err := tx.QueryRow(ctx, `
 			select a.name from memberships m join accounts a on a.id = m.account_id
@@ -139,8 +180,8 @@ func AddVisit(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by A
 	}
 	var id int64
 	err := tx.QueryRow(ctx, `
-		insert into visits (company_id, job_id, assignee_id, starts_at, ends_at, notes) values ($1, $2, $3, $4, $5, $6) returning id`,
-		companyID, jobID, nullID(f.AssigneeID), start, end, f.Notes).Scan(&id)
+		insert into visits (company_id, job_id, assignee_id, starts_at, ends_at, notes, requested_by) values ($1, $2, $3, $4, $5, $6, $7) returning id`,
+		companyID, jobID, nullID(f.AssigneeID), start, end, f.Notes, requestedBy).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("jobs: add visit: %w", err)
 	}

@@ -27,7 +27,14 @@ type Settings struct {
 	ShareLinkDays *int
 	// Portal is the permissions a new Job Share Plus user starts with (Extra Features).
 	Portal identity.Permissions
+	// StaffPick is whom a client user may ask for on a visit: "everyone", "assigned" (the client's co-workers) or
+	// "nobody" (the office assigns).
+	StaffPick string
 }
+
+// StaffPicks are the choices of StaffPick, with their words on screen.
+var StaffPicks = [][2]string{{"nobody", "Nobody: the office assigns every visit"},
+	{"assigned", "The co-workers assigned to their client"}, {"everyone", "Anyone who goes on visits"}}
 
 // Location is the company's time zone; UTC if the stored name is unknown to this build.
 func (s Settings) Location() *time.Location { return identity.Zone(s.TimeZone) }
@@ -35,10 +42,11 @@ func (s Settings) Location() *time.Location { return identity.Zone(s.TimeZone) }
 // QueueGet adds the company's settings to b.
 func QueueGet(b *pgx.Batch, companyID int64, s *Settings) {
 	b.Queue(`
-		select name, time_zone, currency, job_share_default, share_link_days, portal_add_edit, portal_view_messages, portal_view_prices
+		select name, time_zone, currency, job_share_default, share_link_days, portal_add_edit, portal_view_messages, portal_view_prices,
+		       portal_staff_pick
 		  from companies where id = $1`, companyID).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&s.Name, &s.TimeZone, &s.Currency, &s.JobShareDefault, &s.ShareLinkDays,
-			&s.Portal.AddEdit, &s.Portal.ViewMessages, &s.Portal.ViewPrices)
+			&s.Portal.AddEdit, &s.Portal.ViewMessages, &s.Portal.ViewPrices, &s.StaffPick)
 	})
 }
 
@@ -49,6 +57,9 @@ func (s *Settings) Normalize() {
 	s.Name = strings.TrimSpace(s.Name)
 	s.TimeZone = strings.TrimSpace(s.TimeZone)
 	s.Currency = strings.ToUpper(strings.TrimSpace(s.Currency))
+	if s.StaffPick == "" {
+		s.StaffPick = "nobody"
+	}
 }
 
 // Validate reports a missing name, an unknown time zone or a currency that is not a three-letter code.
@@ -60,6 +71,9 @@ func (s Settings) Validate() error {
 	}
 	if !currencyCode.MatchString(s.Currency) {
 		v.Add("currency", "Use a three-letter currency code, like NZD, AUD, USD or EUR.")
+	}
+	if s.StaffPick != "nobody" && s.StaffPick != "assigned" && s.StaffPick != "everyone" {
+		v.Add("staff_pick", "Choose whom clients may ask for from the list.")
 	}
 	if s.ShareLinkDays != nil && (*s.ShareLinkDays < 1 || *s.ShareLinkDays > 3650) {
 		v.Add("share_link_days", "Enter a number of days from 1 to 3650, or leave it empty for links that do not expire.")
@@ -75,9 +89,9 @@ func Update(ctx context.Context, tx pgx.Tx, companyID int64, s Settings) error {
 	}
 	if _, err := tx.Exec(ctx, `
 		update companies set name = $2, time_zone = $3, currency = $4, job_share_default = $5, share_link_days = $6,
-		       portal_add_edit = $7, portal_view_messages = $8, portal_view_prices = $9
+		       portal_add_edit = $7, portal_view_messages = $8, portal_view_prices = $9, portal_staff_pick = $10
 		 where id = $1`, companyID, s.Name, s.TimeZone, s.Currency, s.JobShareDefault, s.ShareLinkDays,
-		s.Portal.AddEdit, s.Portal.ViewMessages, s.Portal.ViewPrices); err != nil {
+		s.Portal.AddEdit, s.Portal.ViewMessages, s.Portal.ViewPrices, s.StaffPick); err != nil {
 		return fmt.Errorf("settings: update: %w", err)
 	}
 	return nil

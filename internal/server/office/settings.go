@@ -30,7 +30,7 @@ func (h *Handlers) SettingsPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) SettingsSave(w http.ResponseWriter, r *http.Request) {
 	co := page.ViewerOf(r).CompanyID
 	in := settings.Settings{Name: r.PostFormValue("name"), TimeZone: r.PostFormValue("time_zone"), Currency: r.PostFormValue("currency"),
-		JobShareDefault: r.PostFormValue("job_share_default") != "", Portal: permissionsForm(r)}
+		JobShareDefault: r.PostFormValue("job_share_default") != "", Portal: permissionsForm(r), StaffPick: r.PostFormValue("staff_pick")}
 	days := strings.TrimSpace(r.PostFormValue("share_link_days"))
 	var err error
 	if days != "" {

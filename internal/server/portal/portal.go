@@ -81,6 +81,9 @@ func (h *Handlers) showPortalJob(w http.ResponseWriter, r *http.Request, p porta
 		jobs.QueueClientVisits(b, co, id, &p.Visits)
 		jobs.QueueLines(b, co, id, &p.Lines)
 		files.QueueList(b, co, files.Owner{JobID: id}, true, &p.Files)
+		if v.Perms.AddEdit {
+			jobs.QueuePickable(b, co, *v.ClientID, &p.Pickable)
+		}
 		if v.Perms.ViewMessages {
 			jobs.QueueMessages(b, co, id, true, &p.Messages)
 		}
@@ -203,6 +206,7 @@ func (h *Handlers) AddVisit(w http.ResponseWriter, r *http.Request) {
 	}
 	v := page.ViewerOf(r)
 	f := jobs.VisitForm{Start: r.PostFormValue("start"), End: r.PostFormValue("end")}
+	f.AssigneeID, _ = strconv.ParseInt(r.PostFormValue("assignee_id"), 10, 64) // jobs.AddVisit refuses one not on offer
 	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
 		if _, err := jobs.AddVisit(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, f, v.Location()); err != nil {
 			return err

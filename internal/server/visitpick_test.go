@@ -1,0 +1,66 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"fieldops/internal/identity"
+)
+
+// A client user with Add and edit jobs names who should come on a visit they request, from the people the company
+// lets clients pick (Settings): the co-workers assigned to their client here; anyone else — or anyone at all when
+// the company says nobody — is a 403 and nothing is saved. The office sees who requested the visit.
+func TestPortal_VisitStaffPick(t *testing.T) {
+	f := newPortalFixture(t, identity.Permissions{AddEdit: true})
+	ctx := context.Background()
+	_, cora := seedPerson(t, f.s, f.tdb, f.acme, "cora@acme.example", "Cora Coworker", "password-123", identity.RoleCoWorker)
+	_, sam := seedPerson(t, f.s, f.tdb, f.acme, "sam@acme.example", "Sam Sparks", "password-123", identity.RoleCoWorker)
+	f.tdb.Owner.Exec(ctx, `insert into client_coworkers (company_id, client_id, membership_id) values ($1, $2, $3)`, f.acme, f.a, cora)
+	job := fmt.Sprintf("/portal/jobs/%d", f.jobA)
+	visit := func(who int64) int {
+		res, _ := f.fran.post(job+"/visits", url.Values{"start": {"2026-12-03T09:00"}, "end": {"2026-12-03T11:00"}, "assignee_id": {fmt.Sprint(who)}})
+		return res.StatusCode
+	}
+	visits := func() (n int) {
+		f.tdb.Owner.QueryRow(ctx, `select count(*) from visits where job_id = $1`, f.jobA).Scan(&n)
+		return n
+	}
+	// The default: nobody — no choice offered, and a forged one refused.
+	if _, body := f.fran.get(job); strings.Contains(body, "Who should come") {
+		t.Error("a choice of staff offered while the company lets clients pick nobody")
+	}
+	if code := visit(cora); code != http.StatusForbidden || visits() != 0 {
+		t.Errorf("a forged staff member with nobody allowed = %d, %d visits", code, visits())
+	}
+	f.tdb.Owner.Exec(ctx, `update companies set portal_staff_pick = 'assigned' where id = $1`, f.acme)
+	if _, body := f.fran.get(job); !strings.Contains(body, "Cora Coworker") || strings.Contains(body, "Sam Sparks") {
+		t.Error("the choice of staff: want Cora (assigned to the client) and not Sam")
+	}
+	if code := visit(sam); code != http.StatusForbidden || visits() != 0 {
+		t.Errorf("Sam, not assigned to the client = %d, %d visits", code, visits())
+	}
+	if code := visit(cora); code != http.StatusSeeOther || visits() != 1 {
+		t.Fatalf("Cora = %d, %d visits", code, visits())
+	}
+	if code := visit(0); code != http.StatusSeeOther || visits() != 2 {
+		t.Errorf("leaving it to the office = %d, %d visits", code, visits())
+	}
+	_, body := f.admin.get(fmt.Sprintf("/jobs/%d?tab=visits", f.jobA))
+	if !strings.Contains(body, "Cora Coworker") || !strings.Contains(body, "(portal)") {
+		t.Error("the office's visits do not show Cora and who requested it")
+	}
+	// Settings: the choice is saved, and a made-up one refused in words.
+	if res, body := f.admin.post("/settings", url.Values{"name": {"Acme"}, "time_zone": {"UTC"}, "currency": {"NZD"}, "staff_pick": {"anyone-at-all"}}); res.StatusCode != 422 || !strings.Contains(body, "Choose whom clients may ask for") {
+		t.Errorf("a made-up staff pick = %d", res.StatusCode)
+	}
+	if res, _ := f.admin.post("/settings", url.Values{"name": {"Acme"}, "time_zone": {"UTC"}, "currency": {"NZD"}, "staff_pick": {"everyone"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("saving everyone = %d", res.StatusCode)
+	}
+	if code := visit(sam); code != http.StatusSeeOther {
+		t.Errorf("Sam with everyone allowed = %d", code)
+	}
+}
