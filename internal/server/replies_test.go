@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -43,6 +44,14 @@ func TestPortal_Replies(t *testing.T) {
 	}
 	if _, body := f.admin.get(fmt.Sprintf("/jobs/%d?tab=messages", f.jobA)); !strings.Contains(body, "Ring the buzzer for unit 4") || !strings.Contains(body, "from the client") {
 		t.Error("the office's Messages tab lacks the reply marked from the client")
+	}
+	// With Job Share, the job's dashboard shows the reply too.
+	raw := "replytokenreplytokenreplytokenreplytokenrep"
+	f.tdb.Owner.Exec(ctx, `insert into share_links (company_id, job_id, token_hash, recipient) values ($1, $2, sha256($3::bytea), 'a@b.example')`, f.acme, f.jobA, raw)
+	dash := httptest.NewRecorder()
+	f.s.ServeHTTP(dash, httptest.NewRequest("GET", "/share/"+raw, nil))
+	if dash.Code != 200 || !strings.Contains(dash.Body.String(), "Ring the buzzer for unit 4") {
+		t.Errorf("the dashboard = %d, without the client's reply", dash.Code)
 	}
 	if res, _ := f.fran.post(fmt.Sprintf("/portal/jobs/%d/messages", f.jobB), url.Values{"body": {"hi"}}); res.StatusCode != 404 {
 		t.Errorf("a reply on another client's job = %d, want 404", res.StatusCode)

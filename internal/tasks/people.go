@@ -127,12 +127,20 @@ func Remove(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, taskID, me
 
 // CheckGuestInvite is the task's side of inviting a new guest from its person control: the task is one the viewer
 // may see and has a client (a client-less task never gets one: a conflict in words), and the guest's host is an
-// active client user of that client. The invitation itself is staff.Invite's, with the task on it, so the guest
-// joins the task when they accept.
+// active client user of that client. A guest invites no one, and a client user's guests are their own (both
+// ErrForbidden). The invitation itself is staff.Invite's, with the task on it, so the guest joins the task when they
+// accept.
 func CheckGuestInvite(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, taskID, hostID int64) error {
 	t, err := lock(ctx, tx, companyID, s, taskID)
 	if err != nil {
 		return err
+	}
+	var inviter identity.Role
+	if err := tx.QueryRow(ctx, `select role from memberships where company_id = $1 and id = $2`, companyID, s.Member).Scan(&inviter); err != nil {
+		return fmt.Errorf("tasks: guest's inviter: %w", err)
+	}
+	if inviter == identity.RoleGuest || inviter == identity.RoleClient && hostID != s.Member {
+		return apperr.ErrForbidden
 	}
 	if t.ClientID == 0 {
 		return errNoClient

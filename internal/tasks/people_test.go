@@ -70,6 +70,20 @@ func TestTasks_CheckGuestInvite(t *testing.T) {
 	if err := w.checkGuest(w.sam, withClient, w.fran); !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("someone not on the task inviting to it: %v, want ErrNotFound", err)
 	}
+	for _, who := range []int64{w.fran, w.gus} {
+		if err := w.add(w.cora, withClient, who); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.checkGuest(w.fran, withClient, w.fran); err != nil {
+		t.Errorf("Fran inviting a guest of her own: %v", err)
+	}
+	if err := w.checkGuest(w.fran, withClient, w.bea); !errors.Is(err, apperr.ErrForbidden) {
+		t.Errorf("Fran inviting a guest for someone else: %v, want ErrForbidden", err)
+	}
+	if err := w.checkGuest(w.gus, withClient, w.fran); !errors.Is(err, apperr.ErrForbidden) {
+		t.Errorf("a guest inviting a guest: %v, want ErrForbidden", err)
+	}
 }
 
 // Browse: everyone on the task lists and reads its files; no one else does, and a refused file saves nothing.

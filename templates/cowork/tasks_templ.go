@@ -155,7 +155,7 @@ func Tasks(c layout.Chrome, p TasksPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if len(p.Clients) > 0 {
-				templ_7745c5c3_Err = layout.SelectField(layout.Select{Label: "Client", Name: "client", Value: idText(p.Filter.ClientID), Options: allClientsOption(p.Clients)}).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = layout.SelectField(layout.Select{Label: "Client", Name: "client", Value: idText(p.Filter.ClientID), Options: layout.OptionsOf([]layout.Option{{Value: "", Label: "Every client"}}, p.Clients, clientID, clientName)}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -340,13 +340,11 @@ func Tasks(c layout.Chrome, p TasksPage) templ.Component {
 	})
 }
 
-func allClientsOption(cs []clients.Name) []layout.Option {
-	os := []layout.Option{{Value: "", Label: "Every client"}}
-	for _, c := range cs {
-		os = append(os, layout.Option{Value: strconv.FormatInt(c.ID, 10), Label: c.Name})
-	}
-	return os
-}
+func clientID(c clients.Name) int64        { return c.ID }
+func clientName(c clients.Name) string     { return c.Name }
+func personID(p tasks.Person) int64        { return p.MembershipID }
+func personName(p tasks.Person) string     { return p.Name }
+func personWithRole(p tasks.Person) string { return p.Name + " — " + p.Role.Label() }
 
 func statusTone(s tasks.Status) string {
 	if s == tasks.StatusDone {
@@ -362,22 +360,6 @@ type NewTaskPage struct {
 	Groups     []staff.Group
 	ClientUser bool // a client user's task is their client's: no choice
 	Errors     *apperr.ValidationError
-}
-
-func taskClientOptions(cs []clients.Name) []layout.Option {
-	os := []layout.Option{{Value: "", Label: "No client"}}
-	for _, c := range cs {
-		os = append(os, layout.Option{Value: strconv.FormatInt(c.ID, 10), Label: c.Name})
-	}
-	return os
-}
-
-func taskGroupOptions(gs []staff.Group) []layout.Option {
-	os := []layout.Option{{Value: "", Label: "No group"}}
-	for _, g := range gs {
-		os = append(os, layout.Option{Value: strconv.FormatInt(g.ID, 10), Label: g.Name})
-	}
-	return os
 }
 
 func idText(id int64) string {
@@ -471,7 +453,7 @@ func NewTask(c layout.Chrome, p NewTaskPage) templ.Component {
 			var templ_7745c5c3_Var15 string
 			templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(p.Form.Description)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 169, Col: 97}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 151, Col: 97}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
 			if templ_7745c5c3_Err != nil {
@@ -489,7 +471,7 @@ func NewTask(c layout.Chrome, p NewTaskPage) templ.Component {
 				var templ_7745c5c3_Var16 string
 				templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(p.Errors.Field("description"))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 171, Col: 53}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 153, Col: 53}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
 				if templ_7745c5c3_Err != nil {
@@ -509,12 +491,12 @@ func NewTask(c layout.Chrome, p NewTaskPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if !p.ClientUser {
-				templ_7745c5c3_Err = layout.SelectField(layout.Select{Label: "Client", Name: "client_id", Value: idText(p.Form.ClientID), Options: taskClientOptions(p.Clients), Error: p.Errors.Field("client_id"),
+				templ_7745c5c3_Err = layout.SelectField(layout.Select{Label: "Client", Name: "client_id", Value: idText(p.Form.ClientID), Options: layout.OptionsOf([]layout.Option{{Value: "", Label: "No client"}}, p.Clients, clientID, clientName), Error: p.Errors.Field("client_id"),
 					Hint: "Its people and guests can take part only if the task has a client from the start."}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = layout.SelectField(layout.Select{Label: "Group", Name: "group_id", Value: idText(p.Form.GroupID), Options: taskGroupOptions(p.Groups), Error: p.Errors.Field("group_id"),
+				templ_7745c5c3_Err = layout.SelectField(layout.Select{Label: "Group", Name: "group_id", Value: idText(p.Form.GroupID), Options: layout.OptionsOf([]layout.Option{{Value: "", Label: "No group"}}, p.Groups, func(g staff.Group) int64 { return g.ID }, func(g staff.Group) string { return g.Name }), Error: p.Errors.Field("group_id"),
 					Hint: "Or a group: its people join the task, and its client is the task's."}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -528,7 +510,7 @@ func NewTask(c layout.Chrome, p NewTaskPage) templ.Component {
 				var templ_7745c5c3_Var17 string
 				templ_7745c5c3_Var17, templ_7745c5c3_Err = templruntime.NewAttributeExpression(idText(p.Form.JobID)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 182, Col: 67}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 164, Col: 67}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var17)
 				if templ_7745c5c3_Err != nil {
@@ -571,22 +553,6 @@ type TaskPage struct {
 	Location   *time.Location
 	Notice     string
 	Errors     *apperr.ValidationError
-}
-
-func joinOptions(ps []tasks.Person) []layout.Option {
-	var os []layout.Option
-	for _, p := range ps {
-		os = append(os, layout.Option{Value: strconv.FormatInt(p.MembershipID, 10), Label: p.Name + " — " + p.Role.Label()})
-	}
-	return os
-}
-
-func hostOptions(ps []tasks.Person) []layout.Option {
-	var os []layout.Option
-	for _, p := range ps {
-		os = append(os, layout.Option{Value: strconv.FormatInt(p.MembershipID, 10), Label: p.Name})
-	}
-	return os
 }
 
 // controlOpen opens the person control when one of its forms was refused.
@@ -640,7 +606,7 @@ func Task(c layout.Chrome, p TaskPage) templ.Component {
 			var templ_7745c5c3_Var20 string
 			templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(p.Task.Title)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 246, Col: 21}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 212, Col: 21}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var20))
 			if templ_7745c5c3_Err != nil {
@@ -673,7 +639,7 @@ func Task(c layout.Chrome, p TaskPage) templ.Component {
 			var templ_7745c5c3_Var21 string
 			templ_7745c5c3_Var21, templ_7745c5c3_Err = templ.JoinStringErrs(p.Task.RequesterName)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 254, Col: 30}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 220, Col: 30}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var21))
 			if templ_7745c5c3_Err != nil {
@@ -691,7 +657,7 @@ func Task(c layout.Chrome, p TaskPage) templ.Component {
 				var templ_7745c5c3_Var22 string
 				templ_7745c5c3_Var22, templ_7745c5c3_Err = templ.JoinStringErrs(p.Task.ClientName)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 257, Col: 28}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 223, Col: 28}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var22))
 				if templ_7745c5c3_Err != nil {
@@ -710,7 +676,7 @@ func Task(c layout.Chrome, p TaskPage) templ.Component {
 				var templ_7745c5c3_Var23 string
 				templ_7745c5c3_Var23, templ_7745c5c3_Err = templ.JoinStringErrs(p.Task.GroupName)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 261, Col: 27}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 227, Col: 27}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var23))
 				if templ_7745c5c3_Err != nil {
@@ -729,7 +695,7 @@ func Task(c layout.Chrome, p TaskPage) templ.Component {
 				var templ_7745c5c3_Var24 string
 				templ_7745c5c3_Var24, templ_7745c5c3_Err = templ.JoinStringErrs(due(p.Task.DueOn))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 265, Col: 28}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 231, Col: 28}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var24))
 				if templ_7745c5c3_Err != nil {
@@ -748,7 +714,7 @@ func Task(c layout.Chrome, p TaskPage) templ.Component {
 				var templ_7745c5c3_Var25 string
 				templ_7745c5c3_Var25, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL("/jobs/" + strconv.FormatInt(p.Task.JobID, 10))).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 269, Col: 80}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 235, Col: 80}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var25)
 				if templ_7745c5c3_Err != nil {
@@ -784,7 +750,7 @@ func Task(c layout.Chrome, p TaskPage) templ.Component {
 			var templ_7745c5c3_Var26 string
 			templ_7745c5c3_Var26, templ_7745c5c3_Err = templruntime.NewAttributeExpression(taskURL(p.Task.ID) + "/status").ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 275, Col: 62}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 241, Col: 62}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var26)
 			if templ_7745c5c3_Err != nil {
@@ -872,7 +838,7 @@ func taskPeople(p TaskPage) templ.Component {
 			var templ_7745c5c3_Var28 string
 			templ_7745c5c3_Var28, templ_7745c5c3_Err = templruntime.NewAttributeExpression(taskURL(p.Task.ID) + "/people").ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 304, Col: 65}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 270, Col: 65}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var28)
 			if templ_7745c5c3_Err != nil {
@@ -882,7 +848,7 @@ func taskPeople(p TaskPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = layout.SelectField(layout.Select{Label: "Add someone", Name: "membership_id", Options: joinOptions(p.Joinable), Error: p.Errors.Field("membership_id"),
+			templ_7745c5c3_Err = layout.SelectField(layout.Select{Label: "Add someone", Name: "membership_id", Options: layout.OptionsOf(nil, p.Joinable, personID, personWithRole), Error: p.Errors.Field("membership_id"),
 				Hint: "They see the whole task, every comment and file since it began."}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -920,7 +886,7 @@ func taskPeople(p TaskPage) templ.Component {
 			var templ_7745c5c3_Var29 string
 			templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(person.Name)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 324, Col: 19}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 290, Col: 19}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var29))
 			if templ_7745c5c3_Err != nil {
@@ -933,7 +899,7 @@ func taskPeople(p TaskPage) templ.Component {
 			var templ_7745c5c3_Var30 string
 			templ_7745c5c3_Var30, templ_7745c5c3_Err = templ.JoinStringErrs(person.Role.Label())
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 324, Col: 66}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 290, Col: 66}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var30))
 			if templ_7745c5c3_Err != nil {
@@ -961,7 +927,7 @@ func taskPeople(p TaskPage) templ.Component {
 				var templ_7745c5c3_Var31 string
 				templ_7745c5c3_Var31, templ_7745c5c3_Err = templruntime.NewAttributeExpression(taskURL(p.Task.ID) + templ.SafeURL("/people/"+strconv.FormatInt(person.MembershipID, 10)+"/remove")).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 330, Col: 134}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 296, Col: 134}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var31)
 				if templ_7745c5c3_Err != nil {
@@ -984,7 +950,7 @@ func taskPeople(p TaskPage) templ.Component {
 					var templ_7745c5c3_Var32 string
 					templ_7745c5c3_Var32, templ_7745c5c3_Err = templ.JoinStringErrs(person.Name)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 335, Col: 59}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 301, Col: 59}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var32))
 					if templ_7745c5c3_Err != nil {
@@ -1039,7 +1005,7 @@ func inviteGuest(p TaskPage) templ.Component {
 			var templ_7745c5c3_Var34 string
 			templ_7745c5c3_Var34, templ_7745c5c3_Err = templ.JoinStringErrs(p.Task.ClientName)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 349, Col: 38}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 315, Col: 38}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var34))
 			if templ_7745c5c3_Err != nil {
@@ -1057,7 +1023,7 @@ func inviteGuest(p TaskPage) templ.Component {
 			var templ_7745c5c3_Var35 string
 			templ_7745c5c3_Var35, templ_7745c5c3_Err = templruntime.NewAttributeExpression(taskURL(p.Task.ID) + "/guests").ResolveURL(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 351, Col: 61}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 317, Col: 61}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var35)
 			if templ_7745c5c3_Err != nil {
@@ -1073,7 +1039,7 @@ func inviteGuest(p TaskPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if !p.clientUser() {
-				templ_7745c5c3_Err = layout.SelectField(layout.Select{Label: "Works with", Name: "host_id", Value: idText(p.HostID), Options: hostOptions(p.Hosts), Error: p.Errors.Field("host_id"),
+				templ_7745c5c3_Err = layout.SelectField(layout.Select{Label: "Works with", Name: "host_id", Value: idText(p.HostID), Options: layout.OptionsOf(nil, p.Hosts, personID, personName), Error: p.Errors.Field("host_id"),
 					Hint: "The client user whose guest they are."}).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
@@ -1121,7 +1087,7 @@ func taskFiles(p TaskPage) templ.Component {
 		var templ_7745c5c3_Var37 string
 		templ_7745c5c3_Var37, templ_7745c5c3_Err = templruntime.NewAttributeExpression(taskURL(p.Task.ID) + "/files").ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 369, Col: 60}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 335, Col: 60}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var37)
 		if templ_7745c5c3_Err != nil {
@@ -1174,7 +1140,7 @@ func taskFiles(p TaskPage) templ.Component {
 		var templ_7745c5c3_Var40 string
 		templ_7745c5c3_Var40, templ_7745c5c3_Err = templruntime.NewAttributeExpression(files.Accept()).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 372, Col: 68}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 338, Col: 68}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var40)
 		if templ_7745c5c3_Err != nil {
@@ -1197,7 +1163,7 @@ func taskFiles(p TaskPage) templ.Component {
 		var templ_7745c5c3_Var41 string
 		templ_7745c5c3_Var41, templ_7745c5c3_Err = templ.JoinStringErrs(files.Allowed())
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 380, Col: 59}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 346, Col: 59}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var41))
 		if templ_7745c5c3_Err != nil {
@@ -1215,7 +1181,7 @@ func taskFiles(p TaskPage) templ.Component {
 			var templ_7745c5c3_Var42 string
 			templ_7745c5c3_Var42, templ_7745c5c3_Err = templ.JoinStringErrs(msg)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 383, Col: 43}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 349, Col: 43}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var42))
 			if templ_7745c5c3_Err != nil {
@@ -1273,7 +1239,7 @@ func taskComments(p TaskPage) templ.Component {
 			var templ_7745c5c3_Var44 string
 			templ_7745c5c3_Var44, templ_7745c5c3_Err = templ.JoinStringErrs(cm.AuthorName)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 400, Col: 39}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 366, Col: 39}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var44))
 			if templ_7745c5c3_Err != nil {
@@ -1286,7 +1252,7 @@ func taskComments(p TaskPage) templ.Component {
 			var templ_7745c5c3_Var45 string
 			templ_7745c5c3_Var45, templ_7745c5c3_Err = templ.JoinStringErrs(cm.CreatedAt.In(p.Location).Format("Mon 2 Jan 15:04"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 400, Col: 100}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 366, Col: 100}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var45))
 			if templ_7745c5c3_Err != nil {
@@ -1312,7 +1278,7 @@ func taskComments(p TaskPage) templ.Component {
 		var templ_7745c5c3_Var46 string
 		templ_7745c5c3_Var46, templ_7745c5c3_Err = templruntime.NewAttributeExpression(taskURL(p.Task.ID) + "/comments").ResolveURL(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 405, Col: 63}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 371, Col: 63}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var46)
 		if templ_7745c5c3_Err != nil {
@@ -1375,7 +1341,7 @@ func taskComments(p TaskPage) templ.Component {
 		var templ_7745c5c3_Var49 string
 		templ_7745c5c3_Var49, templ_7745c5c3_Err = templ.JoinStringErrs(p.Comment)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 413, Col: 16}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 379, Col: 16}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var49))
 		if templ_7745c5c3_Err != nil {
@@ -1393,7 +1359,7 @@ func taskComments(p TaskPage) templ.Component {
 			var templ_7745c5c3_Var50 string
 			templ_7745c5c3_Var50, templ_7745c5c3_Err = templ.JoinStringErrs(p.Errors.Field("body"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 415, Col: 62}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cowork/tasks.templ`, Line: 381, Col: 62}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var50))
 			if templ_7745c5c3_Err != nil {

@@ -241,14 +241,10 @@ func (h *Handlers) InviteTaskGuest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := page.ViewerOf(r)
-	if v.Role == identity.RoleGuest {
-		h.Fail(w, r, apperr.ErrForbidden) // a guest takes part; guests are invited by the client's users and the office
-		return
-	}
 	f := staff.InviteForm{Email: r.PostFormValue("email"), Role: identity.RoleGuest, TaskID: id}
 	f.HostID, _ = strconv.ParseInt(r.PostFormValue("host_id"), 10, 64)
 	if v.Role == identity.RoleClient {
-		f.HostID = v.MembershipID // a client user's guests are their own
+		f.HostID = v.MembershipID // their form has no host: a client user's guests are their own
 	}
 	err := h.Invite(r, f, func(tx pgx.Tx) error {
 		return tasks.CheckGuestInvite(r.Context(), tx, v.CompanyID, tasks.ScopeFor(v), id, f.HostID)
