@@ -139,3 +139,11 @@ func Unavailable(err error) bool {
 	}
 	return false
 }
+
+// NullID is an optional reference as a column wants it: zero is NULL.
+func NullID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}

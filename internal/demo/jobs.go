@@ -13,6 +13,7 @@ import (
 
 	"fieldops/internal/files"
 	"fieldops/internal/jobs"
+	"fieldops/internal/visits"
 )
 
 var demoTitles = []string{
@@ -57,9 +58,9 @@ func seedJobs(ctx context.Context, tx pgx.Tx, companyID int64, staff []int64) er
 		}
 		for v := range 1 + i%3 {
 			day := today.AddDate(0, 0, (i+v*2)%9-4)
-			f := jobs.VisitForm{
-				Start: time.Date(day.Year(), day.Month(), day.Day(), 8+(i+v)%8, 0, 0, 0, loc).Format(jobs.LocalTimeLayout),
-				End:   time.Date(day.Year(), day.Month(), day.Day(), 10+(i+v)%8, 0, 0, 0, loc).Format(jobs.LocalTimeLayout),
+			f := visits.Form{
+				Start: time.Date(day.Year(), day.Month(), day.Day(), 8+(i+v)%8, 0, 0, 0, loc).Format(visits.LocalTimeLayout),
+				End:   time.Date(day.Year(), day.Month(), day.Day(), 10+(i+v)%8, 0, 0, 0, loc).Format(visits.LocalTimeLayout),
 			}
 			if (i+v)%5 != 0 {
 				f.AssigneeID = staff[1+(i+v)%(len(staff)-1)]
@@ -67,7 +68,7 @@ func seedJobs(ctx context.Context, tx pgx.Tx, companyID int64, staff []int64) er
 			if i%11 == 0 && v == 0 {
 				f.Start, f.End = "", "" // unscheduled
 			}
-			if _, err := jobs.AddVisit(ctx, tx, companyID, all, by, id, f, loc); err != nil {
+			if _, err := visits.Add(ctx, tx, companyID, all, by, id, f, loc); err != nil {
 				return err
 			}
 		}

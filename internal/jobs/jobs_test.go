@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -61,6 +60,12 @@ func (f fixture) create(t *testing.T, title string) int64 {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// visit gives the job an unscheduled visit assigned to member, as the office's Add visit does.
+func (f fixture) visit(ctx context.Context, tx pgx.Tx, job, member int64) error {
+	_, err := tx.Exec(ctx, `insert into visits (company_id, job_id, assignee_id) values ($1, $2, $3)`, f.co, job, member)
+	return err
 }
 
 func (f fixture) history(t *testing.T, job int64) []string {
@@ -161,68 +166,6 @@ func TestCreate_Rules(t *testing.T) {
 	tdb.Owner.QueryRow(ctx, `select count(*) from jobs`).Scan(&n)
 	if n != 0 {
 		t.Errorf("%d jobs saved from refused input", n)
-	}
-}
-
-func TestVisits(t *testing.T) {
-	tdb := dbtest.New(t)
-	a, b := newFixture(t, tdb, "A"), newFixture(t, tdb, "B")
-	ctx := context.Background()
-	job := a.create(t, "Fix leak")
-	auckland, _ := time.LoadLocation("Pacific/Auckland")
-	add := func(f VisitForm) error {
-		return a.in(t, func(tx pgx.Tx) error {
-			_, err := AddVisit(ctx, tx, a.co, Everything, a.by, job, f, auckland)
-			return err
-		})
-	}
-	for _, c := range []struct {
-		form  VisitForm
-		field string
-		want  string
-	}{
-		{VisitForm{Start: "2026-11-25T09:00", End: "2026-11-25T08:00"}, "end", "The visit must end after it starts."},
-		{VisitForm{Start: "2026-11-25T09:00", End: "2026-11-26T09:01"}, "end", "A visit lasts at most 24 hours: add a visit for each day of longer work."},
-		{VisitForm{Start: "2026-11-25T09:00"}, "end", "Enter when the visit ends, or leave both times empty for an unscheduled visit."},
-		{VisitForm{Start: "tomorrow", End: "2026-11-25T10:00"}, "start", "Enter a date and time, like 2026-11-25 09:30."},
-		{VisitForm{AssigneeID: b.admin}, "assignee_id", "Choose someone from the list."},
-	} {
-		if got := apperr.AsValidation(add(c.form)).Field(c.field); got != c.want {
-			t.Errorf("%+v: %s = %q, want %q", c.form, c.field, got, c.want)
-		}
-	}
-	if err := add(VisitForm{AssigneeID: a.coworker, Start: "2026-11-25T09:00", End: "2026-11-25T11:30"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := add(VisitForm{}); err != nil {
-		t.Fatal(err)
-	}
-	var vs []Visit
-	tdb.Read(ctx, a.co, func(b *pgx.Batch) { QueueVisits(b, a.co, job, &vs) })
-	if len(vs) != 2 || vs[0].StartsAt == nil || vs[1].StartsAt != nil || vs[1].AssigneeID != nil {
-		t.Fatalf("visits: %+v", vs)
-	}
-	// 09:00 in Auckland (NZDT, UTC+13) is 20:00 UTC the day before.
-	if got := vs[0].StartsAt.UTC().Format(time.RFC3339); got != "2026-11-24T20:00:00Z" {
-		t.Errorf("stored start %s, want 2026-11-24T20:00:00Z", got)
-	}
-	h := a.history(t, job)
-	if len(h) != 3 || !strings.HasPrefix(h[1], "Visit added: ") || h[0] != "Visit added: Unassigned, unscheduled" {
-		t.Errorf("history: %q", h)
-	}
-	// A visit assigned to a co-worker opens the job to them, though its client is not theirs.
-	var j Job
-	err := tdb.Read(ctx, a.co, func(b *pgx.Batch) { QueueGet(b, a.co, Scope{Member: a.coworker, Clients: true}, job, &j) })
-	if err != nil {
-		t.Errorf("co-worker with a visit on the job: %v", err)
-	}
-	// Another company's job: not found, and nothing written.
-	err = b.in(t, func(tx pgx.Tx) error {
-		_, err := AddVisit(ctx, tx, b.co, Everything, b.by, job, VisitForm{}, time.UTC)
-		return err
-	})
-	if !errors.Is(err, apperr.ErrNotFound) {
-		t.Errorf("visit on another company's job: %v", err)
 	}
 }
 

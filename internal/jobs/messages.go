@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/db"
 	"fieldops/internal/identity"
 )
 
@@ -51,7 +52,7 @@ func AddMessage(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by
 	if err := tx.QueryRow(ctx, `
 		insert into job_messages (company_id, job_id, author_id, author_name, body, visible_to_client)
 		values ($1, $2, $3, $4, $5, $6) returning id`,
-		companyID, jobID, nullID(by.MembershipID), by.Name, body, visibleToClient).Scan(&id); err != nil {
+		companyID, jobID, db.NullID(by.MembershipID), by.Name, body, visibleToClient).Scan(&id); err != nil {
 		return 0, fmt.Errorf("jobs: add message: %w", err)
 	}
 	what := "Internal note added"
@@ -71,7 +72,7 @@ func RecordEmail(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, jobI
 	}
 	if _, err := tx.Exec(ctx, `
 		insert into job_messages (company_id, job_id, author_id, author_name, body, visible_to_client)
-		values ($1, $2, $3, $4, $5, $6)`, companyID, jobID, nullID(by.MembershipID), by.Name, text, toClient); err != nil {
+		values ($1, $2, $3, $4, $5, $6)`, companyID, jobID, db.NullID(by.MembershipID), by.Name, text, toClient); err != nil {
 		return fmt.Errorf("jobs: record email: %w", err)
 	}
 	what := "Email “" + subject + "” sent to " + strings.Join(to, ", ")
@@ -103,7 +104,7 @@ func AddClientReply(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope
 	if err := tx.QueryRow(ctx, `
 		insert into job_messages (company_id, job_id, author_id, author_name, body, visible_to_client, from_client)
 		values ($1, $2, $3, $4, $5, true, true) returning id`,
-		companyID, jobID, nullID(by.MembershipID), by.Name, body).Scan(&id); err != nil {
+		companyID, jobID, db.NullID(by.MembershipID), by.Name, body).Scan(&id); err != nil {
 		return 0, fmt.Errorf("jobs: client reply: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `update jobs set seen_at = null where company_id = $1 and id = $2`, companyID, jobID); err != nil {

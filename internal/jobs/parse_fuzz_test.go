@@ -68,37 +68,6 @@ func FuzzParseView(f *testing.F) {
 	})
 }
 
-// FuzzVisitTimes: dates and times of a visit, as a datetime-local input sends them. Either both are empty (an
-// unscheduled visit), or both are read, between 2000 and 2100, the end after the start; or the form says what is
-// wrong.
-func FuzzVisitTimes(f *testing.F) {
-	for _, p := range [][2]string{{"2026-11-25T09:30", "2026-11-25T11:00"}, {"", ""}, {"2026-11-25T09:30", ""},
-		{"2026-02-31T09:30", "2026-03-01T09:30"}, {"2026-11-25T25:99", "x"}, {"9999-12-31T23:59", "0001-01-01T00:00"},
-		{"2026-03-29T02:30", "2026-03-29T03:30"}} {
-		f.Add(p[0], p[1])
-	}
-	loc, err := time.LoadLocation("Pacific/Auckland")
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, startText, endText string) {
-		v := &apperr.ValidationError{}
-		start, end := VisitForm{Start: startText, End: endText}.times(loc, v)
-		if v.Err() != nil {
-			return
-		}
-		if start == nil || end == nil {
-			if strings.TrimSpace(startText) != "" || strings.TrimSpace(endText) != "" || start != end {
-				t.Fatalf("(%q, %q): unscheduled without a message", startText, endText)
-			}
-			return
-		}
-		if !end.After(*start) || start.Year() < 1999 || end.Year() > 2101 {
-			t.Fatalf("(%q, %q) accepted as %v – %v", startText, endText, start, end)
-		}
-	})
-}
-
 // FuzzAddPreferredDate: a client user's preferred date is a calendar date between 2000 and 2100, or a message.
 func FuzzAddPreferredDate(f *testing.F) {
 	for _, s := range []string{"2026-12-01", "", "2026-02-30", "12/01/2026", "1999-12-31", "2026-12-01T00:00"} {

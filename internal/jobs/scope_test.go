@@ -23,7 +23,7 @@ func TestRelated_OnlyWhatTheViewerSees(t *testing.T) {
 	job := a.create(t, "Rewire")
 	var sub, recall int64
 	err := a.in(t, func(tx pgx.Tx) (err error) {
-		if _, err = AddVisit(ctx, tx, a.co, Everything, a.by, job, VisitForm{AssigneeID: a.coworker}, nil); err != nil {
+		if err = a.visit(ctx, tx, job, a.coworker); err != nil {
 			return err
 		}
 		if sub, _, err = CreateSubjob(ctx, tx, a.co, Everything, a.by, job, "Stage 2", nil); err != nil {
@@ -224,7 +224,7 @@ func TestList_CoworkerPagesFromTheirSide(t *testing.T) {
 				want = append(want, id)
 			case i%2 == 0: // two visits of theirs on the job
 				for range 2 {
-					if _, err := AddVisit(ctx, tx, a.co, Everything, a.by, id, VisitForm{AssigneeID: a.coworker}, nil); err != nil {
+					if err := a.visit(ctx, tx, id, a.coworker); err != nil {
 						return err
 					}
 				}

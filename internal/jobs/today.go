@@ -64,7 +64,7 @@ const todayVisitSQL = `
 func QueueTodayVisits(b *pgx.Batch, companyID int64, scope Scope, day Day, visits *[]TodayVisit) {
 	b.Queue(todayVisitSQL+`
 		 where v.company_id = $1 and v.starts_at < $3 and v.ends_at > $2
-		   and v.starts_at >= $2::timestamptz - interval '1 day' -- a visit lasts at most MaxVisit: the index's range stays short
+		   and v.starts_at >= $2::timestamptz - interval '1 day' -- a visit lasts at most a day (visits.MaxLength): the index's range stays short
 		   and `+scopeLiteral(scope)+`
 		 order by v.starts_at, v.id
 		 limit 500`, companyID, day.Start, day.End).Query(func(rows pgx.Rows) (err error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/db"
 )
 
 // Limits on what people type; the database checks the same.
@@ -116,13 +117,6 @@ func checkSite(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, f F
 	return nil
 }
 
-func nullID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
-}
-
 // Announcer is told of every job added for real — New job, the portal, a subjob, a new recall job — inside the
 // transaction that added it, so what a new job implies (the Job Share email) happens with the job or not at all.
 // Seeding and bench data pass nil.
@@ -170,8 +164,8 @@ func insert(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, f Form, p
 		insert into jobs (company_id, number, client_id, billing_client_id, site_id, address, title, description,
 		                  parent_id, recall_of, source, created_by, seen_at)
 		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, case when $11 = 'portal' then null else now() end) returning id`,
-		companyID, number, f.ClientID, f.BillingClientID, nullID(f.SiteID), f.Address, f.Title, f.Description,
-		parent, recallOf, f.Source, nullID(by.MembershipID)).Scan(&id)
+		companyID, number, f.ClientID, f.BillingClientID, db.NullID(f.SiteID), f.Address, f.Title, f.Description,
+		parent, recallOf, f.Source, db.NullID(by.MembershipID)).Scan(&id)
 	if err != nil {
 		return 0, 0, fmt.Errorf("jobs: create: %w", err)
 	}
@@ -256,7 +250,7 @@ func Update(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Act
 	if _, err := tx.Exec(ctx, `
 		update jobs set title = $3, description = $4, site_id = $5, address = $6, billing_client_id = $7, updated_at = now()
 		 where company_id = $1 and id = $2`,
-		companyID, id, f.Title, f.Description, nullID(f.SiteID), f.Address, f.BillingClientID); err != nil {
+		companyID, id, f.Title, f.Description, db.NullID(f.SiteID), f.Address, f.BillingClientID); err != nil {
 		return fmt.Errorf("jobs: update: %w", err)
 	}
 	return Record(ctx, tx, companyID, id, by, "Changed "+strings.Join(changed, ", "))

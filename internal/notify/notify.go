@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/db"
 )
 
 // Area is the part of the app a notification belongs to, with its counter in the nav.
@@ -116,18 +117,11 @@ func insert(ctx context.Context, tx pgx.Tx, companyID int64, e Event, followers 
 		             where p.company_id = $1 and p.area = $2 and p.membership_id = m.id
 		               and (p.client_id = $3 or p.group_id = $4)))
 		        or `+followers+`)`,
-		companyID, e.Area, nullID(e.ClientID), nullID(e.GroupID), e.Title, e.Link, e.Actor, e.ActorID, e.To)
+		companyID, e.Area, db.NullID(e.ClientID), db.NullID(e.GroupID), e.Title, e.Link, e.Actor, e.ActorID, e.To)
 	if err != nil {
 		return 0, fmt.Errorf("notify: %w", err)
 	}
 	return int(tag.RowsAffected()), nil
-}
-
-func nullID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
 }
 
 // Notification is one, as the Notifications page lists it.

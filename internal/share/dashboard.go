@@ -6,6 +6,7 @@ import (
 	"fieldops/internal/files"
 	"fieldops/internal/jobs"
 	"fieldops/internal/settings"
+	"fieldops/internal/visits"
 )
 
 // Dashboard is what a link shows: the job as its client may see it, read fresh at every open.
@@ -13,7 +14,7 @@ type Dashboard struct {
 	Settings settings.Settings
 	Job      jobs.Job
 	Client   ClientDetails
-	Visits   []jobs.Visit
+	Visits   []visits.Visit
 	Files    []files.File // only those marked for the client
 	Messages []jobs.Message
 }
@@ -36,7 +37,7 @@ func QueueDashboard(b *pgx.Batch, companyID, jobID int64, d *Dashboard) {
 		 where j.company_id = $1 and j.id = $2`, companyID, jobID).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&d.Client.Name, &d.Client.Email, &d.Client.Phone)
 	})
-	jobs.QueueClientVisits(b, companyID, jobID, &d.Visits)
+	visits.QueueClient(b, companyID, jobID, &d.Visits)
 	files.QueueList(b, companyID, files.Owner{JobID: jobID}, true, &d.Files)
 	jobs.QueueMessages(b, companyID, jobID, true, &d.Messages)
 }

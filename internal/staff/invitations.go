@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/db"
 	"fieldops/internal/identity"
 	"fieldops/internal/mail"
 	"fieldops/internal/token"
@@ -200,8 +201,8 @@ func insertInvitation(ctx context.Context, tx pgx.Tx, companyID, invitedBy int64
 		insert into invitations (company_id, email, role, token_hash, invited_by, expires_at,
 		                         client_id, perm_add_edit, perm_view_messages, perm_view_prices, host_id, task_id)
 		values ($1, $2, $3, $4, $5, now() + interval '7 days', $6, $7, $8, $9, $10, $11) returning id`,
-		companyID, f.Email, f.Role, tokenHash, invitedBy, nullID(f.ClientID), f.Perms.AddEdit, f.Perms.ViewMessages, f.Perms.ViewPrices,
-		nullID(f.HostID), nullID(f.TaskID)).Scan(&id)
+		companyID, f.Email, f.Role, tokenHash, invitedBy, db.NullID(f.ClientID), f.Perms.AddEdit, f.Perms.ViewMessages, f.Perms.ViewPrices,
+		db.NullID(f.HostID), db.NullID(f.TaskID)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("staff: invite: %w", err)
 	}
@@ -212,14 +213,6 @@ func enqueueInvitation(ctx context.Context, tx pgx.Tx, companyID int64, to strin
 	msg.Kind, msg.To, msg.Secret = mail.KindInvite, []string{to}, true
 	_, err := mail.Enqueue(ctx, tx, companyID, msg)
 	return err
-}
-
-// nullID is id, or NULL for 0.
-func nullID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
 }
 
 func fieldError(field, msg string) error {

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/db"
 	"fieldops/internal/identity"
 	"fieldops/internal/input"
 )
@@ -169,7 +170,7 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, f Form) (
 	err := tx.QueryRow(ctx, `
 		insert into tasks (company_id, title, description, client_id, group_id, job_id, due_on, requester_id)
 		values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
-		companyID, f.Title, f.Description, nullID(client), nullID(f.GroupID), nullID(f.JobID), due, by.MembershipID).Scan(&id)
+		companyID, f.Title, f.Description, db.NullID(client), db.NullID(f.GroupID), db.NullID(f.JobID), due, by.MembershipID).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("tasks: create: %w", err)
 	}
@@ -183,13 +184,6 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, f Form) (
 		return 0, fmt.Errorf("tasks: create: %w", err)
 	}
 	return id, nil
-}
-
-func nullID(id int64) *int64 {
-	if id == 0 {
-		return nil
-	}
-	return &id
 }
 
 // lock reads the task for a change by someone in scope: ErrNotFound when it is not theirs to see.
@@ -224,7 +218,7 @@ func AddComment(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, by Act
 	var id int64
 	err := tx.QueryRow(ctx, `
 		insert into task_comments (company_id, task_id, author_id, author_name, body) values ($1, $2, $3, $4, $5) returning id`,
-		companyID, taskID, nullID(by.MembershipID), by.Name, body).Scan(&id)
+		companyID, taskID, db.NullID(by.MembershipID), by.Name, body).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("tasks: comment: %w", err)
 	}

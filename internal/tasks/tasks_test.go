@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/db"
 	"fieldops/internal/db/dbtest"
 	"fieldops/internal/identity"
 )
@@ -32,7 +33,7 @@ func newWorld(t *testing.T) world {
 		err := o.QueryRow(ctx, `
 			with a as (insert into accounts (email, name, password_hash) values ($2::text, $2::text, 'x') returning id)
 			insert into memberships (company_id, account_id, role, client_id, host_id) select $1, a.id, $3, $4, $5 from a returning id`,
-			w.co, email, role, nullID(client), nullID(host)).Scan(&id)
+			w.co, email, role, db.NullID(client), db.NullID(host)).Scan(&id)
 		if err != nil {
 			t.Fatal(err)
 		}

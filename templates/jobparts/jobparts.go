@@ -6,10 +6,9 @@
 package jobparts
 
 import (
+	"fieldops/internal/visits"
 	"strconv"
 	"time"
-
-	"fieldops/internal/jobs"
 )
 
 // Audience is who a job's parts are drawn for. Internal notes, visit notes, files not marked for the client and
@@ -57,9 +56,9 @@ func (a Audience) day() string {
 
 // VisitWhen is when the visit is, in the company's zone loc: "Wed 25 Nov 2026, 09:00–11:00" within one day,
 // "Wed 25 Nov 2026 22:00 – Thu 26 Nov 2026 02:00" across days, and "Unscheduled" without a start.
-func VisitWhen(v jobs.Visit, loc *time.Location) string { return visitWhen(v, loc, dayShort) }
+func VisitWhen(v visits.Visit, loc *time.Location) string { return visitWhen(v, loc, dayShort) }
 
-func visitWhen(v jobs.Visit, loc *time.Location, day string) string {
+func visitWhen(v visits.Visit, loc *time.Location, day string) string {
 	if v.StartsAt == nil {
 		return "Unscheduled"
 	}

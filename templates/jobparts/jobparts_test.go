@@ -12,6 +12,7 @@ import (
 
 	"fieldops/internal/files"
 	"fieldops/internal/jobs"
+	"fieldops/internal/visits"
 )
 
 func render(t *testing.T, c templ.Component) string {
@@ -39,7 +40,7 @@ func at(t time.Time) *time.Time { return &t }
 func TestJobParts_ByAudience(t *testing.T) {
 	loc := auckland(t)
 	start := time.Date(2026, 11, 25, 9, 0, 0, 0, loc)
-	visits := []jobs.Visit{
+	visits := []visits.Visit{
 		{ID: 31, AssigneeName: "Cora Coworker", StartsAt: at(start), EndsAt: at(start.Add(2 * time.Hour)), Notes: "Gate code 9911"},
 		{ID: 32},
 	}
@@ -95,7 +96,7 @@ func TestJobParts_ByAudience(t *testing.T) {
 
 // The office sees no Remove button when it may not remove.
 func TestJobParts_CanRemove(t *testing.T) {
-	page := render(t, Visits(VisitList{Audience: Office, Location: time.UTC, Visits: []jobs.Visit{{ID: 1}}, JobURL: "/jobs/7"})) +
+	page := render(t, Visits(VisitList{Audience: Office, Location: time.UTC, Visits: []visits.Visit{{ID: 1}}, JobURL: "/jobs/7"})) +
 		render(t, Files(FileList{Audience: Office, Files: []files.File{{ID: 2, Name: "a.pdf"}}, JobURL: "/jobs/7"}))
 	if strings.Contains(page, "Remove") {
 		t.Errorf("Remove without CanRemove:\n%s", page)
@@ -153,13 +154,13 @@ func TestJobParts_VisitWhen(t *testing.T) {
 		{"start only", utc("2026-09-26T21:00:00Z"), nil, "Sun 27 Sep 2026, 10:00"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if got := VisitWhen(jobs.Visit{StartsAt: c.start, EndsAt: c.end}, nz); got != c.want {
+			if got := VisitWhen(visits.Visit{StartsAt: c.start, EndsAt: c.end}, nz); got != c.want {
 				t.Errorf("VisitWhen = %q, want %q", got, c.want)
 			}
 		})
 	}
 	// The dashboard spells the same formats out in full.
-	v := jobs.Visit{StartsAt: utc("2026-09-26T09:00:00Z"), EndsAt: utc("2026-09-26T20:00:00Z")}
+	v := visits.Visit{StartsAt: utc("2026-09-26T09:00:00Z"), EndsAt: utc("2026-09-26T20:00:00Z")}
 	if got, want := visitWhen(v, nz, Dashboard.day()), "Saturday 26 September 2026 21:00 – Sunday 27 September 2026 09:00"; got != want {
 		t.Errorf("dashboard across days = %q, want %q", got, want)
 	}

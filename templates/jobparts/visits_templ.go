@@ -8,7 +8,7 @@ import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
 import (
-	"fieldops/internal/jobs"
+	"fieldops/internal/visits"
 	"time"
 )
 
@@ -17,7 +17,7 @@ type VisitList struct {
 	Audience Audience
 	// Location is the company's time zone; visit times are drawn in it.
 	Location *time.Location
-	Visits   []jobs.Visit
+	Visits   []visits.Visit
 	// JobURL is where this audience reaches the job: "/jobs/7" in the office.
 	JobURL string
 	// CanRemove gives each visit a Remove button posting to JobURL/visits/{id}/remove; drawn for the office only.

@@ -8,13 +8,13 @@ import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
 import (
-	"fieldops/internal/jobs"
+	"fieldops/internal/visits"
 	"fieldops/templates/jobparts"
 	"fieldops/templates/layout"
 	"strconv"
 )
 
-func assigneeOptions(staff []jobs.StaffMember) []layout.Option {
+func assigneeOptions(staff []visits.StaffMember) []layout.Option {
 	os := []layout.Option{{Value: "0", Label: "Unassigned"}}
 	for _, s := range staff {
 		os = append(os, layout.Option{Value: strconv.FormatInt(s.MembershipID, 10), Label: s.Name})

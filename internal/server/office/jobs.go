@@ -16,6 +16,7 @@ import (
 	"fieldops/internal/settings"
 	"fieldops/internal/share"
 	"fieldops/internal/tasks"
+	"fieldops/internal/visits"
 	jobsview "fieldops/templates/jobs"
 )
 
@@ -141,7 +142,7 @@ func (h *Handlers) JobCreate(w http.ResponseWriter, r *http.Request) {
 type jobState struct {
 	tab       string
 	err       error
-	visit     jobs.VisitForm
+	visit     visits.Form
 	line      jobs.LineForm
 	subjob    string
 	recallRef string
@@ -175,8 +176,8 @@ func (h *Handlers) showJob(w http.ResponseWriter, r *http.Request, st jobState) 
 		share.QueueLiveCount(b, co, id, &p.LiveLinks)
 		switch p.Tab {
 		case "visits":
-			jobs.QueueVisits(b, co, id, &p.Visits)
-			jobs.QueueAssignees(b, co, &p.Assignees)
+			visits.QueueJob(b, co, id, &p.Visits)
+			visits.QueueAssignees(b, co, &p.Assignees)
 		case "lines":
 			jobs.QueueLines(b, co, id, &p.Lines)
 		case "files":
@@ -371,11 +372,11 @@ func (h *Handlers) JobLinkRecall(w http.ResponseWriter, r *http.Request) {
 
 // JobAddVisit answers POST /jobs/{id}/visits.
 func (h *Handlers) JobAddVisit(w http.ResponseWriter, r *http.Request) {
-	f := jobs.VisitForm{Start: r.PostFormValue("start"), End: r.PostFormValue("end"), Notes: r.PostFormValue("notes")}
+	f := visits.Form{Start: r.PostFormValue("start"), End: r.PostFormValue("end"), Notes: r.PostFormValue("notes")}
 	f.AssigneeID, _ = strconv.ParseInt(r.PostFormValue("assignee_id"), 10, 64)
 	loc := page.ViewerOf(r).Location()
 	h.inJob(w, r, jobState{tab: "visits", visit: f}, "Visit added.", func(tx pgx.Tx, co int64, scope jobs.Scope, by jobs.Actor, id int64) error {
-		_, err := jobs.AddVisit(r.Context(), tx, co, scope, by, id, f, loc)
+		_, err := visits.Add(r.Context(), tx, co, scope, by, id, f, loc)
 		return err
 	})
 }
@@ -387,7 +388,7 @@ func (h *Handlers) JobRemoveVisit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.inJob(w, r, jobState{tab: "visits"}, "Visit removed.", func(tx pgx.Tx, co int64, scope jobs.Scope, by jobs.Actor, id int64) error {
-		return jobs.RemoveVisit(r.Context(), tx, co, scope, by, id, visit)
+		return visits.Remove(r.Context(), tx, co, scope, by, id, visit)
 	})
 }
 

@@ -15,6 +15,7 @@ import (
 	"fieldops/internal/notify"
 	"fieldops/internal/server/page"
 	"fieldops/internal/settings"
+	"fieldops/internal/visits"
 	portalview "fieldops/templates/portal"
 )
 
@@ -78,11 +79,11 @@ func (h *Handlers) showPortalJob(w http.ResponseWriter, r *http.Request, p porta
 	err := h.DB.Read(r.Context(), co, func(b *pgx.Batch) {
 		settings.QueueGet(b, co, &set)
 		jobs.QueueGet(b, co, jobs.ScopeFor(v), id, &p.Job)
-		jobs.QueueClientVisits(b, co, id, &p.Visits)
+		visits.QueueClient(b, co, id, &p.Visits)
 		jobs.QueueLines(b, co, id, &p.Lines)
 		files.QueueList(b, co, files.Owner{JobID: id}, true, &p.Files)
 		if v.Perms.AddEdit {
-			jobs.QueuePickable(b, co, *v.ClientID, &p.Pickable)
+			visits.QueuePickable(b, co, *v.ClientID, &p.Pickable)
 		}
 		if v.Perms.ViewMessages {
 			jobs.QueueMessages(b, co, id, true, &p.Messages)
@@ -205,10 +206,10 @@ func (h *Handlers) AddVisit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := page.ViewerOf(r)
-	f := jobs.VisitForm{Start: r.PostFormValue("start"), End: r.PostFormValue("end")}
+	f := visits.Form{Start: r.PostFormValue("start"), End: r.PostFormValue("end")}
 	f.AssigneeID, _ = strconv.ParseInt(r.PostFormValue("assignee_id"), 10, 64) // jobs.AddVisit refuses one not on offer
 	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
-		if _, err := jobs.AddVisit(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, f, v.Location()); err != nil {
+		if _, err := visits.Add(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, f, v.Location()); err != nil {
 			return err
 		}
 		return tellOffice(r, tx, id, "Visit requested")
