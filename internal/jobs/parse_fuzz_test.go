@@ -1,11 +1,7 @@
 package jobs
 
 import (
-	"strings"
 	"testing"
-	"time"
-
-	"fieldops/internal/apperr"
 )
 
 // FuzzParseDecimal: money and quantities. Whatever ParseDecimal accepts is non-negative, and a quantity it accepts
@@ -65,24 +61,5 @@ func FuzzParseView(f *testing.F) {
 			}
 		}
 		t.Fatalf("ParseView(%q) = %q, which is not a listed view", s, v)
-	})
-}
-
-// FuzzAddPreferredDate: a client user's preferred date is a calendar date between 2000 and 2100, or a message.
-func FuzzAddPreferredDate(f *testing.F) {
-	for _, s := range []string{"2026-12-01", "", "2026-02-30", "12/01/2026", "1999-12-31", "2026-12-01T00:00"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		form := Form{Description: "Leak"}
-		err := form.AddPreferredDate(s, time.UTC)
-		switch {
-		case err != nil && apperr.AsValidation(err) == nil:
-			t.Fatalf("AddPreferredDate(%q): %v, not a message in words", s, err)
-		case err == nil && strings.TrimSpace(s) == "" && form.Description != "Leak":
-			t.Fatalf("AddPreferredDate(%q) changed the description", s)
-		case err == nil && strings.TrimSpace(s) != "" && !strings.Contains(form.Description, "Preferred date: "):
-			t.Fatalf("AddPreferredDate(%q) accepted it but wrote no date", s)
-		}
 	})
 }

@@ -1,10 +1,6 @@
 package jobs
 
 import (
-	"strings"
-	"time"
-
-	"fieldops/internal/apperr"
 	"fieldops/internal/identity"
 )
 
@@ -26,20 +22,4 @@ func ForClient(lines []Line, perms identity.Permissions) []Line {
 		out[i] = l
 	}
 	return out
-}
-
-// AddPreferredDate writes the date a client user would like the work done (a form's "YYYY-MM-DD", in loc) into
-// the description, for the office to schedule. An empty date adds nothing; anything else that is not a date
-// between 2000 and 2100 is a ValidationError on field "preferred_date".
-func (f *Form) AddPreferredDate(raw string, loc *time.Location) error {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return nil
-	}
-	d, err := time.ParseInLocation("2006-01-02", raw, loc)
-	if err != nil || d.Year() < 2000 || d.Year() > 2100 {
-		return &apperr.ValidationError{Fields: map[string]string{"preferred_date": "Pick a date from the calendar, or leave it empty."}}
-	}
-	f.Description = strings.TrimSpace(f.Description + "\n\nPreferred date: " + d.Format("Monday 2 January 2006"))
-	return nil
 }

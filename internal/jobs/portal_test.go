@@ -2,7 +2,6 @@ package jobs
 
 import (
 	"testing"
-	"time"
 
 	"fieldops/internal/identity"
 )
@@ -43,34 +42,6 @@ func TestForClient(t *testing.T) {
 	}
 	if lines[0].UnitCostCents != 900 {
 		t.Error("ForClient changed the lines it was given")
-	}
-}
-
-func TestForm_AddPreferredDate(t *testing.T) {
-	auckland, _ := time.LoadLocation("Pacific/Auckland")
-	cases := []struct {
-		name, raw, want string
-		bad             bool
-	}{
-		{"empty adds nothing", "", "Leaking tap", false},
-		{"a date is written out", "2026-12-03", "Leaking tap\n\nPreferred date: Thursday 3 December 2026", false},
-		{"not a date", "next week", "", true},
-		{"out of range", "1999-12-31", "", true},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			f := Form{Description: "Leaking tap"}
-			err := f.AddPreferredDate(c.raw, auckland)
-			if c.bad {
-				if v := err; v == nil || f.Description != "Leaking tap" {
-					t.Fatalf("AddPreferredDate(%q) = %v, description %q; want a refusal and no change", c.raw, err, f.Description)
-				}
-				return
-			}
-			if err != nil || f.Description != c.want {
-				t.Errorf("AddPreferredDate(%q) = %v, %q; want %q", c.raw, err, f.Description, c.want)
-			}
-		})
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"fieldops/internal/db/dbtest"
 	"fieldops/internal/identity"
@@ -126,15 +127,36 @@ func TestPortal_AddAndEditJobs(t *testing.T) {
 	if res.StatusCode != 422 || !strings.Contains(body, "Enter a title") {
 		t.Errorf("no title = %d", res.StatusCode)
 	}
-	res, _ = f.fran.post("/portal/jobs/new", url.Values{"title": {"Gutter overflowing"}, "site_id": {fmt.Sprint(f.site)}, "preferred_date": {"2026-12-03"}})
+	// A window in the past or ending before it starts is refused with the job: nothing is saved.
+	for form, want := range map[string]string{
+		"date=" + inDays(-1):                         "That time has passed",
+		"date=" + inDays(7) + "&from=12:00&to=09:00": "The window must end after it starts.",
+	} {
+		q, _ := url.ParseQuery(form + "&title=Gutter+overflowing&site_id=" + fmt.Sprint(f.site))
+		if res, body := f.fran.post("/portal/jobs/new", q); res.StatusCode != 422 || !strings.Contains(body, want) {
+			t.Errorf("new job with %s = %d, want 422 %q", form, res.StatusCode, want)
+		}
+	}
+	var n int
+	if f.tdb.Owner.QueryRow(ctx, `select count(*) from jobs where title = 'Gutter overflowing'`).Scan(&n); n != 0 {
+		t.Fatalf("%d jobs saved with a refused visit", n)
+	}
+	res, _ = f.fran.post("/portal/jobs/new", url.Values{"title": {"Gutter overflowing"}, "site_id": {fmt.Sprint(f.site)}, "date": {inDays(7)}, "from": {"08:00"}, "to": {"10:30"}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("new job = %d", res.StatusCode)
 	}
 	var id int64
 	var source, desc string
 	f.tdb.Owner.QueryRow(ctx, `select id, source, description from jobs where title = 'Gutter overflowing'`).Scan(&id, &source, &desc)
-	if source != "portal" || !strings.Contains(desc, "Preferred date: Thursday 3 December 2026") {
+	if source != "portal" || desc != "" {
 		t.Errorf("the portal job: source %s, description %q", source, desc)
+	}
+	// The preferred time is the visit's requested window, never text in the description.
+	var requested string
+	f.tdb.Owner.QueryRow(ctx, `select to_char(requested_start at time zone 'UTC', 'HH24:MI') || '-' || to_char(requested_end at time zone 'UTC', 'HH24:MI')
+		  from visits where job_id = $1 and starts_at is null`, id).Scan(&requested)
+	if requested != "08:00-10:30" {
+		t.Errorf("the requested window of the new job's visit: %q", requested)
 	}
 	// The office: in From clients, a badge on Jobs, History "Added by … (portal)"; opening it clears both.
 	if _, body := f.admin.get("/jobs?view=from-clients"); !strings.Contains(body, "Gutter overflowing") || !strings.Contains(body, `title="New jobs from clients"`) {
@@ -166,11 +188,11 @@ func TestPortal_AddAndEditJobs(t *testing.T) {
 	if res, _ := f.fran.post(fmt.Sprintf("/portal/jobs/%d/edit", id), url.Values{"title": {"Gutter overflowing (urgent)"}, "site_id": {fmt.Sprint(f.site)}}); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("edit = %d", res.StatusCode)
 	}
-	if res, _ := f.fran.post(fmt.Sprintf("/portal/jobs/%d/visits", id), url.Values{"start": {"2026-12-03T09:00"}, "end": {"2026-12-03T12:00"}}); res.StatusCode != http.StatusSeeOther {
+	if res, _ := f.fran.post(fmt.Sprintf("/portal/jobs/%d/visits", id), url.Values{"date": {inDays(8)}, "from": {"09:00"}, "to": {"12:00"}}); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("request visit = %d", res.StatusCode)
 	}
-	if res, body := f.fran.post(fmt.Sprintf("/portal/jobs/%d/visits", id), url.Values{"start": {"2026-12-03T09:00"}}); res.StatusCode != 422 || !strings.Contains(body, "Enter when the visit ends") {
-		t.Errorf("half a visit = %d", res.StatusCode)
+	if res, body := f.fran.post(fmt.Sprintf("/portal/jobs/%d/visits", id), url.Values{"from": {"09:00"}}); res.StatusCode != 422 || !strings.Contains(body, "Pick the day first.") {
+		t.Errorf("a time without a day = %d", res.StatusCode)
 	}
 	if res, _ := f.fran.post(fmt.Sprintf("/portal/jobs/%d/lines", id), url.Values{"description": {"Ladder hire"}, "quantity": {"1"}, "unit_price": {"999"}}); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("add line = %d", res.StatusCode)
@@ -180,12 +202,16 @@ func TestPortal_AddAndEditJobs(t *testing.T) {
 	if price != 0 {
 		t.Errorf("a client user set a price: %d", price)
 	}
-	// The cross-client probe: every portal route with another client's job.
+	// The cross-client probe: every portal route with another client's job (or its visit on this one).
+	var visitB int64
+	f.tdb.Owner.QueryRow(ctx, `insert into visits (company_id, job_id) values ($1, $2) returning id`, f.acme, f.jobB).Scan(&visitB)
 	assertProbe404(t, f.s, f.fran.asCookies(), []probeRoute{
 		{Method: "GET", Path: fmt.Sprintf("/portal/jobs/%d", f.jobB)},
 		{Method: "GET", Path: fmt.Sprintf("/portal/jobs/%d/edit", f.jobB)},
 		{Method: "POST", Path: fmt.Sprintf("/portal/jobs/%d/edit", f.jobB), Form: "title=Hacked"},
 		{Method: "POST", Path: fmt.Sprintf("/portal/jobs/%d/visits", f.jobB)},
+		{Method: "POST", Path: fmt.Sprintf("/portal/jobs/%d/visits/%d", f.jobB, visitB), Form: "date=" + inDays(7)},
+		{Method: "POST", Path: fmt.Sprintf("/portal/jobs/%d/visits/%d", id, visitB), Form: "date=" + inDays(7)},
 		{Method: "POST", Path: fmt.Sprintf("/portal/jobs/%d/lines", f.jobB), Form: "description=x&quantity=1"},
 		{Method: "GET", Path: fmt.Sprintf("/portal/jobs/%d/files/1", f.jobB)},
 		{Method: "POST", Path: "/portal/jobs/new", Form: fmt.Sprintf("title=Hacked&site_id=%d", f.site+1000)},
@@ -207,3 +233,6 @@ func (c *client) asCookies() func(*http.Request) {
 		}
 	}
 }
+
+// inDays is the date n days from now, as a date input sends it: clear of today in any time zone.
+func inDays(n int) string { return time.Now().AddDate(0, 0, n).Format("2006-01-02") }

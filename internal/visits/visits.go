@@ -3,6 +3,9 @@
 package visits
 
 import (
+	"errors"
+	"fieldops/internal/apperr"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,7 +21,13 @@ type Visit struct {
 	Notes        string
 	// RequestedBy is the client user who asked for the visit in the portal, if one did.
 	RequestedBy string
+	// RequestedStart and RequestedEnd are the window the client asked for, if they named one.
+	RequestedStart *time.Time
+	RequestedEnd   *time.Time
 }
+
+// Requested reports whether the visit is a client's request the office has not scheduled yet.
+func (v Visit) Requested() bool { return v.StartsAt == nil && v.RequestedStart != nil }
 
 // QueueJob adds the job's visits: scheduled ones by start, then the unscheduled.
 func QueueJob(b *pgx.Batch, companyID, jobID int64, visits *[]Visit) {
@@ -30,18 +39,33 @@ func QueueClient(b *pgx.Batch, companyID, jobID int64, visits *[]Visit) {
 	queueVisits(b, companyID, jobID, "''", visits)
 }
 
+// visitSQL selects Visit rows of the company $1's visits v, the office's notes read as notes; the caller adds the
+// condition and order.
+const visitSQL = `
+	select v.id, v.assignee_id, coalesce(a.name, '') as assignee_name, v.starts_at, v.ends_at, %s as notes,
+	       coalesce(ra.name, '') as requested_by, v.requested_start, v.requested_end
+	  from visits v
+	  left join memberships m on m.company_id = v.company_id and m.id = v.assignee_id
+	  left join accounts a on a.id = m.account_id
+	  left join memberships rm on rm.company_id = v.company_id and rm.id = v.requested_by
+	  left join accounts ra on ra.id = rm.account_id
+	 where v.company_id = $1 and `
+
 func queueVisits(b *pgx.Batch, companyID, jobID int64, notes string, visits *[]Visit) {
-	b.Queue(`
-		select v.id, v.assignee_id, coalesce(a.name, '') as assignee_name, v.starts_at, v.ends_at, `+notes+` as notes,
-		       coalesce(ra.name, '') as requested_by
-		  from visits v
-		  left join memberships m on m.company_id = v.company_id and m.id = v.assignee_id
-		  left join accounts a on a.id = m.account_id
-		  left join memberships rm on rm.company_id = v.company_id and rm.id = v.requested_by
-		  left join accounts ra on ra.id = rm.account_id
-		 where v.company_id = $1 and v.job_id = $2
-		 order by v.starts_at nulls last, v.id`, companyID, jobID).Query(func(rows pgx.Rows) (err error) {
+	b.Queue(fmt.Sprintf(visitSQL, notes)+`v.job_id = $2 order by v.starts_at nulls last, v.requested_start nulls last, v.id`,
+		companyID, jobID).Query(func(rows pgx.Rows) (err error) {
 		*visits, err = pgx.CollectRows(rows, pgx.RowToStructByName[Visit])
+		return err
+	})
+}
+
+// QueueOne adds one visit of the job, for the office's edit form; ErrNotFound when it is not the job's.
+func QueueOne(b *pgx.Batch, companyID, jobID, visitID int64, visit *Visit) {
+	b.Queue(fmt.Sprintf(visitSQL, "v.notes")+`v.job_id = $2 and v.id = $3`, companyID, jobID, visitID).Query(func(rows pgx.Rows) (err error) {
+		*visit, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Visit])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.ErrNotFound
+		}
 		return err
 	})
 }

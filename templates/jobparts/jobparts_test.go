@@ -43,6 +43,7 @@ func TestJobParts_ByAudience(t *testing.T) {
 	visits := []visits.Visit{
 		{ID: 31, AssigneeName: "Cora Coworker", StartsAt: at(start), EndsAt: at(start.Add(2 * time.Hour)), Notes: "Gate code 9911"},
 		{ID: 32},
+		{ID: 33, RequestedBy: "Fran Facilities", RequestedStart: at(start.AddDate(0, 0, 6)), RequestedEnd: at(start.AddDate(0, 0, 6).Add(3 * time.Hour))},
 	}
 	fs := []files.File{
 		{ID: 41, Name: "roof-photo.png", Size: 48 << 10, HasThumbnail: true, VisibleToClient: true},
@@ -57,18 +58,19 @@ func TestJobParts_ByAudience(t *testing.T) {
 		audience   Audience
 		unassigned string
 		when       string
+		requested  string
 		office     bool
 	}{
-		{Office, "Unassigned", "Wed 25 Nov 2026, 09:00–11:00", true},
-		{ClientUser, "To be assigned", "Wed 25 Nov 2026, 09:00–11:00", false},
-		{Dashboard, "Unassigned", "Wednesday 25 November 2026, 09:00–11:00", false},
-		{0, "Unassigned", "Wed 25 Nov 2026, 09:00–11:00", false},
+		{Office, "Unassigned", "Wed 25 Nov 2026, 09:00–11:00", "Requested: Tue 1 Dec 2026, 09:00–12:00", true},
+		{ClientUser, "To be assigned", "Wed 25 Nov 2026, 09:00–11:00", "Requested: Tue 1 Dec 2026, 09:00–12:00", false},
+		{Dashboard, "Unassigned", "Wednesday 25 November 2026, 09:00–11:00", "Requested: Tuesday 1 December 2026, 09:00–12:00", false},
+		{0, "Unassigned", "Wed 25 Nov 2026, 09:00–11:00", "Requested: Tue 1 Dec 2026, 09:00–12:00", false},
 	} {
 		t.Run(c.audience.String(), func(t *testing.T) {
 			page := render(t, Visits(VisitList{Audience: c.audience, Location: loc, Visits: visits, JobURL: jobURL, CanRemove: true})) +
 				render(t, Files(FileList{Audience: c.audience, Files: fs, JobURL: jobURL, CanRemove: true})) +
 				render(t, Messages(MessageList{Audience: c.audience, Location: loc, Messages: msgs}))
-			for _, want := range []string{c.when, "Cora Coworker", "Unscheduled", c.unassigned, "roof-photo.png",
+			for _, want := range []string{c.when, c.requested, "Cora Coworker", "Unscheduled", c.unassigned, "roof-photo.png",
 				`href="/base/7/files/41"`, "48 KB", "We will call before arriving", "25 Nov 2026 09:00"} {
 				if !strings.Contains(page, want) {
 					t.Errorf("lacks %q", want)
@@ -84,6 +86,8 @@ func TestJobParts_ByAudience(t *testing.T) {
 				"a thumbnail":                  "/base/7/files/41/thumbnail",
 				"a Remove button":              ">Remove<",
 				"a visit's remove action":      "/base/7/visits/31/remove",
+				"a visit's edit link":          "/base/7/visits/31/edit",
+				"who requested a visit":        "requested by Fran Facilities (portal)",
 				"a file's remove action":       "/base/7/files/41/remove",
 			} {
 				if got := strings.Contains(page, s); got != c.office {

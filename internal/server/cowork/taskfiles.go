@@ -31,7 +31,7 @@ func (h *Handlers) UploadTaskFile(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = h.Thumbnails.Make(r.Context(), v.CompanyID, f, u.Data)
 	}
-	if refusedInWords(err) {
+	if page.RefusedInWords(err) {
 		h.showTask(w, r, taskState{err: err})
 		return
 	}

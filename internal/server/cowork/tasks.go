@@ -1,7 +1,6 @@
 package cowork
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -167,7 +166,7 @@ func (h *Handlers) AddTaskComment(w http.ResponseWriter, r *http.Request) {
 		}
 		return tell(r, tx, id, "New comment on a task")
 	})
-	if refusedInWords(err) {
+	if page.RefusedInWords(err) {
 		h.showTask(w, r, taskState{comment: body, err: err})
 		return
 	}
@@ -188,7 +187,7 @@ func (h *Handlers) AddTaskPerson(w http.ResponseWriter, r *http.Request) {
 		}
 		return tell(r, tx, id, "You were added to a task")
 	})
-	if refusedInWords(err) {
+	if page.RefusedInWords(err) {
 		h.showTask(w, r, taskState{err: err})
 		return
 	}
@@ -249,16 +248,11 @@ func (h *Handlers) InviteTaskGuest(w http.ResponseWriter, r *http.Request) {
 	err := h.Invite(r, f, func(tx pgx.Tx) error {
 		return tasks.CheckGuestInvite(r.Context(), tx, v.CompanyID, tasks.ScopeFor(v), id, f.HostID)
 	})
-	if refusedInWords(err) {
+	if page.RefusedInWords(err) {
 		h.showTask(w, r, taskState{guestEmail: f.Email, hostID: f.HostID, err: err})
 		return
 	}
 	h.Done(w, r, err, taskPath(id), "Invitation sent to "+strings.TrimSpace(f.Email)+": they join the task when they accept.")
-}
-
-// refusedInWords is a refusal the task page shows next to its form; a conflict (409) has its own page.
-func refusedInWords(err error) bool {
-	return apperr.AsValidation(err) != nil && !errors.Is(err, apperr.ErrConflict)
 }
 
 // tell notifies, in tx, the people on the task and the admins with Push on for its client's or group's Tasks.

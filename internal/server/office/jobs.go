@@ -370,28 +370,6 @@ func (h *Handlers) JobLinkRecall(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// JobAddVisit answers POST /jobs/{id}/visits.
-func (h *Handlers) JobAddVisit(w http.ResponseWriter, r *http.Request) {
-	f := visits.Form{Start: r.PostFormValue("start"), End: r.PostFormValue("end"), Notes: r.PostFormValue("notes")}
-	f.AssigneeID, _ = strconv.ParseInt(r.PostFormValue("assignee_id"), 10, 64)
-	loc := page.ViewerOf(r).Location()
-	h.inJob(w, r, jobState{tab: "visits", visit: f}, "Visit added.", func(tx pgx.Tx, co int64, scope jobs.Scope, by jobs.Actor, id int64) error {
-		_, err := visits.Add(r.Context(), tx, co, scope, by, id, f, loc)
-		return err
-	})
-}
-
-// JobRemoveVisit answers POST /jobs/{id}/visits/{visitID}/remove.
-func (h *Handlers) JobRemoveVisit(w http.ResponseWriter, r *http.Request) {
-	visit, ok := h.PathID(w, r, "visitID")
-	if !ok {
-		return
-	}
-	h.inJob(w, r, jobState{tab: "visits"}, "Visit removed.", func(tx pgx.Tx, co int64, scope jobs.Scope, by jobs.Actor, id int64) error {
-		return visits.Remove(r.Context(), tx, co, scope, by, id, visit)
-	})
-}
-
 // JobAddLine answers POST /jobs/{id}/lines.
 func (h *Handlers) JobAddLine(w http.ResponseWriter, r *http.Request) {
 	f := jobs.LineForm{Description: r.PostFormValue("description"), Quantity: r.PostFormValue("quantity"),

@@ -1,6 +1,7 @@
 package page
 
 import (
+	"errors"
 	"fieldops/internal/notify"
 	"net"
 	"net/http"
@@ -25,6 +26,12 @@ func (k *Kit) PathID(w http.ResponseWriter, r *http.Request, name string) (id in
 
 // Validation is err's ValidationError, for a form to show; nil when err is another kind.
 func Validation(err error) *apperr.ValidationError { return apperr.AsValidation(err) }
+
+// RefusedInWords is a refusal a page shows next to its form's fields; a conflict with its reason (apperr.Conflict,
+// a 409) has its own page, as no form offers what it refuses.
+func RefusedInWords(err error) bool {
+	return apperr.AsValidation(err) != nil && !errors.Is(err, apperr.ErrConflict)
+}
 
 // TickedIDs are the row ids a bulk-action form sends (name "ids"), at most 1000; anything not a number is dropped.
 func TickedIDs(r *http.Request) []int64 {

@@ -112,6 +112,8 @@ func (h *Handlers) showPortalForm(w http.ResponseWriter, r *http.Request, p port
 		clients.QueueSites(b, v.CompanyID, *v.ClientID, &p.Sites)
 		if p.JobID != 0 {
 			jobs.QueueGet(b, v.CompanyID, jobs.ScopeFor(v), p.JobID, &j)
+		} else {
+			visits.QueuePickable(b, v.CompanyID, *v.ClientID, &p.Pickable)
 		}
 	})
 	p.Number = j.Number
@@ -132,21 +134,23 @@ func (h *Handlers) CreateJob(w http.ResponseWriter, r *http.Request) {
 	f := jobs.Form{ClientID: *v.ClientID, Title: r.PostFormValue("title"), Description: r.PostFormValue("description"),
 		Address: r.PostFormValue("address"), Source: "portal"}
 	f.SiteID, _ = strconv.ParseInt(r.PostFormValue("site_id"), 10, 64)
-	date := r.PostFormValue("preferred_date")
-	err := f.AddPreferredDate(date, v.Location())
+	visit := requestForm(r)
 	var id int64
-	if err == nil {
-		err = h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) (err error) {
-			if id, _, err = jobs.Create(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), f, h.Letters); err != nil {
+	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) (err error) {
+		if id, _, err = jobs.Create(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), f, h.Letters); err != nil {
+			return err
+		}
+		if !visit.Empty() {
+			if _, err := visits.Request(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), v.Perms, jobs.ActorOf(v), id, visit, v.Location(), h.Now()); err != nil {
 				return err
 			}
-			return tellOffice(r, tx, id, "New job")
-		})
-	}
+		}
+		return tellOffice(r, tx, id, "New job")
+	})
 	if apperr.AsValidation(err) != nil {
 		f.Normalize()
 		f.Description = r.PostFormValue("description")
-		h.showPortalForm(w, r, portalview.FormPage{Form: f, Date: date}, err)
+		h.showPortalForm(w, r, portalview.FormPage{Form: f, Visit: visit}, err)
 		return
 	}
 	h.Done(w, r, err, jobPath(id), "Job sent to "+v.CompanyName+". You can follow it here.")
@@ -196,20 +200,17 @@ func (h *Handlers) UpdateJob(w http.ResponseWriter, r *http.Request) {
 	h.Done(w, r, err, jobPath(id), "Job saved.")
 }
 
-// AddVisit asks for a visit at a time; the office assigns who comes.
+// AddVisit asks for a visit: a day and window, and whom they would like if the company lets them pick; the office
+// schedules it.
 func (h *Handlers) AddVisit(w http.ResponseWriter, r *http.Request) {
-	if !h.canAddEdit(w, r) {
-		return
-	}
 	id, ok := h.PathID(w, r, "id")
 	if !ok {
 		return
 	}
 	v := page.ViewerOf(r)
-	f := visits.Form{Start: r.PostFormValue("start"), End: r.PostFormValue("end")}
-	f.AssigneeID, _ = strconv.ParseInt(r.PostFormValue("assignee_id"), 10, 64) // jobs.AddVisit refuses one not on offer
+	f := requestForm(r)
 	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
-		if _, err := visits.Add(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, f, v.Location()); err != nil {
+		if _, err := visits.Request(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), v.Perms, jobs.ActorOf(v), id, f, v.Location(), h.Now()); err != nil {
 			return err
 		}
 		return tellOffice(r, tx, id, "Visit requested")
@@ -218,7 +219,40 @@ func (h *Handlers) AddVisit(w http.ResponseWriter, r *http.Request) {
 		h.showPortalJob(w, r, portalview.ShowPage{Visit: f, Errors: page.Validation(err)})
 		return
 	}
-	h.Done(w, r, err, jobPath(id), "Visit requested.")
+	h.Done(w, r, err, jobPath(id), "Visit requested. "+v.CompanyName+" will confirm the time.")
+}
+
+// ChangeVisit answers POST /portal/jobs/{id}/visits/{visitID}: the client user changes what they asked for on a
+// visit the office has not scheduled yet (409 once it has).
+func (h *Handlers) ChangeVisit(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
+	visitID, ok := h.PathID(w, r, "visitID")
+	if !ok {
+		return
+	}
+	v := page.ViewerOf(r)
+	f := requestForm(r)
+	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
+		if err := visits.ChangeRequest(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), v.Perms, jobs.ActorOf(v), id, visitID, f, v.Location(), h.Now()); err != nil {
+			return err
+		}
+		return tellOffice(r, tx, id, "Visit request changed")
+	})
+	if page.RefusedInWords(err) {
+		h.showPortalJob(w, r, portalview.ShowPage{Changing: visitID, Change: f, Errors: page.Validation(err)})
+		return
+	}
+	h.Done(w, r, err, jobPath(id), "Request changed.")
+}
+
+// requestForm is a visit request as posted; visits.Request refuses a staff member not on offer.
+func requestForm(r *http.Request) visits.RequestForm {
+	f := visits.RequestForm{Date: r.PostFormValue("date"), From: r.PostFormValue("from"), To: r.PostFormValue("to")}
+	f.AssigneeID, _ = strconv.ParseInt(r.PostFormValue("assignee_id"), 10, 64)
+	return f
 }
 
 // AddLine records time or a part; prices are the office's to set.

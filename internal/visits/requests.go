@@ -1,0 +1,173 @@
+package visits
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+	"fieldops/internal/db"
+	"fieldops/internal/identity"
+	"fieldops/internal/jobs"
+)
+
+// RequestForm is what a client user's Request a visit form sends: a day and, if they name one, a time window on
+// it — both in the company's time zone, as date and time inputs send them ("2026-12-01", "09:00", "12:00") — and
+// whom they would like to come (0: they leave it to the office).
+type RequestForm struct {
+	Date       string
+	From       string
+	To         string
+	AssigneeID int64
+}
+
+// Empty reports whether the form asks for nothing: no day and no one (the portal's New job sends it so when the
+// client leaves the visit to the office).
+func (f RequestForm) Empty() bool {
+	return strings.TrimSpace(f.Date+f.From+f.To) == "" && f.AssigneeID == 0
+}
+
+// window reads the requested window in loc: the day from From (its start when empty) to To (its end when
+// empty); nil, nil without a day. A window that ends before it starts, or is over by now, is refused in words.
+func (f RequestForm) window(loc *time.Location, now time.Time) (start, end *time.Time, err error) {
+	v := &apperr.ValidationError{}
+	date, from, to := strings.TrimSpace(f.Date), strings.TrimSpace(f.From), strings.TrimSpace(f.To)
+	if date == "" {
+		if from != "" || to != "" {
+			v.Add("date", "Pick the day first.")
+		}
+		return nil, nil, v.Err()
+	}
+	day, err := time.ParseInLocation("2006-01-02", date, loc)
+	if err != nil || day.Year() < 2000 || day.Year() > 2100 {
+		v.Add("date", "Pick a date from the calendar.")
+		return nil, nil, v.Err()
+	}
+	at := func(field, clock string, dflt time.Time) time.Time {
+		if clock == "" {
+			return dflt
+		}
+		t, err := time.Parse("15:04", clock)
+		if err != nil {
+			v.Add(field, "Enter a time, like 09:30.")
+			return dflt
+		}
+		return time.Date(day.Year(), day.Month(), day.Day(), t.Hour(), t.Minute(), 0, 0, loc)
+	}
+	s := at("from", from, day)
+	e := at("to", to, time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc))
+	switch {
+	case v.Field("from") != "" || v.Field("to") != "":
+	case !e.After(s):
+		v.Add("to", "The window must end after it starts.")
+	case !e.After(now):
+		v.Add("date", "That time has passed: pick a day and time still to come.")
+	}
+	s, e = s.UTC(), e.UTC()
+	return &s, &e, v.Err()
+}
+
+// Request asks, for a client user (Job Share Plus with Add and edit jobs), for a visit on one of their client's
+// jobs: unscheduled until the office schedules it, with the window they asked for and, if they named one, the staff
+// member they would like — only someone the company lets clients pick (Settings). It records them as the requester
+// and writes History. ErrForbidden for anyone else, without the permission, or for a staff member not on offer (a
+// forged request); ErrNotFound for a job that is not their client's.
+func Request(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, perms identity.Permissions, by jobs.Actor, jobID int64, f RequestForm, loc *time.Location, now time.Time) (int64, error) {
+	start, end, who, err := checkRequest(ctx, tx, companyID, scope, perms, jobID, f, loc, now)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	if err := tx.QueryRow(ctx, `
+		insert into visits (company_id, job_id, assignee_id, requested_by, requested_start, requested_end)
+		values ($1, $2, $3, $4, $5, $6) returning id`,
+		companyID, jobID, db.NullID(f.AssigneeID), db.NullID(by.MembershipID), start, end).Scan(&id); err != nil {
+		return 0, fmt.Errorf("visits: request: %w", err)
+	}
+	return id, jobs.Record(ctx, tx, companyID, jobID, by, "Visit requested: "+who+", "+Window(start, end, loc, historyDay))
+}
+
+// ChangeRequest changes what a client user asked for on a visit of their client's job — the window and whom they
+// would like — while the office has not scheduled it; once it has, a 409 in words (the office changes it). The
+// same checks as Request; ErrNotFound for a visit that is not the job's.
+func ChangeRequest(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, perms identity.Permissions, by jobs.Actor, jobID, visitID int64, f RequestForm, loc *time.Location, now time.Time) error {
+	start, end, who, err := checkRequest(ctx, tx, companyID, scope, perms, jobID, f, loc, now)
+	if err != nil {
+		return err
+	}
+	var scheduled bool
+	err = tx.QueryRow(ctx, `select starts_at is not null from visits where company_id = $1 and job_id = $2 and id = $3 for update`,
+		companyID, jobID, visitID).Scan(&scheduled)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return apperr.ErrNotFound
+	case err != nil:
+		return fmt.Errorf("visits: change request: %w", err)
+	case scheduled:
+		return apperr.Conflict("The office has already scheduled this visit: ask them if it should change.")
+	}
+	if _, err := tx.Exec(ctx, `
+		update visits set assignee_id = $4, requested_by = $5, requested_start = $6, requested_end = $7
+		 where company_id = $1 and job_id = $2 and id = $3`,
+		companyID, jobID, visitID, db.NullID(f.AssigneeID), db.NullID(by.MembershipID), start, end); err != nil {
+		return fmt.Errorf("visits: change request: %w", err)
+	}
+	return jobs.Record(ctx, tx, companyID, jobID, by, "Visit request changed: "+who+", "+Window(start, end, loc, historyDay))
+}
+
+// checkRequest is what Request and ChangeRequest check, in this order: the permission, the form, the job in the
+// client's scope, and the staff member on offer. It returns the window and the staff member's name ("left to the
+// office" for none).
+func checkRequest(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, perms identity.Permissions, jobID int64, f RequestForm, loc *time.Location, now time.Time) (start, end *time.Time, who string, err error) {
+	if scope.Client == 0 || !perms.AddEdit {
+		return nil, nil, "", apperr.ErrForbidden
+	}
+	if start, end, err = f.window(loc, now); err != nil {
+		return nil, nil, "", err
+	}
+	if _, err := jobs.Lock(ctx, tx, companyID, scope, jobID); err != nil {
+		return nil, nil, "", err
+	}
+	if f.AssigneeID == 0 {
+		return start, end, "left to the office", nil
+	}
+	err = tx.QueryRow(ctx, `
+		select a.name from memberships m join accounts a on a.id = m.account_id
+		 where m.company_id = $1 and m.id = $3 and `+pickableSQL,
+		companyID, scope.Client, f.AssigneeID).Scan(&who)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil, "", apperr.ErrForbidden // the form offers only these: anyone else is forged
+	}
+	if err != nil {
+		return nil, nil, "", fmt.Errorf("visits: request: %w", err)
+	}
+	return start, end, who, nil
+}
+
+// Window is a requested window in loc, its day written in the layout day: with "Mon 2 Jan 2006", "Tue 1 Dec 2026,
+// 09:00–12:00", "…, from 13:00" or "…, until 12:00" (to or from midnight), "…, any time" (the whole day), and
+// "no time given" without one.
+func Window(start, end *time.Time, loc *time.Location, day string) string {
+	if start == nil || end == nil {
+		return "no time given"
+	}
+	s, e := start.In(loc), end.In(loc)
+	fromMidnight := s.Hour() == 0 && s.Minute() == 0
+	toMidnight := e.Equal(time.Date(s.Year(), s.Month(), s.Day()+1, 0, 0, 0, 0, loc))
+	switch {
+	case fromMidnight && toMidnight:
+		return s.Format(day) + ", any time"
+	case toMidnight:
+		return s.Format(day) + ", from " + s.Format("15:04")
+	case fromMidnight:
+		return s.Format(day) + ", until " + e.Format("15:04")
+	}
+	return s.Format(day+", 15:04") + "–" + e.Format("15:04")
+}
+
+// historyDay is how History writes a day.
+const historyDay = "Mon 2 Jan 2006"
