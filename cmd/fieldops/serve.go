@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"fieldops/internal/db"
+	"fieldops/internal/files"
 	"fieldops/internal/mail"
 	"fieldops/internal/notify"
 	"fieldops/internal/server"
@@ -40,7 +41,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorker()
-	worker := &mail.Worker{DB: database, ListenURL: cfg.DatabaseURL, SMTP: smtp, From: cfg.MailFrom, Log: log,
+	worker := &mail.Worker{DB: database, ListenURL: cfg.DatabaseURL, SMTP: smtp, From: cfg.MailFrom, Files: files.Postgres{DB: database}, Log: log,
 		Poll: cfg.OutboxPoll, Lease: cfg.OutboxLease, Backoff: cfg.OutboxBackoff}
 	digester := &notify.Digester{DB: database, Render: server.DigestRenderer(cfg.BaseURL), Log: log, Every: cfg.DigestPoll}
 	var background sync.WaitGroup

@@ -7,7 +7,7 @@ import (
 )
 
 // seedCowork adds the co-working part of the demo: Fran's guest, a group for Harbour View with Cora and the guest,
-// the admin's Push on for Harbour View's jobs, and a few notifications of Fran's portal activity for the admin and
+// the admin's Push on for Harbour View's jobs, a visit Fran requested, and a few notifications of Fran's portal activity for the admin and
 // Cora (unread, so the counter shows at the first login).
 func seedCowork(ctx context.Context, tx pgx.Tx, companyID int64, hash string, admin, cora, fran int64) error {
 	var guest int64
@@ -36,6 +36,15 @@ func seedCowork(ctx context.Context, tx pgx.Tx, companyID int64, hash string, ad
 		return err
 	}
 	if err := seedTasks(ctx, tx, companyID, harbour, admin, cora, fran, guest); err != nil {
+		return err
+	}
+	// Fran's visit request on the second newest Harbour View job: a morning, with Cora, for the office to schedule.
+	if _, err := tx.Exec(ctx, `
+		insert into visits (company_id, job_id, assignee_id, requested_by, requested_start, requested_end)
+		select $1, j.id, $3, $4, (current_date + 4 + time '09:00') at time zone 'Pacific/Auckland',
+		       (current_date + 4 + time '12:00') at time zone 'Pacific/Auckland'
+		  from jobs j where j.company_id = $1 and j.client_id = $2 order by j.id desc offset 1 limit 1`,
+		companyID, harbour, cora, fran); err != nil {
 		return err
 	}
 	_, err = tx.Exec(ctx, `

@@ -14,7 +14,7 @@ import (
 	"fieldops/internal/identity"
 )
 
-// Message is a note on a job: internal, or visible to the client.
+// Message is a note on a job — internal, or visible to the client — or an email sent about it.
 type Message struct {
 	ID              int64
 	AuthorName      string
@@ -22,15 +22,33 @@ type Message struct {
 	VisibleToClient bool
 	// FromClient marks a client user's reply.
 	FromClient bool
-	CreatedAt  time.Time
+	// Subject is an email's ("" for a note); Attachments the names of the files it carried.
+	Subject     string
+	Attachments []string
+	CreatedAt   time.Time
 }
 
-// QueueMessages adds the job's messages, newest first (the latest 200). clientOnly leaves out internal ones.
-func QueueMessages(b *pgx.Batch, companyID, jobID int64, clientOnly bool, msgs *[]Message) {
-	b.Queue(`
-		select id, author_name, body, visible_to_client, from_client, created_at from job_messages
-		 where company_id = $1 and job_id = $2 and (visible_to_client or not $3)
-		 order by id desc limit 200`, companyID, jobID, clientOnly).Query(func(rows pgx.Rows) (err error) {
+// IsEmail reports whether the message is an email sent about the job.
+func (m Message) IsEmail() bool { return m.Subject != "" }
+
+const messageColumns = `id, author_name, body, visible_to_client, from_client, coalesce(subject, '') as subject, attachments, created_at`
+
+// QueueMessages adds the job's messages, newest first (the latest 200), for the office's Messages tab.
+func QueueMessages(b *pgx.Batch, companyID, jobID int64, msgs *[]Message) {
+	b.Queue(`select `+messageColumns+` from job_messages where company_id = $1 and job_id = $2 order by id desc limit 200`,
+		companyID, jobID).Query(func(rows pgx.Rows) (err error) {
+		*msgs, err = pgx.CollectRows(rows, pgx.RowToStructByName[Message])
+		return err
+	})
+}
+
+// QueueClientTimeline adds what the client may read of the job's communication — the notes marked for them,
+// their own replies and the emails sent to their addresses — as one timeline, newest last (the latest 200).
+// Internal notes and emails to others are never read.
+func QueueClientTimeline(b *pgx.Batch, companyID, jobID int64, msgs *[]Message) {
+	b.Queue(`select * from (select `+messageColumns+` from job_messages
+		 where company_id = $1 and job_id = $2 and visible_to_client order by id desc limit 200) m order by id`,
+		companyID, jobID).Query(func(rows pgx.Rows) (err error) {
 		*msgs, err = pgx.CollectRows(rows, pgx.RowToStructByName[Message])
 		return err
 	})
@@ -62,24 +80,49 @@ func AddMessage(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by
 	return id, Record(ctx, tx, companyID, jobID, by, what)
 }
 
-// RecordEmail keeps an email sent about the job on its Messages and History, in tx. The message is visible to the
-// client only when the client's contact was a recipient, and never lists the other recipients (staff or other
-// addresses); History, which is internal, does.
-func RecordEmail(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, jobID int64, to []string, subject, body string, withLinks, toClient bool) error {
-	text := "Email: " + subject
-	if body != "" {
-		text += "\n\n" + body
+// SentEmail is an email sent about a job, as its timeline keeps it: the body as written (never a link's token),
+// the names of the files it carried, and whether it went to the client's addresses.
+type SentEmail struct {
+	To          []string
+	Subject     string
+	Body        string
+	Attachments []string
+	// WithLinks: each recipient's copy carried their own Job Share link.
+	WithLinks bool
+	// ToClient: a recipient was the client's (or billing client's) contact or one of its client users; only then
+	// may the client read it.
+	ToClient bool
+}
+
+// RecordEmail keeps an email sent about the job on its Messages — for the client too when it went to them, never
+// listing the other recipients — and on History, which is internal and lists them all.
+func RecordEmail(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, jobID int64, e SentEmail) error {
+	if err := KeepEmail(ctx, tx, companyID, by, jobID, e); err != nil {
+		return err
 	}
-	if _, err := tx.Exec(ctx, `
-		insert into job_messages (company_id, job_id, author_id, author_name, body, visible_to_client)
-		values ($1, $2, $3, $4, $5, $6)`, companyID, jobID, db.NullID(by.MembershipID), by.Name, text, toClient); err != nil {
-		return fmt.Errorf("jobs: record email: %w", err)
-	}
-	what := "Email “" + subject + "” sent to " + strings.Join(to, ", ")
-	if withLinks {
+	what := "Email “" + e.Subject + "” sent to " + strings.Join(e.To, ", ")
+	if e.WithLinks {
 		what += ", each with their own Job Share link"
 	}
+	if len(e.Attachments) > 0 {
+		what += ", with " + strings.Join(e.Attachments, ", ")
+	}
 	return Record(ctx, tx, companyID, jobID, by, what)
+}
+
+// KeepEmail is RecordEmail without the History line, for a sender that writes its own.
+func KeepEmail(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, jobID int64, e SentEmail) error {
+	attachments := e.Attachments
+	if attachments == nil {
+		attachments = []string{}
+	}
+	if _, err := tx.Exec(ctx, `
+		insert into job_messages (company_id, job_id, author_id, author_name, subject, body, attachments, visible_to_client)
+		values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		companyID, jobID, db.NullID(by.MembershipID), by.Name, e.Subject, e.Body, attachments, e.ToClient); err != nil {
+		return fmt.Errorf("jobs: record email: %w", err)
+	}
+	return nil
 }
 
 // AddClientReply adds a client user's reply on one of their client's jobs (Job Share Plus with View messages): a

@@ -24,6 +24,15 @@ type Email struct {
 	HTML    string
 	// Secret marks a body holding a token (a share or invitation link): it is redacted once sent.
 	Secret bool
+	// Attachments are files of the company sent with the email, read from files.Storage when it goes out.
+	Attachments []Attachment
+}
+
+// Attachment is a stored file an email carries.
+type Attachment struct {
+	FileID      int64
+	Name        string
+	ContentType string
 }
 
 // Kind says what an email is for; it shows on the Outbox page.
@@ -76,6 +85,13 @@ func Enqueue(ctx context.Context, tx pgx.Tx, companyID int64, e Email) (int64, e
 		companyID, e.Kind, e.To, e.Subject, e.Text, e.HTML, e.Secret).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("mail: enqueue: %w", err)
+	}
+	for i, a := range e.Attachments {
+		if _, err := tx.Exec(ctx, `
+			insert into outbox_attachments (company_id, email_id, position, file_id, name, content_type) values ($1, $2, $3, $4, $5, $6)`,
+			companyID, id, i, a.FileID, a.Name, a.ContentType); err != nil {
+			return 0, fmt.Errorf("mail: enqueue: attachment: %w", err)
+		}
 	}
 	if _, err := tx.Exec(ctx, `select pg_notify($1, '')`, notifyChannel); err != nil {
 		return 0, fmt.Errorf("mail: enqueue: notify: %w", err)

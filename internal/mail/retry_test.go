@@ -79,7 +79,7 @@ func TestClassify(t *testing.T) {
 		{"something else", errors.New("tls: handshake failure"), "The mail server was unreachable", false},
 		{"421 greeting", fmt.Errorf("%w, close: EOF", &textproto.Error{Code: 421, Msg: "4.3.2 Service not available"}), "The mail server asked to try again later", false},
 		{"554 greeting", &textproto.Error{Code: 554, Msg: "no service"}, "The mail server turned the connection away", false},
-		{"bad recipient", &badAddress{reason: "A recipient address is not valid: x@", err: errors.New("mail: no angle-addr")},
+		{"bad recipient", &refusal{reason: "A recipient address is not valid: x@", err: errors.New("mail: no angle-addr")},
 			"A recipient address is not valid: x@", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

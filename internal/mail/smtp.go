@@ -84,7 +84,7 @@ type failure struct {
 // classify reads a failed dial or send. The mail server's 5xx answers and addresses that cannot be valid are
 // permanent; everything else (the server down, slow, answering 4xx, or the connection breaking off) may pass.
 func classify(err error, recipients []string) failure {
-	var bad *badAddress
+	var bad *refusal
 	var sendErr *gomail.SendError
 	var netErr net.Error
 	var reply *textproto.Error
@@ -136,14 +136,15 @@ func refused(sendErr *gomail.SendError, recipients []string) []string {
 	return out
 }
 
-// badAddress is an address go-mail will not take: reason says which, in words; err is the detail for the log.
-type badAddress struct {
+// refusal is an email that cannot go out as it is — an address go-mail will not take, a file it carries gone:
+// reason says what, in words; err is the detail for the log. Trying again cannot help.
+type refusal struct {
 	reason string
 	err    error
 }
 
-func (b *badAddress) Error() string { return b.reason + ": " + b.err.Error() }
-func (b *badAddress) Unwrap() error { return b.err }
+func (b *refusal) Error() string { return b.reason + ": " + b.err.Error() }
+func (b *refusal) Unwrap() error { return b.err }
 
 // joinAddresses lists addresses for a reason: at most five, then how many more.
 func joinAddresses(addrs []string) string {

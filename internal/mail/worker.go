@@ -1,7 +1,9 @@
 package mail
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -11,7 +13,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	gomail "github.com/wneessen/go-mail"
 
+	"fieldops/internal/apperr"
 	"fieldops/internal/db"
+	"fieldops/internal/files"
 )
 
 // Worker delivers the outbox. It runs inside `fieldops serve`; several instances share the work safely.
@@ -21,6 +25,8 @@ type Worker struct {
 	ListenURL string
 	SMTP      SMTP
 	From      string
+	// Files holds the bytes of the files emails carry.
+	Files files.Storage
 	// Log gets the technical detail of every failure (SMTP host, port, the server's answer); the Outbox page only
 	// ever shows the reason in words.
 	Log *slog.Logger
@@ -175,6 +181,48 @@ type claimed struct {
 	MessageID  string
 	Attempts   int
 	QueuedAt   time.Time
+	// Attachments are filled in by attach, after the claim.
+	Attachments []claimedAttachment `db:"-"`
+}
+
+// claimedAttachment is one file a claimed email carries; FileID is nil once the file was deleted.
+type claimedAttachment struct {
+	EmailID     int64
+	FileID      *int64
+	Name        string
+	ContentType string
+}
+
+// attach reads the attachments of a claimed batch: one Read per company in it, under that company's
+// Row-Level Security.
+func (w *Worker) attach(ctx context.Context, batch []claimed) error {
+	ids := map[int64][]int64{}
+	for _, e := range batch {
+		ids[e.CompanyID] = append(ids[e.CompanyID], e.ID)
+	}
+	byEmail := map[[2]int64][]claimedAttachment{}
+	for companyID, emailIDs := range ids {
+		var as []claimedAttachment
+		err := w.DB.Read(ctx, companyID, func(b *pgx.Batch) {
+			b.Queue(`select email_id, file_id, name, content_type from outbox_attachments
+				 where company_id = $1 and email_id = any($2) order by email_id, position`, companyID, emailIDs).
+				Query(func(rows pgx.Rows) (err error) {
+					as, err = pgx.CollectRows(rows, pgx.RowToStructByName[claimedAttachment])
+					return err
+				})
+		})
+		if err != nil {
+			return fmt.Errorf("outbox: attachments: %w", err)
+		}
+		for _, a := range as {
+			k := [2]int64{companyID, a.EmailID}
+			byEmail[k] = append(byEmail[k], a)
+		}
+	}
+	for i, e := range batch {
+		batch[i].Attachments = byEmail[[2]int64{e.CompanyID, e.ID}]
+	}
+	return nil
 }
 
 // deliverBatch claims due emails and sends them over one SMTP connection; it returns how many it claimed.
@@ -194,6 +242,12 @@ func (w *Worker) deliverBatch(ctx context.Context, client *gomail.Client) (int, 
 	batch, err := pgx.CollectRows(rows, pgx.RowToStructByName[claimed])
 	if err != nil || len(batch) == 0 {
 		return 0, err
+	}
+	if err := w.attach(bg, batch); err != nil {
+		for _, e := range batch {
+			w.mark(bg, `select outbox_release($1, $2)`, e.CompanyID, e.ID)
+		}
+		return len(batch), err
 	}
 	connected := false
 	defer func() {
@@ -233,7 +287,7 @@ func (w *Worker) deliverBatch(ctx context.Context, client *gomail.Client) (int, 
 				continue
 			}
 		}
-		msg, err := w.message(e)
+		msg, err := w.message(bg, e)
 		if err != nil {
 			w.failed(bg, e, err)
 			continue
@@ -272,20 +326,34 @@ func (w *Worker) renew(ctx context.Context, emails []claimed) (map[int64]bool, e
 	return m, nil
 }
 
-func (w *Worker) message(e claimed) (*gomail.Msg, error) {
+func (w *Worker) message(ctx context.Context, e claimed) (*gomail.Msg, error) {
 	m := gomail.NewMsg()
 	if err := m.From(w.From); err != nil {
-		return nil, &badAddress{reason: "fieldops' sender address is not valid (the operator has been told)",
+		return nil, &refusal{reason: "fieldops' sender address is not valid (the operator has been told)",
 			err: fmt.Errorf("MAIL_FROM %q: %w", w.From, err)}
 	}
 	if err := m.To(e.Recipients...); err != nil {
-		return nil, &badAddress{reason: "A recipient address is not valid: " + joinAddresses(e.Recipients), err: err}
+		return nil, &refusal{reason: "A recipient address is not valid: " + joinAddresses(e.Recipients), err: err}
 	}
 	m.Subject(e.Subject)
 	m.SetMessageIDWithValue(e.MessageID)
 	m.SetDate()
 	m.SetBodyString(gomail.TypeTextPlain, e.TextBody)
 	m.AddAlternativeString(gomail.TypeTextHTML, e.HTMLBody)
+	for _, a := range e.Attachments {
+		var data []byte
+		err := apperr.ErrNotFound
+		if a.FileID != nil && w.Files != nil {
+			data, err = w.Files.Get(ctx, e.CompanyID, *a.FileID, files.Original)
+		}
+		if errors.Is(err, apperr.ErrNotFound) {
+			return nil, &refusal{reason: "The attached file " + a.Name + " was deleted before the email went out", err: err}
+		}
+		if err != nil {
+			return nil, err // the database is away: tried again
+		}
+		m.AttachReadSeeker(a.Name, bytes.NewReader(data), gomail.WithFileContentType(gomail.ContentType(a.ContentType)))
+	}
 	return m, nil
 }
 

@@ -1,6 +1,7 @@
 package mail_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/db/dbtest"
+	"fieldops/internal/files"
 	"fieldops/internal/mail"
 	"fieldops/internal/mail/mailtest"
 )
@@ -473,5 +475,47 @@ func TestOutbox_ShutdownReleasesClaims(t *testing.T) {
 	}
 	if arrived := len(m.Messages()); arrived != sent {
 		t.Errorf("%d arrived but %d marked sent", arrived, sent)
+	}
+}
+
+// An email carries the company's files: each arrives with its name, type and the very bytes stored. A file deleted
+// before the email goes out fails it for good, with the reason in words on the Outbox page.
+func TestOutbox_Attachments(t *testing.T) {
+	tdb := dbtest.New(t)
+	m := mailtest.Start(t)
+	co := createCompany(t, tdb, "Acme")
+	ctx := context.Background()
+	pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte{0, 1, 2, 0xff}, 64<<10)...) // binary, 256 KB
+	file := func(name string) (id int64) {
+		err := tdb.Owner.QueryRow(ctx, `
+			with c as (insert into clients (company_id, name) values ($1, 'C') returning id),
+			     s as (insert into sites (company_id, client_id, name, address) select $1, id, 'S', 'A' from c returning id),
+			     f as (insert into files (company_id, site_id, name, content_type, size) select $1, id, $2, 'application/pdf', $3 from s returning id)
+			insert into file_blobs (company_id, file_id, variant, data) select $1, id, 'original', $4 from f returning file_id`,
+			co, name, len(pdf), pdf).Scan(&id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	quote, gone := file("quote.pdf"), file("old.pdf")
+	e := testEmail("client@acme.example", "Your quote")
+	e.Attachments = []mail.Attachment{{FileID: quote, Name: "quote.pdf", ContentType: "application/pdf"}}
+	sent := enqueue(t, tdb, co, e)
+	e.Subject, e.Attachments = "The old one", []mail.Attachment{{FileID: gone, Name: "old.pdf", ContentType: "application/pdf"}}
+	failed := enqueue(t, tdb, co, e)
+	tdb.Owner.Exec(ctx, `delete from files where id = $1`, gone)
+	startWorker(t, tdb, m.SMTP(), func(w *mail.Worker) { w.Files = files.Postgres{DB: tdb.DB} })
+	waitStatus(t, tdb, sent, "sent", 10*time.Second)
+	got := m.Message(m.WaitFor(1, 5*time.Second)[0].ID)
+	if len(got.Attachments) != 1 || got.Attachments[0].FileName != "quote.pdf" || got.Attachments[0].ContentType != "application/pdf" {
+		t.Fatalf("attachments: %+v", got.Attachments)
+	}
+	if b := m.Part(got.ID, got.Attachments[0].PartID); !bytes.Equal(b, pdf) {
+		t.Errorf("the attachment's bytes differ: %d bytes, want %d", len(b), len(pdf))
+	}
+	r := waitStatus(t, tdb, failed, "failed", 10*time.Second)
+	if r.LastError == nil || !strings.Contains(*r.LastError, "The attached file old.pdf was deleted before the email went out") {
+		t.Errorf("the email whose file was deleted: %v", r.LastError)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/db/dbtest"
+	"fieldops/internal/files"
 	"fieldops/internal/identity"
 	"fieldops/internal/mail"
 	"fieldops/internal/mail/mailtest"
@@ -197,7 +198,7 @@ func startTestWorker(t *testing.T, tdb *dbtest.TestDB, m *mailtest.Mailpit) {
 // startTestWorkerWith runs a worker sending to smtp, tuned by tune (when not nil), until the test ends.
 func startTestWorkerWith(t *testing.T, tdb *dbtest.TestDB, smtp mail.SMTP, tune func(*mail.Worker)) {
 	t.Helper()
-	w := &mail.Worker{DB: tdb.DB, ListenURL: tdb.AppURL, SMTP: smtp, From: "fieldops <no-reply@fieldops.test>",
+	w := &mail.Worker{DB: tdb.DB, ListenURL: tdb.AppURL, SMTP: smtp, From: "fieldops <no-reply@fieldops.test>", Files: files.Postgres{DB: tdb.DB},
 		Log: slog.New(slog.DiscardHandler), Poll: 100 * time.Millisecond}
 	if tune != nil {
 		tune(w)

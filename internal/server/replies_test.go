@@ -74,3 +74,41 @@ func TestPortal_Replies(t *testing.T) {
 		t.Errorf("%d replies after the forged one, want 1", replies)
 	}
 }
+
+// View messages is one timeline, newest last: the note marked for the client, the email the office sent to the
+// client's address (its subject, body and the names of the files it carried), and the client's reply — never the
+// internal note or the email to a supplier. The composer refuses a file of another job as forged.
+func TestPortal_Timeline(t *testing.T) {
+	f := newPortalFixture(t, identity.Permissions{ViewMessages: true})
+	ctx := context.Background()
+	office := fmt.Sprintf("/jobs/%d", f.jobA)
+	var quote, other int64
+	f.tdb.Owner.QueryRow(ctx, `insert into files (company_id, job_id, name, content_type, size) values ($1, $2, 'quote.pdf', 'application/pdf', 9) returning id`, f.acme, f.jobA).Scan(&quote)
+	f.tdb.Owner.QueryRow(ctx, `insert into files (company_id, job_id, name, content_type, size) values ($1, $2, 'bakery.pdf', 'application/pdf', 9) returning id`, f.acme, f.jobB).Scan(&other)
+	if res, _ := f.admin.post(office+"/email", url.Values{"to": {"harbour.view@client.example"}, "subject": {"Forged"}, "body": {"x"}, "files": {fmt.Sprint(other)}}); res.StatusCode != 404 {
+		t.Errorf("attaching another job's file = %d, want 404", res.StatusCode)
+	}
+	for _, form := range []url.Values{
+		{"to": {"harbour.view@client.example"}, "subject": {"Your quote"}, "body": {"Here it is."}, "files": {fmt.Sprint(quote)}},
+		{"custom": {"orders@pipes.example"}, "subject": {"Order for the supplier"}, "body": {"Two elbows."}},
+	} {
+		if res, body := f.admin.post(office+"/email", form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("send %s = %d: %.500s", form.Get("subject"), res.StatusCode, body)
+		}
+	}
+	if res, _ := f.fran.post(fmt.Sprintf("/portal/jobs/%d/messages", f.jobA), url.Values{"body": {"Thanks, go ahead."}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reply = %d", res.StatusCode)
+	}
+	_, body := f.fran.get(fmt.Sprintf("/portal/jobs/%d", f.jobA))
+	at := func(s string) int { return strings.Index(body, s) }
+	if at("We will call first") < 0 || at("Your quote") < at("We will call first") || at("Attached: quote.pdf") < at("Your quote") ||
+		at("Thanks, go ahead.") < at("Attached: quote.pdf") {
+		t.Errorf("the timeline, newest last: note %d, email %d, attachment %d, reply %d", at("We will call first"), at("Your quote"),
+			at("Attached: quote.pdf"), at("Thanks, go ahead."))
+	}
+	for _, never := range []string{"margin is thin", "Order for the supplier", "Two elbows", "orders@pipes.example", "Forged"} {
+		if strings.Contains(body, never) {
+			t.Errorf("the client's timeline shows %q", never)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"fieldops/internal/apperr"
 	"fieldops/internal/identity"
 	"fieldops/internal/jobs"
+	"fieldops/internal/mail"
 )
 
 // Limits of a composed email.
@@ -19,6 +20,9 @@ const (
 	MaxSubjectLen = 200
 	MaxBodyLen    = 20_000
 	MaxRecipients = 20
+	// MaxAttachBytes bounds the files one email carries, in all: most mail servers take 25 MB, and encoding adds a
+	// third.
+	MaxAttachBytes = 15 << 20
 )
 
 // Recipient is someone the composer offers: the client's contact, or a staff member on the job's visits.
@@ -58,6 +62,53 @@ type Compose struct {
 	Subject string
 	Body    string
 	AddLink bool // Add JobShare Link: each recipient's copy gets their own link
+	// Files are the job's files ticked to go with it.
+	Files []int64
+}
+
+// clientAddressesSQL lists the addresses that are the job's client's: the contact of its client and billing
+// client, and their client users' logins, lower-cased.
+const clientAddressesSQL = `
+	select lower(c.email::text) from jobs j join clients c on c.company_id = j.company_id and c.id in (j.client_id, j.billing_client_id)
+	 where j.company_id = $1 and j.id = $2 and c.email is not null
+	union
+	select lower(a.email::text) from jobs j
+	  join memberships m on m.company_id = j.company_id and m.client_id in (j.client_id, j.billing_client_id)
+	  join accounts a on a.id = m.account_id
+	 where j.company_id = $1 and j.id = $2 and m.role = 'client'`
+
+// attachments reads the ticked files of the job, in the order ticked: ErrNotFound for one that is not the job's
+// (the form offers only these), a ValidationError on "files" over MaxAttachBytes.
+func attachments(ctx context.Context, tx pgx.Tx, companyID, jobID int64, ids []int64, v *apperr.ValidationError) ([]mail.Attachment, error) {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, _ := tx.Query(ctx, `select id, name, content_type, size from files where company_id = $1 and job_id = $2 and id = any($3) order by id`,
+		companyID, jobID, ids)
+	type file struct {
+		ID          int64
+		Name        string
+		ContentType string
+		Size        int64
+	}
+	fs, err := pgx.CollectRows(rows, pgx.RowToStructByName[file])
+	if err != nil {
+		return nil, fmt.Errorf("share: attachments: %w", err)
+	}
+	if len(fs) != len(ids) {
+		return nil, apperr.ErrNotFound
+	}
+	var total int64
+	as := make([]mail.Attachment, len(fs))
+	for i, f := range fs {
+		total += f.Size
+		as[i] = mail.Attachment{FileID: f.ID, Name: f.Name, ContentType: f.ContentType}
+	}
+	if total > MaxAttachBytes {
+		v.Add("files", fmt.Sprintf("Attach at most %d MB in all: these come to %.1f MB. Send the rest in another email.", MaxAttachBytes>>20, float64(total)/(1<<20)))
+	}
+	return as, nil
 }
 
 // Send validates the composed email and queues one copy per recipient — each with its own freshly minted link
@@ -99,7 +150,10 @@ func (ls Letters) Send(ctx context.Context, tx pgx.Tx, companyID int64, scope jo
 	if err != nil {
 		return 0, err
 	}
-	toClient := false
+	attached, err := attachments(ctx, tx, companyID, jobID, c.Files, v)
+	if err != nil {
+		return 0, err
+	}
 	if len(c.To) > 0 {
 		var offered []Recipient
 		rows, _ := tx.Query(ctx, recipientsSQL, companyID, jobID)
@@ -111,7 +165,6 @@ func (ls Letters) Send(ctx context.Context, tx pgx.Tx, companyID int64, scope jo
 			if i < 0 {
 				return 0, apperr.ErrNotFound // the form offers only these: anything else is forged
 			}
-			toClient = toClient || offered[i].Role == "client"
 			add(t)
 		}
 	}
@@ -131,8 +184,19 @@ func (ls Letters) Send(ctx context.Context, tx pgx.Tx, companyID int64, scope jo
 	if err := tx.QueryRow(ctx, `select name from companies where id = $1`, companyID).Scan(&company); err != nil {
 		return 0, fmt.Errorf("share: send: %w", err)
 	}
+	rows, _ := tx.Query(ctx, clientAddressesSQL, companyID, jobID)
+	clientAddrs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return 0, fmt.Errorf("share: client addresses: %w", err)
+	}
+	sent := jobs.SentEmail{To: to, Subject: c.Subject, Body: c.Body, WithLinks: c.AddLink,
+		ToClient: slices.ContainsFunc(to, func(addr string) bool { return slices.Contains(clientAddrs, strings.ToLower(addr)) })}
+	for _, a := range attached {
+		sent.Attachments = append(sent.Attachments, a.Name)
+	}
 	for _, addr := range to {
-		l := Letter{To: addr, Subject: c.Subject, Body: c.Body, Company: company, JobRef: jobs.Ref(job.Number), JobTitle: job.Title}
+		l := Letter{To: addr, Subject: c.Subject, Body: c.Body, Company: company, JobRef: jobs.Ref(job.Number), JobTitle: job.Title,
+			Attachments: attached}
 		if c.AddLink {
 			tok, err := mint(ctx, tx, companyID, jobID, addr, by.MembershipID)
 			if err != nil {
@@ -144,7 +208,7 @@ func (ls Letters) Send(ctx context.Context, tx pgx.Tx, companyID int64, scope jo
 			return 0, err
 		}
 	}
-	if err := jobs.RecordEmail(ctx, tx, companyID, by, jobID, to, c.Subject, c.Body, c.AddLink, toClient); err != nil {
+	if err := jobs.RecordEmail(ctx, tx, companyID, by, jobID, sent); err != nil {
 		return 0, err
 	}
 	return len(to), nil

@@ -39,5 +39,5 @@ func QueueDashboard(b *pgx.Batch, companyID, jobID int64, d *Dashboard) {
 	})
 	visits.QueueClient(b, companyID, jobID, &d.Visits)
 	files.QueueList(b, companyID, files.Owner{JobID: jobID}, true, &d.Files)
-	jobs.QueueMessages(b, companyID, jobID, true, &d.Messages)
+	jobs.QueueClientTimeline(b, companyID, jobID, &d.Messages)
 }

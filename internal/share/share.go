@@ -29,6 +29,8 @@ type Letter struct {
 	Company  string
 	JobRef   string
 	JobTitle string
+	// Attachments are the files the letter carries.
+	Attachments []mail.Attachment
 }
 
 // Renderer turns a letter into an email (the server renders it with the app's templates).
@@ -70,7 +72,7 @@ func (ls Letters) send(ctx context.Context, tx pgx.Tx, companyID int64, kind mai
 	if err != nil {
 		return err
 	}
-	e.Kind, e.To, e.Secret = kind, []string{l.To}, l.Link != ""
+	e.Kind, e.To, e.Secret, e.Attachments = kind, []string{l.To}, l.Link != "", l.Attachments
 	_, err = mail.Enqueue(ctx, tx, companyID, e)
 	return err
 }
@@ -108,6 +110,10 @@ func (ls Letters) jobAdded(ctx context.Context, tx pgx.Tx, companyID int64, by j
 	l.Subject = l.Company + ": your job " + l.JobRef + " — " + l.JobTitle
 	l.Body = l.Company + " has added a job for you: " + l.JobTitle + ".\n\nFollow it live — the visits booked, who is coming and when — on your job dashboard. No login needed."
 	if err := ls.send(ctx, tx, companyID, KindJobShare, l); err != nil {
+		return false, err
+	}
+	sent := jobs.SentEmail{To: []string{l.To}, Subject: l.Subject, Body: l.Body, WithLinks: true, ToClient: true}
+	if err := jobs.KeepEmail(ctx, tx, companyID, by, jobID, sent); err != nil {
 		return false, err
 	}
 	return true, jobs.Record(ctx, tx, companyID, jobID, by, "Job Share link emailed to "+*email)

@@ -79,6 +79,12 @@ func TestLetters_JobAdded(t *testing.T) {
 	if what != "Job Share link emailed to ops@harbour.example" {
 		t.Errorf("history: %q", what)
 	}
+	// The email is on the client's timeline, without its link.
+	var subject, body string
+	tdb.Owner.QueryRow(ctx, `select subject, body from job_messages where job_id = $1 and visible_to_client`, on.job).Scan(&subject, &body)
+	if !strings.Contains(subject, "your job") || !strings.Contains(body, "No login needed.") || strings.Contains(body, "/share/") {
+		t.Errorf("the Job Share email on the timeline: %q, %q", subject, body)
+	}
 	o, err := Open(ctx, tdb.Pool, on.queuedLinks(t)[0], nil)
 	if err != nil || o.JobID != on.job || o.CompanyID != on.co {
 		t.Errorf("Open = %+v, %v", o, err)
@@ -198,18 +204,54 @@ func TestSend(t *testing.T) {
 		t.Errorf("two recipients got links %v: want two different ones", links)
 	}
 	var msgs int
-	tdb.Owner.QueryRow(ctx, `select count(*) from job_messages where job_id = $1 and visible_to_client and body = 'Email: Your job'||E'\n\n'||'See the link.'`, f.job).Scan(&msgs)
+	tdb.Owner.QueryRow(ctx, `select count(*) from job_messages where job_id = $1 and visible_to_client and subject = 'Your job' and body = 'See the link.'`, f.job).Scan(&msgs)
 	if msgs != 1 {
 		t.Error("the email to the client is not on the job's Messages, visible to the client without its recipients")
 	}
-	// An email to someone else only is kept internal.
-	if _, err := send(Compose{Custom: "supplier@pipes.example", Subject: "Order", Body: "Two elbows"}); err != nil {
-		t.Fatal(err)
+	// An email to someone else only is kept internal; the client's address typed by hand counts as the client's.
+	for subject, c := range map[string]struct {
+		custom  string
+		visible bool
+	}{"Order": {"supplier@pipes.example", false}, "Typed": {"Ops@Harbour.example", true}} {
+		if _, err := send(Compose{Custom: c.custom, Subject: subject, Body: "Two elbows"}); err != nil {
+			t.Fatal(err)
+		}
+		var visible bool
+		tdb.Owner.QueryRow(ctx, `select visible_to_client from job_messages where subject = $1`, subject).Scan(&visible)
+		if visible != c.visible {
+			t.Errorf("the email to %s visible to the client: %v, want %v", c.custom, visible, c.visible)
+		}
 	}
-	var internal bool
-	tdb.Owner.QueryRow(ctx, `select not visible_to_client from job_messages where body like 'Email: Order%'`).Scan(&internal)
-	if !internal {
-		t.Error("an email not sent to the client is visible to the client")
+	// Files of the job go with it: each copy carries them, and the message names them. Another job's file is a
+	// forged request; more than MaxAttachBytes in all is refused in words.
+	file := func(job int64, name string, size int) (id int64) {
+		tdb.Owner.QueryRow(ctx, `insert into files (company_id, job_id, name, content_type, size) values ($1, $2, $3, 'application/pdf', $4) returning id`,
+			f.co, job, name, size).Scan(&id)
+		return id
+	}
+	quote, plan, big := file(f.job, "quote.pdf", 1<<20), file(f.job, "plan.pdf", 2<<20), file(f.job, "scan.pdf", MaxAttachBytes)
+	var other int64
+	tdb.Owner.QueryRow(ctx, `insert into jobs (company_id, number, client_id, billing_client_id, title, address)
+		select company_id, number + 1, client_id, billing_client_id, 'Other', address from jobs where id = $1 returning id`, f.job).Scan(&other)
+	if _, err := send(Compose{To: []string{"ops@harbour.example"}, Subject: "Forged", Body: "x", Files: []int64{quote, file(other, "theirs.pdf", 1)}}); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("another job's file: %v", err)
+	}
+	if _, err := send(Compose{To: []string{"ops@harbour.example"}, Subject: "Too big", Body: "x", Files: []int64{quote, big}}); !strings.Contains(apperr.AsValidation(err).Field("files"), "Attach at most 15 MB in all: these come to 16.0 MB.") {
+		t.Errorf("too much attached: %v", err)
+	}
+	if n, err := send(Compose{To: []string{"ops@harbour.example"}, Custom: "boss@harbour.example", Subject: "Quote", Body: "Attached.", Files: []int64{plan, quote, quote}}); err != nil || n != 2 {
+		t.Fatalf("send with files = %d, %v", n, err)
+	}
+	var attached, names string
+	tdb.Owner.QueryRow(ctx, `select string_agg(a.name, ',' order by o.id, a.position) from outbox_attachments a
+		  join outbox_emails o on o.company_id = a.company_id and o.id = a.email_id where o.subject = 'Quote'`).Scan(&attached)
+	tdb.Owner.QueryRow(ctx, `select array_to_string(attachments, ',') from job_messages where subject = 'Quote'`).Scan(&names)
+	if attached != "quote.pdf,plan.pdf,quote.pdf,plan.pdf" || names != "quote.pdf,plan.pdf" {
+		t.Errorf("attachments queued %q, named on the message %q", attached, names)
+	}
+	var refused int
+	if tdb.Owner.QueryRow(ctx, `select count(*) from outbox_emails where subject in ('Forged', 'Too big')`).Scan(&refused); refused != 0 {
+		t.Errorf("%d refused emails queued", refused)
 	}
 	var redacted int
 	tdb.Owner.QueryRow(ctx, `select count(*) from outbox_emails where company_id = $1 and redact`, f.co).Scan(&redacted)

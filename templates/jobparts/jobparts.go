@@ -83,8 +83,8 @@ func sameDay(a, b time.Time) bool {
 // "25 Nov 2026 09:30".
 func Stamp(t time.Time, loc *time.Location) string { return t.In(loc).Format("2 Jan 2006 15:04") }
 
-// sizeText is a file's size for people: "512 bytes", "48 KB", "2.4 MB".
-func sizeText(n int64) string {
+// SizeText is a file's size for people: "512 bytes", "48 KB", "2.4 MB".
+func SizeText(n int64) string {
 	switch {
 	case n >= 1<<20:
 		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"

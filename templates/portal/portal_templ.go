@@ -1221,20 +1221,12 @@ func requestFields(c Chrome, f visits.RequestForm, pickable []visits.StaffMember
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 108, "<div class=\"field-row\">")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
 		templ_7745c5c3_Err = layout.Field(layout.Input{ID: prefix + "from", Label: "From", Name: "from", Type: "time", Value: f.From, Error: errs.Field("from")}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = layout.Field(layout.Input{ID: prefix + "to", Label: "To", Name: "to", Type: "time", Value: f.To, Error: errs.Field("to"),
-			Hint: "Leave the times empty for any time that day."}).Render(ctx, templ_7745c5c3_Buffer)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 109, "</div>")
+			Hint: "Leave From and To empty for any time that day."}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

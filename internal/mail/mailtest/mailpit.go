@@ -92,6 +92,17 @@ type Message struct {
 	HTML      string
 }
 
+// Full is one message as Message reports it: with the files it carried.
+type Full struct {
+	Message
+	Attachments []struct {
+		PartID      string
+		FileName    string
+		ContentType string
+		Size        int
+	}
+}
+
 // Messages lists every message received, newest first, without bodies.
 func (m *Mailpit) Messages() []Message {
 	m.tb.Helper()
@@ -123,12 +134,27 @@ func (m *Mailpit) Count(query string) int {
 	return res.Total
 }
 
-// Message returns one message with its text and HTML bodies.
-func (m *Mailpit) Message(id string) Message {
+// Message returns one message with its text and HTML bodies and its attachments.
+func (m *Mailpit) Message(id string) Full {
 	m.tb.Helper()
-	var msg Message
+	var msg Full
 	m.getJSON("/api/v1/message/"+id, &msg)
 	return msg
+}
+
+// Part returns the bytes of a part of message id (an attachment's PartID).
+func (m *Mailpit) Part(id, partID string) []byte {
+	m.tb.Helper()
+	res, err := http.Get(m.APIURL + "/api/v1/message/" + id + "/part/" + partID)
+	if err != nil {
+		m.tb.Fatalf("mailpit: %v", err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil || res.StatusCode != 200 {
+		m.tb.Fatalf("mailpit: part %s of %s = %d, %v", partID, id, res.StatusCode, err)
+	}
+	return b
 }
 
 // WaitFor polls until at least n messages arrived and returns them; it fails the test after the deadline.

@@ -277,7 +277,7 @@ func (h *Handlers) ClientUnassign(w http.ResponseWriter, r *http.Request) {
 // ClientExport answers the bulk bar's Export: the ticked clients as a CSV file. Ids outside the viewer's scope
 // are left out, as if they did not exist.
 func (h *Handlers) ClientExport(w http.ResponseWriter, r *http.Request) {
-	ids := page.TickedIDs(r)
+	ids := page.TickedIDs(r, "ids")
 	if len(ids) == 0 {
 		h.Done(w, r, nil, "/clients", "Tick at least one client first.")
 		return
@@ -351,7 +351,7 @@ func (h *Handlers) ClientRevokeAllLinks(w http.ResponseWriter, r *http.Request) 
 
 // ClientsJobShare is the client list's bulk action: Enable (or Disable) Job Share for selected.
 func (h *Handlers) ClientsJobShare(w http.ResponseWriter, r *http.Request) {
-	ids := page.TickedIDs(r)
+	ids := page.TickedIDs(r, "ids")
 	on := r.PostFormValue("action") == "job-share-on"
 	if len(ids) == 0 {
 		h.Done(w, r, nil, "/clients", "Tick at least one client first.")

@@ -183,7 +183,7 @@ func (h *Handlers) showJob(w http.ResponseWriter, r *http.Request, st jobState) 
 		case "files":
 			files.QueueList(b, co, files.Owner{JobID: id}, false, &p.Files)
 		case "messages":
-			jobs.QueueMessages(b, co, id, false, &p.Messages)
+			jobs.QueueMessages(b, co, id, &p.Messages)
 		case "history":
 			jobs.QueueHistory(b, co, id, &p.History)
 			share.QueueLinks(b, co, id, &p.Links)

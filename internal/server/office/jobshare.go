@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/files"
 	"fieldops/internal/jobs"
 	"fieldops/internal/server/page"
 	"fieldops/internal/share"
@@ -28,6 +29,7 @@ func (h *Handlers) showCompose(w http.ResponseWriter, r *http.Request, c share.C
 	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
 		jobs.QueueGet(b, v.CompanyID, jobs.ScopeFor(v), id, &p.Job)
 		share.QueueRecipients(b, v.CompanyID, id, &p.Recipients)
+		files.QueueList(b, v.CompanyID, files.Owner{JobID: id}, false, &p.Files)
 	})
 	if err == nil {
 		err = formErr
@@ -42,7 +44,7 @@ func (h *Handlers) showCompose(w http.ResponseWriter, r *http.Request, c share.C
 func (h *Handlers) JobSendEmail(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	c := share.Compose{To: r.PostForm["to"], Custom: r.PostFormValue("custom"), Subject: r.PostFormValue("subject"),
-		Body: r.PostFormValue("body"), AddLink: r.PostFormValue("add_link") != ""}
+		Body: r.PostFormValue("body"), AddLink: r.PostFormValue("add_link") != "", Files: page.TickedIDs(r, "files")}
 	var n int
 	id, ok := h.PathID(w, r, "id")
 	if !ok {

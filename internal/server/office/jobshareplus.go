@@ -48,7 +48,7 @@ func (h *Handlers) ClientPortalPermissions(w http.ResponseWriter, r *http.Reques
 // ClientsPortalPermissions is the client list's bulk action: the same permissions for every Job Share Plus user
 // of the ticked clients.
 func (h *Handlers) ClientsPortalPermissions(w http.ResponseWriter, r *http.Request) {
-	ids := page.TickedIDs(r)
+	ids := page.TickedIDs(r, "ids")
 	co := page.ViewerOf(r).CompanyID
 	var n int
 	err := h.DB.InCompany(r.Context(), co, func(tx pgx.Tx) (err error) {

@@ -33,11 +33,12 @@ func RefusedInWords(err error) bool {
 	return apperr.AsValidation(err) != nil && !errors.Is(err, apperr.ErrConflict)
 }
 
-// TickedIDs are the row ids a bulk-action form sends (name "ids"), at most 1000; anything not a number is dropped.
-func TickedIDs(r *http.Request) []int64 {
+// TickedIDs are the ids a form's checkboxes named name send (a bulk action's rows: "ids"), at most 1000; anything
+// not a number is dropped.
+func TickedIDs(r *http.Request, name string) []int64 {
 	r.ParseForm()
 	var ids []int64
-	for _, raw := range r.PostForm["ids"] {
+	for _, raw := range r.PostForm[name] {
 		if id, err := strconv.ParseInt(raw, 10, 64); err == nil && len(ids) < 1000 {
 			ids = append(ids, id)
 		}

@@ -115,7 +115,7 @@ func FuzzTickedIDs(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		r := httptest.NewRequest("POST", "/clients/job-share", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		ids := TickedIDs(r)
+		ids := TickedIDs(r, "ids")
 		if len(ids) > 1000 {
 			t.Fatalf("%d ids, want at most 1000", len(ids))
 		}

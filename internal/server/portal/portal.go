@@ -86,7 +86,7 @@ func (h *Handlers) showPortalJob(w http.ResponseWriter, r *http.Request, p porta
 			visits.QueuePickable(b, co, *v.ClientID, &p.Pickable)
 		}
 		if v.Perms.ViewMessages {
-			jobs.QueueMessages(b, co, id, true, &p.Messages)
+			jobs.QueueClientTimeline(b, co, id, &p.Messages)
 		}
 	})
 	p.Lines = jobs.ForClient(p.Lines, v.Perms)
