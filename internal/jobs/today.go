@@ -18,6 +18,9 @@ type TodayVisit struct {
 	AssigneeName string
 	StartsAt     *time.Time // nil: not scheduled
 	EndsAt       *time.Time
+	// RequestedStart and RequestedEnd are the window a client asked for in the portal, if they named one.
+	RequestedStart *time.Time
+	RequestedEnd   *time.Time
 }
 
 // Ref is the visit's job number as people say it.
@@ -53,7 +56,8 @@ const StaleAfter = 14 * 24 * time.Hour
 // todayVisitSQL selects TodayVisit rows of visits v with their job j.
 const todayVisitSQL = `
 		select v.id, j.id as job_id, j.number as job_number, j.title as job_title, c.name as client_name, j.status as job_status,
-		       coalesce(v.assignee_id, 0) as assignee_id, coalesce(a.name, '') as assignee_name, v.starts_at, v.ends_at
+		       coalesce(v.assignee_id, 0) as assignee_id, coalesce(a.name, '') as assignee_name, v.starts_at, v.ends_at,
+		       v.requested_start, v.requested_end
 		  from visits v
 		  join jobs j on j.company_id = v.company_id and j.id = v.job_id
 		  join clients c on c.company_id = j.company_id and c.id = j.client_id

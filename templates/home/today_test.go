@@ -1,6 +1,8 @@
 package home
 
 import (
+	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,5 +73,25 @@ func TestToday_HoursOnTheCompanysClock(t *testing.T) {
 	hours := Today{Location: loc, Day: day, Visits: []jobs.TodayVisit{{StartsAt: &start, EndsAt: &end}}}.Hours()
 	if len(hours) != 13 || hours[0].Label != "06" || hours[1].Label != "07" || hours[1].Left != 7.7 {
 		t.Errorf("scale %+v, want 06 to 18 in 13 marks", hours)
+	}
+}
+
+// A visit a client requested in the portal is marked Requested, with the window they asked for, among the visits
+// with no time yet.
+func TestToday_RequestedVisit(t *testing.T) {
+	loc, _ := time.LoadLocation("Pacific/Auckland")
+	from := time.Date(2026, 12, 1, 9, 0, 0, 0, loc)
+	to := from.Add(3 * time.Hour)
+	today := Today{Location: loc, Office: true, Attention: jobs.Attention{Unscheduled: []jobs.TodayVisit{
+		{JobID: 7, JobNumber: 1042, JobTitle: "Leaking tap", ClientName: "Harbour View", RequestedStart: &from, RequestedEnd: &to},
+		{JobID: 8, JobNumber: 1043, JobTitle: "Gutters", ClientName: "Harbour View"},
+	}}}
+	var b strings.Builder
+	if err := attention(today).Render(context.Background(), &b); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	if strings.Count(page, ">Requested<") != 1 || !strings.Contains(page, "Tue 1 Dec, 09:00–12:00") || !strings.Contains(page, "Gutters") {
+		t.Errorf("the visits with no time yet: %s", page)
 	}
 }
