@@ -1,7 +1,6 @@
--- Emails carry files, and a job's timeline keeps each email sent about it whole. An attachment names a file of
--- the company by id, read from files.Storage when the worker sends; a file deleted before then leaves file_id null
--- and the email fails in words. A job message that is an email has its subject and the names of the files it
--- carried (its body may then be empty: a Job Share link alone).
+-- Emails carry files. An attachment names a file of the company by id, read from files.Storage when the worker
+-- sends, so a file is not copied per recipient; a file deleted before then leaves file_id null and the email fails
+-- in words.
 
 -- +goose Up
 create table outbox_attachments (
@@ -23,16 +22,5 @@ create policy company_isolation on outbox_attachments
     using (company_id = nullif(current_setting('app.company_id', true), '')::bigint);
 grant select, insert on outbox_attachments to fieldops_app;
 
-alter table job_messages
-    add column subject     text check (length(subject) between 1 and 998),
-    add column attachments text[] not null default '{}';
-alter table job_messages
-    drop constraint job_messages_body_check,
-    add constraint job_messages_body_check check (length(body) <= 20000 and (length(body) >= 1 or subject is not null));
-
 -- +goose Down
-alter table job_messages
-    drop constraint job_messages_body_check,
-    add constraint job_messages_body_check check (length(body) between 1 and 10000);
-alter table job_messages drop column attachments, drop column subject;
 drop table outbox_attachments;

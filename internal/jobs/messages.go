@@ -46,8 +46,9 @@ func QueueMessages(b *pgx.Batch, companyID, jobID int64, msgs *[]Message) {
 // their own replies and the emails sent to their addresses — as one timeline, newest last (the latest 200).
 // Internal notes and emails to others are never read.
 func QueueClientTimeline(b *pgx.Batch, companyID, jobID int64, msgs *[]Message) {
-	b.Queue(`select * from (select `+messageColumns+` from job_messages
-		 where company_id = $1 and job_id = $2 and visible_to_client order by id desc limit 200) m order by id`,
+	b.Queue(`select `+messageColumns+` from job_messages where company_id = $1 and id in (
+		    select id from job_messages where company_id = $1 and job_id = $2 and visible_to_client order by id desc limit 200)
+		 order by id`,
 		companyID, jobID).Query(func(rows pgx.Rows) (err error) {
 		*msgs, err = pgx.CollectRows(rows, pgx.RowToStructByName[Message])
 		return err

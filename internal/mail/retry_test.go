@@ -81,6 +81,7 @@ func TestClassify(t *testing.T) {
 		{"554 greeting", &textproto.Error{Code: 554, Msg: "no service"}, "The mail server turned the connection away", false},
 		{"bad recipient", &refusal{reason: "A recipient address is not valid: x@", err: errors.New("mail: no angle-addr")},
 			"A recipient address is not valid: x@", true},
+		{"attachments unreadable", &unreadable{err: fmt.Errorf("read: %w", refused)}, "The files attached to it could not be read just now", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := classify(tc.err, []string{"ann@acme.example"})

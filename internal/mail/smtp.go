@@ -85,12 +85,15 @@ type failure struct {
 // permanent; everything else (the server down, slow, answering 4xx, or the connection breaking off) may pass.
 func classify(err error, recipients []string) failure {
 	var bad *refusal
+	var files *unreadable
 	var sendErr *gomail.SendError
 	var netErr net.Error
 	var reply *textproto.Error
 	switch {
 	case errors.As(err, &bad):
 		return failure{reason: bad.reason, permanent: true}
+	case errors.As(err, &files):
+		return failure{reason: "The files attached to it could not be read just now"}
 	case errors.As(err, &sendErr) && sendErr.ErrorCode() >= 500:
 		switch sendErr.Reason {
 		case gomail.ErrSMTPRcptTo:
@@ -145,6 +148,12 @@ type refusal struct {
 
 func (b *refusal) Error() string { return b.reason + ": " + b.err.Error() }
 func (b *refusal) Unwrap() error { return b.err }
+
+// unreadable is an email whose attached files could not be read (the database or file store away): tried again.
+type unreadable struct{ err error }
+
+func (u *unreadable) Error() string { return "reading attachments: " + u.err.Error() }
+func (u *unreadable) Unwrap() error { return u.err }
 
 // joinAddresses lists addresses for a reason: at most five, then how many more.
 func joinAddresses(addrs []string) string {

@@ -11,6 +11,7 @@ import (
 	gomail "github.com/wneessen/go-mail"
 
 	"fieldops/internal/db/dbtest"
+	"fieldops/internal/files"
 	"fieldops/internal/mail"
 	"fieldops/internal/mail/mailtest"
 )
@@ -39,7 +40,7 @@ func BenchmarkOutbox_Throughput(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		w := &mail.Worker{DB: tdb.DB, ListenURL: tdb.AppURL, SMTP: m.SMTP(), From: from, Log: slog.New(slog.DiscardHandler)}
+		w := &mail.Worker{DB: tdb.DB, ListenURL: tdb.AppURL, SMTP: m.SMTP(), From: from, Files: files.Postgres{DB: tdb.DB}, Log: slog.New(slog.DiscardHandler)}
 		wctx, cancel := context.WithCancel(ctx)
 		done := make(chan struct{})
 		start := time.Now()

@@ -71,6 +71,9 @@ func (w *Worker) defaults() {
 // Run delivers until ctx ends. Then it finishes the email it is sending, hands back those it claimed but had
 // not started, and returns.
 func (w *Worker) Run(ctx context.Context) error {
+	if w.Files == nil {
+		return errors.New("outbox: the worker has no file storage to read attachments from (Worker.Files)")
+	}
 	w.defaults()
 	wakes := make([]chan struct{}, w.Senders)
 	for i := range wakes {
@@ -181,8 +184,9 @@ type claimed struct {
 	MessageID  string
 	Attempts   int
 	QueuedAt   time.Time
-	// Attachments are filled in by attach, after the claim.
+	// Attachments are filled in by attach, after the claim; attachErr when they could not be read.
 	Attachments []claimedAttachment `db:"-"`
+	attachErr   error
 }
 
 // claimedAttachment is one file a claimed email carries; FileID is nil once the file was deleted.
@@ -194,8 +198,9 @@ type claimedAttachment struct {
 }
 
 // attach reads the attachments of a claimed batch: one Read per company in it, under that company's
-// Row-Level Security.
-func (w *Worker) attach(ctx context.Context, batch []claimed) error {
+// Row-Level Security. A company's that cannot be read marks its emails (attachErr), to be tried again later; the
+// others go on.
+func (w *Worker) attach(ctx context.Context, batch []claimed) {
 	ids := map[int64][]int64{}
 	for _, e := range batch {
 		ids[e.CompanyID] = append(ids[e.CompanyID], e.ID)
@@ -212,7 +217,12 @@ func (w *Worker) attach(ctx context.Context, batch []claimed) error {
 				})
 		})
 		if err != nil {
-			return fmt.Errorf("outbox: attachments: %w", err)
+			for i, e := range batch {
+				if e.CompanyID == companyID {
+					batch[i].attachErr = &unreadable{err: fmt.Errorf("outbox: attachments: %w", err)}
+				}
+			}
+			continue
 		}
 		for _, a := range as {
 			k := [2]int64{companyID, a.EmailID}
@@ -222,7 +232,6 @@ func (w *Worker) attach(ctx context.Context, batch []claimed) error {
 	for i, e := range batch {
 		batch[i].Attachments = byEmail[[2]int64{e.CompanyID, e.ID}]
 	}
-	return nil
 }
 
 // deliverBatch claims due emails and sends them over one SMTP connection; it returns how many it claimed.
@@ -243,12 +252,7 @@ func (w *Worker) deliverBatch(ctx context.Context, client *gomail.Client) (int, 
 	if err != nil || len(batch) == 0 {
 		return 0, err
 	}
-	if err := w.attach(bg, batch); err != nil {
-		for _, e := range batch {
-			w.mark(bg, `select outbox_release($1, $2)`, e.CompanyID, e.ID)
-		}
-		return len(batch), err
-	}
+	w.attach(bg, batch)
 	connected := false
 	defer func() {
 		if connected {
@@ -286,6 +290,10 @@ func (w *Worker) deliverBatch(ctx context.Context, client *gomail.Client) (int, 
 				w.Log.Warn("outbox: lease lost before sending; another sender has the email", "company_id", e.CompanyID, "id", e.ID)
 				continue
 			}
+		}
+		if e.attachErr != nil {
+			w.failed(bg, e, e.attachErr)
+			continue
 		}
 		msg, err := w.message(bg, e)
 		if err != nil {
@@ -343,14 +351,14 @@ func (w *Worker) message(ctx context.Context, e claimed) (*gomail.Msg, error) {
 	for _, a := range e.Attachments {
 		var data []byte
 		err := apperr.ErrNotFound
-		if a.FileID != nil && w.Files != nil {
+		if a.FileID != nil {
 			data, err = w.Files.Get(ctx, e.CompanyID, *a.FileID, files.Original)
 		}
 		if errors.Is(err, apperr.ErrNotFound) {
 			return nil, &refusal{reason: "The attached file " + a.Name + " was deleted before the email went out", err: err}
 		}
 		if err != nil {
-			return nil, err // the database is away: tried again
+			return nil, &unreadable{err: err} // the database or file store is away: tried again
 		}
 		m.AttachReadSeeker(a.Name, bytes.NewReader(data), gomail.WithFileContentType(gomail.ContentType(a.ContentType)))
 	}

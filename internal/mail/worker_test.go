@@ -26,7 +26,7 @@ const from = "fieldops <no-reply@fieldops.test>"
 // startWorker runs a worker against tdb and m until the test ends (or the returned stop is called).
 func startWorker(t *testing.T, tdb *dbtest.TestDB, smtp mail.SMTP, tune func(*mail.Worker)) (stop func()) {
 	t.Helper()
-	w := &mail.Worker{DB: tdb.DB, ListenURL: tdb.AppURL, SMTP: smtp, From: from,
+	w := &mail.Worker{DB: tdb.DB, ListenURL: tdb.AppURL, SMTP: smtp, From: from, Files: files.Postgres{DB: tdb.DB},
 		Log: slog.New(slog.DiscardHandler), Backoff: 50 * time.Millisecond, Poll: 100 * time.Millisecond}
 	if tune != nil {
 		tune(w)
@@ -505,7 +505,7 @@ func TestOutbox_Attachments(t *testing.T) {
 	e.Subject, e.Attachments = "The old one", []mail.Attachment{{FileID: gone, Name: "old.pdf", ContentType: "application/pdf"}}
 	failed := enqueue(t, tdb, co, e)
 	tdb.Owner.Exec(ctx, `delete from files where id = $1`, gone)
-	startWorker(t, tdb, m.SMTP(), func(w *mail.Worker) { w.Files = files.Postgres{DB: tdb.DB} })
+	startWorker(t, tdb, m.SMTP(), nil)
 	waitStatus(t, tdb, sent, "sent", 10*time.Second)
 	got := m.Message(m.WaitFor(1, 5*time.Second)[0].ID)
 	if len(got.Attachments) != 1 || got.Attachments[0].FileName != "quote.pdf" || got.Attachments[0].ContentType != "application/pdf" {
@@ -517,5 +517,14 @@ func TestOutbox_Attachments(t *testing.T) {
 	r := waitStatus(t, tdb, failed, "failed", 10*time.Second)
 	if r.LastError == nil || !strings.Contains(*r.LastError, "The attached file old.pdf was deleted before the email went out") {
 		t.Errorf("the email whose file was deleted: %v", r.LastError)
+	}
+}
+
+// A worker without file storage cannot send what emails carry: it refuses to start rather than fail them.
+func TestWorker_NeedsFiles(t *testing.T) {
+	tdb := dbtest.New(t)
+	w := &mail.Worker{DB: tdb.DB, ListenURL: tdb.AppURL, From: from, Log: slog.New(slog.DiscardHandler)}
+	if err := w.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "Worker.Files") {
+		t.Errorf("Run without Files = %v", err)
 	}
 }

@@ -191,7 +191,7 @@ func TestPortal_AddAndEditJobs(t *testing.T) {
 	if res, _ := f.fran.post(fmt.Sprintf("/portal/jobs/%d/visits", id), url.Values{"date": {inDays(8)}, "from": {"09:00"}, "to": {"12:00"}}); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("request visit = %d", res.StatusCode)
 	}
-	if res, body := f.fran.post(fmt.Sprintf("/portal/jobs/%d/visits", id), url.Values{"from": {"09:00"}}); res.StatusCode != 422 || !strings.Contains(body, "Pick the day first.") {
+	if res, body := f.fran.post(fmt.Sprintf("/portal/jobs/%d/visits", id), url.Values{"from": {"09:00"}}); res.StatusCode != 422 || !strings.Contains(body, "Pick the day someone should come.") {
 		t.Errorf("a time without a day = %d", res.StatusCode)
 	}
 	if res, _ := f.fran.post(fmt.Sprintf("/portal/jobs/%d/lines", id), url.Values{"description": {"Ladder hire"}, "quantity": {"1"}, "unit_price": {"999"}}); res.StatusCode != http.StatusSeeOther {

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"fieldops/internal/identity"
 )
@@ -79,7 +80,7 @@ func TestOffice_SchedulesARequest(t *testing.T) {
 	}
 	var visit int64
 	f.tdb.Owner.QueryRow(ctx, `select id from visits where job_id = $1`, f.jobA).Scan(&visit)
-	if _, body := f.fran.get(job); !strings.Contains(body, "Waiting for a time") || !strings.Contains(body, "Change the request for") {
+	if _, body := f.fran.get(job); !strings.Contains(body, "Requested · waiting for a time") || !strings.Contains(body, "Change the request for") {
 		t.Error("the portal does not show the request as waiting, with a change form")
 	}
 	office := fmt.Sprintf("/jobs/%d/visits/%d/edit", f.jobA, visit)
@@ -99,14 +100,21 @@ func TestOffice_SchedulesARequest(t *testing.T) {
 		t.Fatalf("schedule = %d", res.StatusCode)
 	}
 	_, body = f.admin.get(fmt.Sprintf("/jobs/%d?tab=visits", f.jobA))
-	if !strings.Contains(body, "09:30–11:00") || !strings.Contains(body, "Cora Coworker") || !strings.Contains(body, "for ") || strings.Contains(body, ">Requested<") {
-		t.Error("the scheduled visit: want its time, Cora, and what was asked for")
+	asked := "requested by Fran Facilities (portal) for " + dayOf(day) + ", 09:00–12:00"
+	if !strings.Contains(body, "09:30–11:00") || !strings.Contains(body, "Cora Coworker") || !strings.Contains(body, asked) || strings.Contains(body, ">Requested<") {
+		t.Errorf("the scheduled visit: want its time, Cora, and %q", asked)
 	}
 	_, body = f.fran.get(job)
-	if !strings.Contains(body, "09:30–11:00") || strings.Contains(body, "Waiting for a time") || strings.Contains(body, "Change the request for") {
+	if !strings.Contains(body, "09:30–11:00") || strings.Contains(body, "Requested · waiting for a time") || strings.Contains(body, "Change the request for") {
 		t.Error("the portal after scheduling: want the time and no change form")
 	}
 	if res, body := f.fran.post(fmt.Sprintf("%s/visits/%d", job, visit), url.Values{"date": {day}}); res.StatusCode != http.StatusConflict || !strings.Contains(body, "already scheduled") {
 		t.Errorf("a forged change of a scheduled visit = %d", res.StatusCode)
 	}
+}
+
+// dayOf is a date input's value ("2026-12-05") as a visit list writes the day ("Sat 5 Dec 2026").
+func dayOf(date string) string {
+	d, _ := time.Parse("2006-01-02", date)
+	return d.Format("Mon 2 Jan 2006")
 }

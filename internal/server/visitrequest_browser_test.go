@@ -54,8 +54,8 @@ func TestBrowser_PortalVisitRequest(t *testing.T) {
 	if !strings.Contains(options, "Cora Coworker") || strings.Contains(options, "Sam Sparks") {
 		t.Errorf("whom Fran may pick: %q; want Cora and not Sam", options)
 	}
-	if !strings.Contains(visitsCard, "Requested:") || !strings.Contains(visitsCard, "09:00–12:00") || !strings.Contains(visitsCard, "Cora Coworker") ||
-		!strings.Contains(visitsCard, "Waiting for a time") {
+	if !strings.Contains(visitsCard, dayOf(day)+", 09:00–12:00") || !strings.Contains(visitsCard, "Cora Coworker") ||
+		!strings.Contains(visitsCard, "Requested · waiting for a time") {
 		t.Errorf("the portal's visits after the request: %q", visitsCard)
 	}
 	if forged != "403" {
@@ -101,7 +101,7 @@ func TestBrowser_PortalVisitRequest(t *testing.T) {
 		chromedp.Navigate(fmt.Sprintf("%s/portal/jobs/%d", ts.URL, job)),
 		chromedp.Text(`//h2[text()="Visits"]/..`, &visitsCard),
 	)
-	if err != nil || !strings.Contains(visitsCard, "10:00–11:30") || strings.Contains(visitsCard, "Waiting for a time") {
+	if err != nil || !strings.Contains(visitsCard, "10:00–11:30") || strings.Contains(visitsCard, "waiting for a time") {
 		t.Errorf("the portal after the office scheduled it: %q (%v)", visitsCard, err)
 	}
 }

@@ -77,7 +77,7 @@ const clientAddressesSQL = `
 	  join accounts a on a.id = m.account_id
 	 where j.company_id = $1 and j.id = $2 and m.role = 'client'`
 
-// attachments reads the ticked files of the job, in the order ticked: ErrNotFound for one that is not the job's
+// attachments reads the ticked files of the job, in the order the job lists them (by id), each once: ErrNotFound for one that is not the job's
 // (the form offers only these), a ValidationError on "files" over MaxAttachBytes.
 func attachments(ctx context.Context, tx pgx.Tx, companyID, jobID int64, ids []int64, v *apperr.ValidationError) ([]mail.Attachment, error) {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))

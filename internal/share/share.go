@@ -112,8 +112,9 @@ func (ls Letters) jobAdded(ctx context.Context, tx pgx.Tx, companyID int64, by j
 	if err := ls.send(ctx, tx, companyID, KindJobShare, l); err != nil {
 		return false, err
 	}
+	// The timeline shows it as the company's: it is sent for whoever added the job, the client's own user too.
 	sent := jobs.SentEmail{To: []string{l.To}, Subject: l.Subject, Body: l.Body, WithLinks: true, ToClient: true}
-	if err := jobs.KeepEmail(ctx, tx, companyID, by, jobID, sent); err != nil {
+	if err := jobs.KeepEmail(ctx, tx, companyID, jobs.Actor{Name: l.Company}, jobID, sent); err != nil {
 		return false, err
 	}
 	return true, jobs.Record(ctx, tx, companyID, jobID, by, "Job Share link emailed to "+*email)

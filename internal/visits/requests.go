@@ -31,21 +31,20 @@ func (f RequestForm) Empty() bool {
 	return strings.TrimSpace(f.Date+f.From+f.To) == "" && f.AssigneeID == 0
 }
 
-// window reads the requested window in loc: the day from From (its start when empty) to To (its end when
-// empty); nil, nil without a day. A window that ends before it starts, or is over by now, is refused in words.
-func (f RequestForm) window(loc *time.Location, now time.Time) (start, end *time.Time, err error) {
+// window reads the requested window in loc: the day from From (its first moment when empty) to To (the next day's
+// first moment when empty). A request names a day: without one, or when the window ends before it starts or is over
+// by now, it is refused in words.
+func (f RequestForm) window(loc *time.Location, now time.Time) (start, end time.Time, err error) {
 	v := &apperr.ValidationError{}
 	date, from, to := strings.TrimSpace(f.Date), strings.TrimSpace(f.From), strings.TrimSpace(f.To)
 	if date == "" {
-		if from != "" || to != "" {
-			v.Add("date", "Pick the day first.")
-		}
-		return nil, nil, v.Err()
+		v.Add("date", "Pick the day someone should come.")
+		return start, end, v.Err()
 	}
-	day, err := time.ParseInLocation("2006-01-02", date, loc)
+	day, err := time.Parse("2006-01-02", date) // a date of the calendar, not yet a time anywhere
 	if err != nil || day.Year() < 2000 || day.Year() > 2100 {
 		v.Add("date", "Pick a date from the calendar.")
-		return nil, nil, v.Err()
+		return start, end, v.Err()
 	}
 	at := func(field, clock string, dflt time.Time) time.Time {
 		if clock == "" {
@@ -58,24 +57,43 @@ func (f RequestForm) window(loc *time.Location, now time.Time) (start, end *time
 		}
 		return time.Date(day.Year(), day.Month(), day.Day(), t.Hour(), t.Minute(), 0, 0, loc)
 	}
-	s := at("from", from, day)
-	e := at("to", to, time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc))
+	start = at("from", from, dayStart(day, loc))
+	end = at("to", to, dayStart(day.AddDate(0, 0, 1), loc))
 	switch {
 	case v.Field("from") != "" || v.Field("to") != "":
-	case !e.After(s):
+	case !end.After(start):
 		v.Add("to", "The window must end after it starts.")
-	case !e.After(now):
+	case !end.After(now):
 		v.Add("date", "That time has passed: pick a day and time still to come.")
 	}
-	s, e = s.UTC(), e.UTC()
-	return &s, &e, v.Err()
+	return start.UTC(), end.UTC(), v.Err()
+}
+
+// dayStart is the first moment of the calendar day of date (its year, month and day) in loc: midnight, or where
+// the clocks skip midnight (a daylight-saving change at 00:00, as in Santiago), the first minute after it.
+func dayStart(date time.Time, loc *time.Location) time.Time {
+	y, m, d := date.Date()
+	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	for {
+		if ty, tm, td := t.Date(); ty == y && tm == m && td == d {
+			break
+		}
+		t = t.Add(time.Minute) // normalised into the day before: walk up to the day's first minute
+	}
+	for {
+		p := t.Add(-time.Minute)
+		if py, pm, pd := p.Date(); py != y || pm != m || pd != d {
+			return t
+		}
+		t = p // normalised past the gap: walk back to the day's first minute
+	}
 }
 
 // Request asks, for a client user (Job Share Plus with Add and edit jobs), for a visit on one of their client's
-// jobs: unscheduled until the office schedules it, with the window they asked for and, if they named one, the staff
-// member they would like — only someone the company lets clients pick (Settings). It records them as the requester
-// and writes History. ErrForbidden for anyone else, without the permission, or for a staff member not on offer (a
-// forged request); ErrNotFound for a job that is not their client's.
+// jobs on a day, within a window if they name one: unscheduled until the office schedules it, with the staff member
+// they would like if they named one — only someone the company lets clients pick (Settings). It records them as the
+// requester and writes History. ErrForbidden for anyone else, without the permission, or for a staff member not on
+// offer (a forged request); ErrNotFound for a job that is not their client's.
 func Request(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, perms identity.Permissions, by jobs.Actor, jobID int64, f RequestForm, loc *time.Location, now time.Time) (int64, error) {
 	start, end, who, err := checkRequest(ctx, tx, companyID, scope, perms, jobID, f, loc, now)
 	if err != nil {
@@ -88,49 +106,56 @@ func Request(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, 
 		companyID, jobID, db.NullID(f.AssigneeID), db.NullID(by.MembershipID), start, end).Scan(&id); err != nil {
 		return 0, fmt.Errorf("visits: request: %w", err)
 	}
-	return id, jobs.Record(ctx, tx, companyID, jobID, by, "Visit requested: "+who+", "+Window(start, end, loc, historyDay))
+	return id, jobs.Record(ctx, tx, companyID, jobID, by, "Visit requested: "+who+", "+Window(&start, &end, loc, historyDay))
 }
 
-// ChangeRequest changes what a client user asked for on a visit of their client's job — the window and whom they
-// would like — while the office has not scheduled it; once it has, a 409 in words (the office changes it). The
-// same checks as Request; ErrNotFound for a visit that is not the job's.
+// ChangeRequest changes what a client user asked for on a visit requested in the portal — the window and, where the
+// company lets clients pick, whom they would like — while the office has not scheduled it; once it has, a 409 in
+// words (the office changes it). A visit the office made is not theirs to change: ErrForbidden. The same checks as
+// Request; ErrNotFound for a visit that is not the job's.
 func ChangeRequest(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, perms identity.Permissions, by jobs.Actor, jobID, visitID int64, f RequestForm, loc *time.Location, now time.Time) error {
 	start, end, who, err := checkRequest(ctx, tx, companyID, scope, perms, jobID, f, loc, now)
 	if err != nil {
 		return err
 	}
-	var scheduled bool
-	err = tx.QueryRow(ctx, `select starts_at is not null from visits where company_id = $1 and job_id = $2 and id = $3 for update`,
-		companyID, jobID, visitID).Scan(&scheduled)
+	var requested, scheduled, picks bool
+	err = tx.QueryRow(ctx, `
+		select v.requested_by is not null, v.starts_at is not null, c.portal_staff_pick <> 'nobody'
+		  from visits v join companies c on c.id = v.company_id
+		 where v.company_id = $1 and v.job_id = $2 and v.id = $3 for update of v`,
+		companyID, jobID, visitID).Scan(&requested, &scheduled, &picks)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return apperr.ErrNotFound
 	case err != nil:
 		return fmt.Errorf("visits: change request: %w", err)
+	case !requested:
+		return apperr.ErrForbidden // the office's visit: the portal offers no change of it
 	case scheduled:
 		return apperr.Conflict("The office has already scheduled this visit: ask them if it should change.")
 	}
+	// Where clients pick no one, the form offers no choice: whoever the office set stays.
 	if _, err := tx.Exec(ctx, `
-		update visits set assignee_id = $4, requested_by = $5, requested_start = $6, requested_end = $7
+		update visits set assignee_id = case when $8 then $4 else assignee_id end, requested_by = $5, requested_start = $6, requested_end = $7
 		 where company_id = $1 and job_id = $2 and id = $3`,
-		companyID, jobID, visitID, db.NullID(f.AssigneeID), db.NullID(by.MembershipID), start, end); err != nil {
+		companyID, jobID, visitID, db.NullID(f.AssigneeID), db.NullID(by.MembershipID), start, end, picks); err != nil {
 		return fmt.Errorf("visits: change request: %w", err)
 	}
-	return jobs.Record(ctx, tx, companyID, jobID, by, "Visit request changed: "+who+", "+Window(start, end, loc, historyDay))
+	return jobs.Record(ctx, tx, companyID, jobID, by, "Visit request changed: "+who+", "+Window(&start, &end, loc, historyDay))
 }
 
 // checkRequest is what Request and ChangeRequest check, in this order: the permission, the form, the job in the
 // client's scope, and the staff member on offer. It returns the window and the staff member's name ("left to the
 // office" for none).
-func checkRequest(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, perms identity.Permissions, jobID int64, f RequestForm, loc *time.Location, now time.Time) (start, end *time.Time, who string, err error) {
+func checkRequest(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, perms identity.Permissions, jobID int64, f RequestForm, loc *time.Location, now time.Time) (start, end time.Time, who string, err error) {
 	if scope.Client == 0 || !perms.AddEdit {
-		return nil, nil, "", apperr.ErrForbidden
+		return start, end, "", apperr.ErrForbidden
 	}
 	if start, end, err = f.window(loc, now); err != nil {
-		return nil, nil, "", err
+		return start, end, "", err
 	}
 	if _, err := jobs.Lock(ctx, tx, companyID, scope, jobID); err != nil {
-		return nil, nil, "", err
+		return start, end, "", err
 	}
 	if f.AssigneeID == 0 {
 		return start, end, "left to the office", nil
@@ -140,33 +165,60 @@ func checkRequest(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Sc
 		 where m.company_id = $1 and m.id = $3 and `+pickableSQL,
 		companyID, scope.Client, f.AssigneeID).Scan(&who)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil, "", apperr.ErrForbidden // the form offers only these: anyone else is forged
+		return start, end, "", apperr.ErrForbidden // the form offers only these: anyone else is forged
 	}
 	if err != nil {
-		return nil, nil, "", fmt.Errorf("visits: request: %w", err)
+		return start, end, "", fmt.Errorf("visits: request: %w", err)
 	}
 	return start, end, who, nil
 }
 
 // Window is a requested window in loc, its day written in the layout day: with "Mon 2 Jan 2006", "Tue 1 Dec 2026,
-// 09:00–12:00", "…, from 13:00" or "…, until 12:00" (to or from midnight), "…, any time" (the whole day), and
-// "no time given" without one.
+// 09:00–12:00", "…, from 13:00" or "…, until 12:00" (from or to the edge of the day), "…, any time" (the whole day),
+// and "no time given" without one.
 func Window(start, end *time.Time, loc *time.Location, day string) string {
 	if start == nil || end == nil {
 		return "no time given"
 	}
 	s, e := start.In(loc), end.In(loc)
-	fromMidnight := s.Hour() == 0 && s.Minute() == 0
-	toMidnight := e.Equal(time.Date(s.Year(), s.Month(), s.Day()+1, 0, 0, 0, 0, loc))
+	fromStart, toEnd := wholeDay(s, e, loc)
 	switch {
-	case fromMidnight && toMidnight:
+	case fromStart && toEnd:
 		return s.Format(day) + ", any time"
-	case toMidnight:
+	case toEnd:
 		return s.Format(day) + ", from " + s.Format("15:04")
-	case fromMidnight:
+	case fromStart:
 		return s.Format(day) + ", until " + e.Format("15:04")
 	}
 	return s.Format(day+", 15:04") + "–" + e.Format("15:04")
+}
+
+// wholeDay says whether a window from s to e starts at the first moment of s's day in loc and ends at the next
+// day's.
+func wholeDay(s, e time.Time, loc *time.Location) (fromStart, toEnd bool) {
+	first := dayStart(s.In(loc), loc)
+	return s.Equal(first), e.Equal(dayStart(first.AddDate(0, 0, 1), loc))
+}
+
+// RequestFormOf is the change form of a requested visit v in loc, filled with what the client asked for.
+func RequestFormOf(v Visit, loc *time.Location) RequestForm {
+	var f RequestForm
+	if v.AssigneeID != nil {
+		f.AssigneeID = *v.AssigneeID
+	}
+	if v.RequestedStart == nil || v.RequestedEnd == nil {
+		return f
+	}
+	s, e := v.RequestedStart.In(loc), v.RequestedEnd.In(loc)
+	fromStart, toEnd := wholeDay(s, e, loc)
+	f.Date = s.Format("2006-01-02")
+	if !fromStart {
+		f.From = s.Format("15:04")
+	}
+	if !toEnd {
+		f.To = e.Format("15:04")
+	}
+	return f
 }
 
 // historyDay is how History writes a day.

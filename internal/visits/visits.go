@@ -4,11 +4,12 @@ package visits
 
 import (
 	"errors"
-	"fieldops/internal/apperr"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
 )
 
 // Visit is one visit of a job: who (or "Unassigned") and when (or "Unscheduled").

@@ -3,16 +3,17 @@ package visits
 import (
 	"context"
 	"errors"
-	"fieldops/internal/apperr"
-	"fieldops/internal/db/dbtest"
-	"fieldops/internal/identity"
-	"fieldops/internal/jobs"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+	"fieldops/internal/db/dbtest"
+	"fieldops/internal/identity"
+	"fieldops/internal/jobs"
 )
 
 // fixture is a company with a client, an admin and a co-worker.
@@ -211,7 +212,8 @@ func TestRequest(t *testing.T) {
 		{RequestForm{Date: "2026-12-01", From: "09:00", To: "09:00"}, "to", "The window must end after it starts."},
 		{RequestForm{Date: "2026-11-24"}, "date", "That time has passed: pick a day and time still to come."},
 		{RequestForm{Date: "2026-11-25", To: "09:30"}, "date", "That time has passed: pick a day and time still to come."},
-		{RequestForm{From: "09:00"}, "date", "Pick the day first."},
+		{RequestForm{From: "09:00"}, "date", "Pick the day someone should come."},
+		{RequestForm{AssigneeID: a.coworker}, "date", "Pick the day someone should come."},
 		{RequestForm{Date: "2026-02-30"}, "date", "Pick a date from the calendar."},
 		{RequestForm{Date: "2026-12-01", From: "9am"}, "from", "Enter a time, like 09:30."},
 	} {
@@ -298,7 +300,7 @@ func TestRequest(t *testing.T) {
 	if err := change(RequestForm{Date: "2026-12-03"}); !errors.Is(err, apperr.ErrConflict) {
 		t.Errorf("changing a scheduled visit's request: %v", err)
 	}
-	if h := a.history(t, job); h[0] != "Visit changed: Sam Sparks, Wed 2 Dec 2026 09:00–11:00" || h[1] != "Visit request changed: left to the office, Wed 2 Dec 2026, any time" {
+	if h := a.history(t, job); h[0] != "Visit changed: Sam Sparks, Wed 2 Dec 2026, 09:00–11:00" || h[1] != "Visit request changed: left to the office, Wed 2 Dec 2026, any time" {
 		t.Errorf("history: %q", h)
 	}
 	// Another company's visit id on this job, and this visit on another company's job: not found.
@@ -308,40 +310,116 @@ func TestRequest(t *testing.T) {
 	}
 }
 
+// A client user changes only what they asked for: a visit the office made is refused (403) however it is posted,
+// and where the company lets clients pick no one, the staff member the office set on a request stays.
+func TestChangeRequest_OnlyRequests(t *testing.T) {
+	tdb := dbtest.New(t)
+	a := newFixture(t, tdb, "A")
+	ctx := context.Background()
+	job := a.create(t, "Fix leak")
+	fran := a.member(t, "client", "Fran Client")
+	client, can := jobs.Scope{Client: a.client}, identity.Permissions{AddEdit: true}
+	franBy := jobs.Actor{MembershipID: fran, Name: "Fran Client"}
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	var office, request int64
+	err := a.in(t, func(tx pgx.Tx) (err error) {
+		if office, err = Add(ctx, tx, a.co, jobs.Everything, a.by, job, Form{AssigneeID: a.coworker}, time.UTC); err != nil {
+			return err
+		}
+		request, err = Request(ctx, tx, a.co, client, can, franBy, job, RequestForm{Date: "2026-12-01"}, time.UTC, now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	change := func(visit int64, f RequestForm) error {
+		return a.in(t, func(tx pgx.Tx) error {
+			return ChangeRequest(ctx, tx, a.co, client, can, franBy, job, visit, f, time.UTC, now)
+		})
+	}
+	if err := change(office, RequestForm{Date: "2026-12-02"}); !errors.Is(err, apperr.ErrForbidden) {
+		t.Errorf("changing the office's visit: %v, want 403", err)
+	}
+	// The office gives the request to Cody before scheduling it; Fran moves the day (the company lets her pick no one).
+	tdb.Owner.Exec(ctx, `update visits set assignee_id = $1 where id = $2`, a.coworker, request)
+	if err := change(request, RequestForm{Date: "2026-12-03"}); err != nil {
+		t.Fatal(err)
+	}
+	var vs []Visit
+	tdb.Read(ctx, a.co, func(b *pgx.Batch) { QueueJob(b, a.co, job, &vs) })
+	for _, v := range vs {
+		switch v.ID {
+		case office:
+			if v.Requested() || v.RequestedBy != "" || v.AssigneeName != "Cody Coworker" {
+				t.Errorf("the office's visit after a forged change: %+v", v)
+			}
+		case request:
+			if v.AssigneeName != "Cody Coworker" || v.RequestedStart.Format("2006-01-02") != "2026-12-03" {
+				t.Errorf("the request after the change: %+v; want Cody kept and the new day", v)
+			}
+		}
+	}
+}
+
 // The window never accepts what it cannot store: on the day given, the end after the start, never over, and the
-// whole day on a daylight-saving day is its real length.
+// whole day on a daylight-saving day is its real length — also where the clocks skip midnight (Santiago), where the
+// day starts at 01:00 and is still "any time".
 func TestRequestForm_Window(t *testing.T) {
 	auckland, _ := time.LoadLocation("Pacific/Auckland")
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, auckland)
-	for date, hours := range map[string]float64{"2026-04-05": 25, "2026-09-27": 23, "2026-12-01": 24} {
-		s, e, err := RequestForm{Date: date}.window(auckland, now)
-		if err != nil || e.Sub(*s).Hours() != hours {
-			t.Errorf("%s, any time: %v–%v (%v), want %v hours", date, s, e, err, hours)
+	santiago, _ := time.LoadLocation("America/Santiago")
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		loc   *time.Location
+		date  string
+		hours float64
+		first string
+	}{
+		{auckland, "2026-04-05", 25, "00:00"}, {auckland, "2026-09-27", 23, "00:00"}, {auckland, "2026-12-01", 24, "00:00"},
+		{santiago, "2026-09-06", 23, "01:00"}, {santiago, "2026-04-04", 25, "00:00"},
+	} {
+		s, e, err := RequestForm{Date: c.date}.window(c.loc, now)
+		if err != nil || e.Sub(s).Hours() != c.hours || s.In(c.loc).Format("2006-01-02 15:04") != c.date+" "+c.first {
+			t.Errorf("%s %s, any time: %v–%v (%v), want %v hours from %s", c.loc, c.date, s.In(c.loc), e.In(c.loc), err, c.hours, c.first)
+			continue
 		}
+		if got := Window(&s, &e, c.loc, "2 Jan"); !strings.HasSuffix(got, ", any time") {
+			t.Errorf("%s %s: Window = %q, want any time", c.loc, c.date, got)
+		}
+		if f := RequestFormOf(Visit{RequestedStart: &s, RequestedEnd: &e}, c.loc); f.Date != c.date || f.From != "" || f.To != "" {
+			t.Errorf("%s %s: the change form = %+v, want the day and no times", c.loc, c.date, f)
+		}
+	}
+	s, e, err := RequestForm{Date: "2026-09-06", From: "09:00", To: "12:00"}.window(santiago, now)
+	if err != nil || s.In(santiago).Format("2006-01-02 15:04") != "2026-09-06 09:00" || e.Sub(s) != 3*time.Hour {
+		t.Errorf("09:00–12:00 on Santiago's short day: %v–%v (%v)", s.In(santiago), e.In(santiago), err)
 	}
 }
 
 // FuzzRequestWindow: whatever a client types, a window is refused in words or is one the database keeps.
 func FuzzRequestWindow(f *testing.F) {
 	for _, c := range [][3]string{{"2026-12-01", "09:00", "12:00"}, {"", "", ""}, {"2026-12-01", "", ""}, {"x", "25:00", "9"},
-		{"2026-09-27", "02:30", "03:30"}, {"2026-04-05", "02:30", ""}} {
+		{"2026-09-27", "02:30", "03:30"}, {"2026-04-05", "02:30", ""}, {"2026-09-06", "", "00:30"}} {
 		f.Add(c[0], c[1], c[2])
 	}
-	loc, err := time.LoadLocation("Pacific/Auckland")
-	if err != nil {
-		f.Fatal(err)
+	var locs []*time.Location
+	for _, name := range []string{"Pacific/Auckland", "America/Santiago", "Asia/Beirut"} {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		locs = append(locs, loc)
 	}
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, loc)
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, date, from, to string) {
-		s, e, err := RequestForm{Date: date, From: from, To: to}.window(loc, now)
-		switch {
-		case err != nil && apperr.AsValidation(err) == nil:
-			t.Fatalf("(%q, %q, %q): %v, not in words", date, from, to, err)
-		case err != nil:
-		case s == nil && strings.TrimSpace(date+from+to) != "":
-			t.Fatalf("(%q, %q, %q): no window and no message", date, from, to)
-		case s != nil && (!e.After(*s) || e.Sub(*s) > 25*time.Hour || !e.After(now)):
-			t.Fatalf("(%q, %q, %q) accepted as %v–%v", date, from, to, s, e)
+		for _, loc := range locs {
+			s, e, err := RequestForm{Date: date, From: from, To: to}.window(loc, now)
+			switch {
+			case err != nil && apperr.AsValidation(err) == nil:
+				t.Fatalf("(%q, %q, %q): %v, not in words", date, from, to, err)
+			case err != nil:
+			case !e.After(s) || e.Sub(s) > 25*time.Hour || !e.After(now) || s.In(loc).Format("2006-01-02") != strings.TrimSpace(date):
+				t.Fatalf("%s (%q, %q, %q) accepted as %v–%v", loc, date, from, to, s.In(loc), e.In(loc))
+			}
 		}
 	})
 }

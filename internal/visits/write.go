@@ -153,12 +153,12 @@ func assignee(ctx context.Context, tx pgx.Tx, companyID, membershipID int64) (st
 	return name, nil
 }
 
-// when is a visit's time for History, in loc: "Wed 25 Nov 2026 09:00–11:00", or "unscheduled".
+// when is a visit's time for History, in loc: "Wed 25 Nov 2026, 09:00–11:00", or "unscheduled".
 func when(start, end *time.Time, loc *time.Location) string {
 	if start == nil {
 		return "unscheduled"
 	}
-	return start.In(loc).Format("Mon 2 Jan 2006 15:04") + "–" + end.In(loc).Format("15:04")
+	return start.In(loc).Format(historyDay+", 15:04") + "–" + end.In(loc).Format("15:04")
 }
 
 // Remove deletes a visit of the job, with a History line. ErrNotFound when it is not the job's; the office's alone.
@@ -180,15 +180,17 @@ func Remove(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, b
 }
 
 // FormOf is the office's edit form of visit v in loc, filled with what it holds now; a client's request not yet
-// scheduled offers the window they asked for as its times.
+// scheduled offers the window they asked for as its times when it is one a visit can have (not the whole day).
 func FormOf(v Visit, loc *time.Location) Form {
 	f := Form{Notes: v.Notes}
 	if v.AssigneeID != nil {
 		f.AssigneeID = *v.AssigneeID
 	}
 	start, end := v.StartsAt, v.EndsAt
-	if start == nil {
-		start, end = v.RequestedStart, v.RequestedEnd
+	if start == nil && v.Requested() {
+		if fromStart, toEnd := wholeDay(*v.RequestedStart, *v.RequestedEnd, loc); !(fromStart && toEnd) && v.RequestedEnd.Sub(*v.RequestedStart) <= MaxLength {
+			start, end = v.RequestedStart, v.RequestedEnd
+		}
 	}
 	if start != nil && end != nil {
 		f.Start, f.End = start.In(loc).Format(LocalTimeLayout), end.In(loc).Format(LocalTimeLayout)

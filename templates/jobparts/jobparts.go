@@ -6,9 +6,10 @@
 package jobparts
 
 import (
-	"fieldops/internal/visits"
 	"strconv"
 	"time"
+
+	"fieldops/internal/visits"
 )
 
 // Audience is who a job's parts are drawn for. Internal notes, visit notes, files not marked for the client and

@@ -40,7 +40,7 @@ func at(t time.Time) *time.Time { return &t }
 func TestJobParts_ByAudience(t *testing.T) {
 	loc := auckland(t)
 	start := time.Date(2026, 11, 25, 9, 0, 0, 0, loc)
-	visits := []visits.Visit{
+	vs := []visits.Visit{
 		{ID: 31, AssigneeName: "Cora Coworker", StartsAt: at(start), EndsAt: at(start.Add(2 * time.Hour)), Notes: "Gate code 9911"},
 		{ID: 32},
 		{ID: 33, RequestedBy: "Fran Facilities", RequestedStart: at(start.AddDate(0, 0, 6)), RequestedEnd: at(start.AddDate(0, 0, 6).Add(3 * time.Hour))},
@@ -61,13 +61,13 @@ func TestJobParts_ByAudience(t *testing.T) {
 		requested  string
 		office     bool
 	}{
-		{Office, "Unassigned", "Wed 25 Nov 2026, 09:00–11:00", "Requested: Tue 1 Dec 2026, 09:00–12:00", true},
-		{ClientUser, "To be assigned", "Wed 25 Nov 2026, 09:00–11:00", "Requested: Tue 1 Dec 2026, 09:00–12:00", false},
-		{Dashboard, "Unassigned", "Wednesday 25 November 2026, 09:00–11:00", "Requested: Tuesday 1 December 2026, 09:00–12:00", false},
-		{0, "Unassigned", "Wed 25 Nov 2026, 09:00–11:00", "Requested: Tue 1 Dec 2026, 09:00–12:00", false},
+		{Office, "Unassigned", "Wed 25 Nov 2026, 09:00–11:00", "Tue 1 Dec 2026, 09:00–12:00", true},
+		{ClientUser, "To be assigned", "Wed 25 Nov 2026, 09:00–11:00", "Tue 1 Dec 2026, 09:00–12:00", false},
+		{Dashboard, "Unassigned", "Wednesday 25 November 2026, 09:00–11:00", "Tuesday 1 December 2026, 09:00–12:00", false},
+		{0, "Unassigned", "Wed 25 Nov 2026, 09:00–11:00", "Tue 1 Dec 2026, 09:00–12:00", false},
 	} {
 		t.Run(c.audience.String(), func(t *testing.T) {
-			page := render(t, Visits(VisitList{Audience: c.audience, Location: loc, Visits: visits, JobURL: jobURL, CanRemove: true})) +
+			page := render(t, Visits(VisitList{Audience: c.audience, Location: loc, Visits: vs, JobURL: jobURL, CanRemove: true})) +
 				render(t, Files(FileList{Audience: c.audience, Files: fs, JobURL: jobURL, CanRemove: true})) +
 				render(t, Messages(MessageList{Audience: c.audience, Location: loc, Messages: msgs}))
 			for _, want := range []string{c.when, c.requested, "Cora Coworker", "Unscheduled", c.unassigned, "roof-photo.png",
@@ -88,6 +88,7 @@ func TestJobParts_ByAudience(t *testing.T) {
 				"a visit's remove action":      "/base/7/visits/31/remove",
 				"a visit's edit link":          "/base/7/visits/31/edit",
 				"who requested a visit":        "requested by Fran Facilities (portal)",
+				"the office's Requested badge": ">Requested<",
 				"a file's remove action":       "/base/7/files/41/remove",
 			} {
 				if got := strings.Contains(page, s); got != c.office {

@@ -9,7 +9,6 @@ import (
 	"fieldops/internal/apperr"
 	"fieldops/internal/jobs"
 	"fieldops/internal/server/page"
-	"fieldops/internal/settings"
 	"fieldops/internal/visits"
 	jobsview "fieldops/templates/jobs"
 )
@@ -52,15 +51,12 @@ func (h *Handlers) showVisitForm(w http.ResponseWriter, r *http.Request, typed *
 	}
 	v := page.ViewerOf(r)
 	co := v.CompanyID
-	p := jobsview.EditVisitPage{Errors: page.Validation(formErr)}
-	var set settings.Settings
+	p := jobsview.EditVisitPage{Errors: page.Validation(formErr), Location: v.Location()}
 	err := h.DB.Read(r.Context(), co, func(b *pgx.Batch) {
-		settings.QueueGet(b, co, &set)
 		jobs.QueueGet(b, co, jobs.ScopeFor(v), id, &p.Job)
 		visits.QueueOne(b, co, id, visitID, &p.Visit)
 		visits.QueueAssignees(b, co, &p.Assignees)
 	})
-	p.Location = set.Location()
 	p.Form = visits.FormOf(p.Visit, p.Location)
 	if typed != nil {
 		p.Form = *typed

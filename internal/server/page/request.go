@@ -2,7 +2,6 @@ package page
 
 import (
 	"errors"
-	"fieldops/internal/notify"
 	"net"
 	"net/http"
 	"net/netip"
@@ -12,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/notify"
 )
 
 // PathID reads a numeric id from the path; anything else is the 404 page, and ok is false.
