@@ -24,7 +24,7 @@ fuzz:
 bench:
 	@BENCH_EXPLAIN=1 .dev/dev.sh test -run '^$$' -bench JobList -benchtime 50x -v -timeout 60m ./internal/server/
 	@.dev/dev.sh test -run '^$$' -bench TaskList -benchtime 100x -timeout 20m ./internal/server/
-	@.dev/dev.sh test -run '^$$' -bench Today -benchtime 50x -timeout 20m ./internal/server/
+	@.dev/dev.sh test -run '^$$' -bench 'Today|Board' -benchtime 50x -timeout 20m ./internal/server/
 	@.dev/dev.sh test -run '^$$' -bench 'Outbox_Throughput|PlainGoMail' -benchtime 1x ./internal/mail/
 	@.dev/load.sh
 

@@ -28,6 +28,7 @@ var (
 	areaStaff      = Area{"Staff", "/staff"}
 	areaOutbox     = Area{"Outbox", "/outbox"}
 	areaTasks      = Area{"Tasks", "/tasks"}
+	areaBoard      = Area{"Board", "/calendar/board"}
 )
 
 // Areas lists, in nav order, the areas a role may use; none for a visitor who is not logged in. An area joins
@@ -35,9 +36,9 @@ var (
 func (r Role) Areas() []Area {
 	switch r {
 	case RoleAdmin:
-		return []Area{areaJobs, areaClients, areaStaff, areaTasks, areaSettings, areaOutbox}
+		return []Area{areaJobs, areaBoard, areaClients, areaStaff, areaTasks, areaSettings, areaOutbox}
 	case RoleCoWorker:
-		return []Area{areaJobs, areaClients, areaTasks}
+		return []Area{areaJobs, areaBoard, areaClients, areaTasks}
 	case RoleSubcontractor:
 		return []Area{areaJobs}
 	case RoleClient:

@@ -66,12 +66,30 @@ const todayVisitSQL = `
 
 // QueueTodayVisits adds the visits of day in scope, by start (at most 500): the Today timeline.
 func QueueTodayVisits(b *pgx.Batch, companyID int64, scope Scope, day Day, visits *[]TodayVisit) {
+	QueueVisitsBetween(b, companyID, scope, day, 500, visits)
+}
+
+// QueueVisitsBetween adds the visits in scope that overlap span, by start (at most limit): a day's timeline, a
+// week's board.
+func QueueVisitsBetween(b *pgx.Batch, companyID int64, scope Scope, span Day, limit int, visits *[]TodayVisit) {
 	b.Queue(todayVisitSQL+`
 		 where v.company_id = $1 and v.starts_at < $3 and v.ends_at > $2
 		   and v.starts_at >= $2::timestamptz - interval '1 day' -- a visit lasts at most a day (visits.MaxLength): the index's range stays short
 		   and `+scopeLiteral(scope)+`
 		 order by v.starts_at, v.id
-		 limit 500`, companyID, day.Start, day.End).Query(func(rows pgx.Rows) (err error) {
+		 limit $4`, companyID, span.Start, span.End, limit).Query(func(rows pgx.Rows) (err error) {
+		*visits, err = pgx.CollectRows(rows, pgx.RowToStructByName[TodayVisit])
+		return err
+	})
+}
+
+// QueueUnscheduledVisits adds visits in scope of open jobs with no time yet, oldest first (at most limit).
+func QueueUnscheduledVisits(b *pgx.Batch, companyID int64, scope Scope, limit int, visits *[]TodayVisit) {
+	b.Queue(todayVisitSQL+`
+		 where v.company_id = $1 and v.starts_at is null and j.status not in ('completed', 'deferred') -- visits_unscheduled_idx
+		   and `+scopeLiteral(scope)+`
+		 order by v.id
+		 limit $2`, companyID, limit).Query(func(rows pgx.Rows) (err error) {
 		*visits, err = pgx.CollectRows(rows, pgx.RowToStructByName[TodayVisit])
 		return err
 	})
@@ -97,14 +115,7 @@ func QueueAttention(b *pgx.Batch, companyID int64, scope Scope, now time.Time, a
 	jobsWhere(`j.status = 'awaiting-quality-check'`, `j.updated_at`, `j.updated_at`, &a.QualityCheck) // jobs_quality_check_idx
 	jobsWhere(`j.status in ('open-dispatch', 'in-progress', 'awaiting-billing', 'awaiting-payment') and j.updated_at < $3`,
 		`j.updated_at`, `j.updated_at`, &a.Stale, now.Add(-StaleAfter)) // jobs_stale_idx
-	b.Queue(todayVisitSQL+`
-		 where v.company_id = $1 and v.starts_at is null and j.status not in ('completed', 'deferred') -- visits_unscheduled_idx
-		   and `+scopeLiteral(scope)+`
-		 order by v.id
-		 limit $2`, companyID, AttentionLimit).Query(func(rows pgx.Rows) (err error) {
-		a.Unscheduled, err = pgx.CollectRows(rows, pgx.RowToStructByName[TodayVisit])
-		return err
-	})
+	QueueUnscheduledVisits(b, companyID, scope, AttentionLimit, &a.Unscheduled)
 }
 
 // ClientMessage is a note visible to the client on one of their jobs, for the portal's Today.

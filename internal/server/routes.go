@@ -186,6 +186,12 @@ func (s *Server) routes() http.Handler {
 			r.Post("/staff/invitations/{id}/cancel", off.StaffCancelInvitation)
 		})
 
+		// The dispatch board: the office's roles.
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireRoles(identity.RoleAdmin, identity.RoleCoWorker))
+			r.Get("/calendar/board", cw.Board)
+		})
+
 		// Portal: client users (Job Share Plus). jobs.ScopeFor gives them their client's jobs only.
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireRoles(identity.RoleClient))

@@ -51,7 +51,7 @@ func (h *Handlers) showVisitForm(w http.ResponseWriter, r *http.Request, typed *
 	}
 	v := page.ViewerOf(r)
 	co := v.CompanyID
-	p := jobsview.EditVisitPage{Errors: page.Validation(formErr), Location: v.Location()}
+	p := jobsview.EditVisitPage{Errors: page.Validation(formErr), Location: v.Location(), Return: returnTo(r)}
 	err := h.DB.Read(r.Context(), co, func(b *pgx.Batch) {
 		jobs.QueueGet(b, co, jobs.ScopeFor(v), id, &p.Job)
 		visits.QueueOne(b, co, id, visitID, &p.Visit)
@@ -86,7 +86,20 @@ func (h *Handlers) JobSaveVisit(w http.ResponseWriter, r *http.Request) {
 		h.showVisitForm(w, r, &f, err)
 		return
 	}
-	h.Done(w, r, err, "/jobs/"+strconv.FormatInt(id, 10)+"?tab=visits", "Visit saved.")
+	next := returnTo(r)
+	if next == "" {
+		next = "/jobs/" + strconv.FormatInt(id, 10) + "?tab=visits"
+	}
+	h.Done(w, r, err, next, "Visit saved.")
+}
+
+// returnTo is where the visit form goes back to when it was opened from elsewhere (the board): its "return"
+// parameter when that is a path on this site, else "".
+func returnTo(r *http.Request) string {
+	if next := r.FormValue("return"); page.IsLocalPath(next) {
+		return next
+	}
+	return ""
 }
 
 // visitForm is the office's visit form as posted.

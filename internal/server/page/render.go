@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/a-h/templ"
 
@@ -90,14 +91,27 @@ func (k *Kit) Done(w http.ResponseWriter, r *http.Request, err error, target, no
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
+// buffers keeps rendering buffers between requests: a big page (the board of a busy week) grows one once, not
+// on every request.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooled is the largest buffer kept for reuse.
+const maxPooled = 8 << 20
+
 // Write renders c into a buffer first, so a view that fails half-way still becomes a clean 500 page.
 func (k *Kit) Write(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
-	var buf bytes.Buffer
-	if err := c.Render(r.Context(), &buf); err != nil {
+	buf := buffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooled {
+			buffers.Put(buf)
+		}
+	}()
+	if err := c.Render(r.Context(), buf); err != nil {
 		k.Log.ErrorContext(r.Context(), "render failed", "err", err, "request_id", RequestID(r))
 		status = http.StatusInternalServerError
 		buf.Reset()
-		if err := layout.Error(k.Chrome(r, serverError.Heading), serverError).Render(r.Context(), &buf); err != nil {
+		if err := layout.Error(k.Chrome(r, serverError.Heading), serverError).Render(r.Context(), buf); err != nil {
 			http.Error(w, serverError.Heading, status)
 			return
 		}
