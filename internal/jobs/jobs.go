@@ -6,6 +6,7 @@ package jobs
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -41,7 +42,7 @@ type Job struct {
 }
 
 // Ref is "J-1001", the number as people say it.
-func Ref(number int64) string { return fmt.Sprintf("J-%d", number) }
+func Ref(number int64) string { return "J-" + strconv.FormatInt(number, 10) }
 
 // Scope is which of the company's jobs a viewer may see and work on: admins all; a co-worker those of the clients
 // assigned to them and any job with a visit assigned to them; a subcontractor only jobs with a visit assigned to
