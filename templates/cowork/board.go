@@ -51,7 +51,9 @@ func (p BoardPage) DayStarts() []time.Time {
 }
 
 // Span is the time the board shows.
-func (p BoardPage) Span() jobs.Day { return jobs.Day{Start: p.Start, End: p.Start.AddDate(0, 0, p.Days)} }
+func (p BoardPage) Span() jobs.Day {
+	return jobs.Day{Start: p.Start, End: p.Start.AddDate(0, 0, p.Days)}
+}
 
 // day is the index of the day a visit starts on, in Location; -1 outside the board (one that began the day before).
 func (p BoardPage) day(v jobs.TodayVisit) int {
