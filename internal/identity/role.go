@@ -29,6 +29,7 @@ var (
 	areaOutbox     = Area{"Outbox", "/outbox"}
 	areaTasks      = Area{"Tasks", "/tasks"}
 	areaBoard      = Area{"Board", "/calendar/board"}
+	areaCalendar   = Area{"Calendar", "/calendar"}
 )
 
 // Areas lists, in nav order, the areas a role may use; none for a visitor who is not logged in. An area joins
@@ -36,15 +37,15 @@ var (
 func (r Role) Areas() []Area {
 	switch r {
 	case RoleAdmin:
-		return []Area{areaJobs, areaBoard, areaClients, areaStaff, areaTasks, areaSettings, areaOutbox}
+		return []Area{areaJobs, areaBoard, areaCalendar, areaClients, areaStaff, areaTasks, areaSettings, areaOutbox}
 	case RoleCoWorker:
-		return []Area{areaJobs, areaBoard, areaClients, areaTasks}
+		return []Area{areaJobs, areaBoard, areaCalendar, areaClients, areaTasks}
 	case RoleSubcontractor:
-		return []Area{areaJobs}
+		return []Area{areaJobs, areaCalendar}
 	case RoleClient:
-		return []Area{areaPortalJobs, areaTasks}
+		return []Area{areaPortalJobs, areaTasks, areaCalendar}
 	case RoleGuest:
-		return []Area{areaTasks}
+		return []Area{areaTasks, areaCalendar}
 	}
 	return nil
 }

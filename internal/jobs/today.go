@@ -93,6 +93,22 @@ func QueueVisitsBetween(b *pgx.Batch, companyID int64, scope Scope, span Day, li
 	})
 }
 
+// QueueCalendarVisits adds the visits in scope that overlap span and belong to the calendars asked for: those
+// assigned to one of persons, the unassigned ones (the company's calendar), and those of the jobs of clients; by
+// start, at most 2,000.
+func QueueCalendarVisits(b *pgx.Batch, companyID int64, scope Scope, span Day, persons []int64, unassigned bool, clients []int64, visits *[]TodayVisit) {
+	b.Queue(todayVisitSQL+`
+		 where v.company_id = $1 and v.starts_at < $3 and v.ends_at > $2
+		   and v.starts_at >= $2::timestamptz - interval '1 day' -- a visit lasts at most a day (visits.MaxLength)
+		   and (v.assignee_id = any($4) or ($5::boolean and v.assignee_id is null) or j.client_id = any($6))
+		   and `+scopeLiteral(scope)+`
+		 order by v.starts_at, v.id
+		 limit 2000`, companyID, span.Start, span.End, persons, unassigned, clients).Query(func(rows pgx.Rows) (err error) {
+		*visits, err = pgx.CollectRows(rows, pgx.RowToStructByName[TodayVisit])
+		return err
+	})
+}
+
 // QueueUnscheduledVisits adds visits in scope of open jobs with no time yet, oldest first (at most limit).
 func QueueUnscheduledVisits(b *pgx.Batch, companyID int64, scope Scope, limit int, visits *[]TodayVisit) {
 	b.Queue(todayVisitSQL+`

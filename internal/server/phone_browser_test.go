@@ -74,7 +74,8 @@ func TestBrowser_EveryPageFitsAPhone(t *testing.T) {
 		id("/jobs/%d?tab=files", job), id("/jobs/%d?tab=messages", job), id("/jobs/%d?tab=history", job), id("/jobs/%d/edit", job),
 		id("/jobs/%d/email", job), "/clients", "/clients/new", id("/clients/%d", harbour), "/staff", "/staff/invite", "/staff/groups",
 		"/tasks", "/tasks/new", id("/tasks/%d", task), "/settings", "/outbox", "/notifications", "/account",
-		"/calendar/board?day=" + time.Now().Format("2006-01-02")})
+		"/calendar/board?day=" + time.Now().Format("2006-01-02"), "/calendar", "/calendar?view=month", "/calendar?view=day",
+		"/calendar/reminders/new"})
 	// The job lists are cards on a phone, each job number on one line.
 	for _, c := range []struct {
 		b    context.Context

@@ -97,6 +97,9 @@ func TestCrossTenantProbe(t *testing.T) {
 	job := seedJob(t, tdb, acme, client, "Acme job")
 	var visit, line, file, siteFile int64
 	tdb.Owner.QueryRow(ctx, `insert into visits (company_id, job_id) values ($1, $2) returning id`, acme, job).Scan(&visit)
+	var reminder int64
+	tdb.Owner.QueryRow(ctx, `insert into reminders (company_id, kind, title, starts_at, ends_at, client_id)
+		values ($1, 'reminder', 'Acme reminder', now(), now() + interval '1 hour', $2) returning id`, acme, client).Scan(&reminder)
 	tdb.Owner.QueryRow(ctx, `insert into job_lines (company_id, job_id, description, quantity_milli) values ($1, $2, 'x', 1000) returning id`, acme, job).Scan(&line)
 	tdb.Owner.QueryRow(ctx, `insert into files (company_id, job_id, name, content_type, size, has_thumbnail) values ($1, $2, 'a.png', 'image/png', 1, true) returning id`, acme, job).Scan(&file)
 	tdb.Owner.Exec(ctx, `insert into file_blobs (company_id, file_id, variant, data) values ($1, $2, 'original', 'x'), ($1, $2, 'thumbnail', 'x')`, acme, file)
@@ -203,6 +206,11 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "GET", Path: id("/tasks/%d/files/%d", task, taskFile)},
 		{Method: "GET", Path: id("/tasks/%d/files/%d/thumbnail", task, taskFile)},
 		{Method: "POST", Path: id("/tasks/%d/files", task)},
+		{Method: "GET", Path: id("/calendar/reminders/%d", reminder)},
+		{Method: "POST", Path: id("/calendar/reminders/%d/delete", reminder)},
+		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=client-%d", client)},
+		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=person-%d", person)},
+		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=company&people=%d", person)},
 	})
 	// A client user of Bolt tries Acme's jobs in the portal, and an Acme client user's guest.
 	boltUser, _ := seedClientUser(t, s, tdb, ts, bolt, boltClient, "fran@bolt.example", identity.Permissions{AddEdit: true, ViewMessages: true, ViewPrices: true})
@@ -223,6 +231,8 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "GET", Path: id("/tasks/%d/files/%d", task, taskFile)},
 		{Method: "POST", Path: id("/portal/guests/%d/deactivate", acmeGuest)},
 		{Method: "POST", Path: id("/portal/guests/%d/reactivate", acmeGuest)},
+		{Method: "GET", Path: id("/calendar/reminders/%d", reminder)},
+		{Method: "POST", Path: id("/calendar/reminders/%d/delete", reminder)},
 	})
 	// Bolt's own job may not point at Acme's rows either.
 	boltJob := seedJob(t, tdb, bolt, boltClient, "Bolt job")

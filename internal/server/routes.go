@@ -231,6 +231,11 @@ func (s *Server) routes() http.Handler {
 			r.Get("/tasks/{id}/files/{fileID}", cw.TaskFile)
 			r.Get("/tasks/{id}/files/{fileID}/thumbnail", cw.TaskThumbnail)
 			r.Post("/tasks/{id}/status", cw.SetTaskStatus)
+			r.Get("/calendar", cw.Calendar)
+			r.Get("/calendar/reminders/new", cw.NewReminder)
+			r.Post("/calendar/reminders", cw.CreateReminder)
+			r.Get("/calendar/reminders/{id}", cw.Reminder)
+			r.Post("/calendar/reminders/{id}/delete", cw.DeleteReminder)
 		})
 	})
 	return r

@@ -11,6 +11,7 @@ import (
 	_ "time/tzdata" // time zones work on machines without the system database
 
 	"github.com/jackc/pgx/v5"
+	"github.com/nyaruka/phonenumbers"
 
 	"fieldops/internal/apperr"
 	"fieldops/internal/identity"
@@ -30,6 +31,8 @@ type Settings struct {
 	// StaffPick is whom a client user may ask for on a visit: "everyone", "assigned" (the client's co-workers) or
 	// "nobody" (the office assigns).
 	StaffPick string
+	// Country reads phone numbers typed without their country code: an ISO code like "NZ", or "" for none.
+	Country string
 }
 
 // StaffPicks are the choices of StaffPick, with their words on screen.
@@ -43,10 +46,10 @@ func (s Settings) Location() *time.Location { return identity.Zone(s.TimeZone) }
 func QueueGet(b *pgx.Batch, companyID int64, s *Settings) {
 	b.Queue(`
 		select name, time_zone, currency, job_share_default, share_link_days, portal_add_edit, portal_view_messages, portal_view_prices,
-		       portal_staff_pick
+		       portal_staff_pick, country
 		  from companies where id = $1`, companyID).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&s.Name, &s.TimeZone, &s.Currency, &s.JobShareDefault, &s.ShareLinkDays,
-			&s.Portal.AddEdit, &s.Portal.ViewMessages, &s.Portal.ViewPrices, &s.StaffPick)
+			&s.Portal.AddEdit, &s.Portal.ViewMessages, &s.Portal.ViewPrices, &s.StaffPick, &s.Country)
 	})
 }
 
@@ -57,6 +60,7 @@ func (s *Settings) Normalize() {
 	s.Name = strings.TrimSpace(s.Name)
 	s.TimeZone = strings.TrimSpace(s.TimeZone)
 	s.Currency = strings.ToUpper(strings.TrimSpace(s.Currency))
+	s.Country = strings.ToUpper(strings.TrimSpace(s.Country))
 	if s.StaffPick == "" {
 		s.StaffPick = "nobody"
 	}
@@ -71,6 +75,9 @@ func (s Settings) Validate() error {
 	}
 	if !currencyCode.MatchString(s.Currency) {
 		v.Add("currency", "Use a three-letter currency code, like NZD, AUD, USD or EUR.")
+	}
+	if s.Country != "" && !phonenumbers.GetSupportedRegions()[s.Country] {
+		v.Add("country", "Use a two-letter country code, like NZ, AU, GB or US, or leave it empty.")
 	}
 	if s.StaffPick != "nobody" && s.StaffPick != "assigned" && s.StaffPick != "everyone" {
 		v.Add("staff_pick", "Choose whom clients may ask for from the list.")
@@ -89,9 +96,9 @@ func Update(ctx context.Context, tx pgx.Tx, companyID int64, s Settings) error {
 	}
 	if _, err := tx.Exec(ctx, `
 		update companies set name = $2, time_zone = $3, currency = $4, job_share_default = $5, share_link_days = $6,
-		       portal_add_edit = $7, portal_view_messages = $8, portal_view_prices = $9, portal_staff_pick = $10
+		       portal_add_edit = $7, portal_view_messages = $8, portal_view_prices = $9, portal_staff_pick = $10, country = $11
 		 where id = $1`, companyID, s.Name, s.TimeZone, s.Currency, s.JobShareDefault, s.ShareLinkDays,
-		s.Portal.AddEdit, s.Portal.ViewMessages, s.Portal.ViewPrices, s.StaffPick); err != nil {
+		s.Portal.AddEdit, s.Portal.ViewMessages, s.Portal.ViewPrices, s.StaffPick, s.Country); err != nil {
 		return fmt.Errorf("settings: update: %w", err)
 	}
 	return nil

@@ -183,6 +183,11 @@ func Show(c layout.Chrome, p Page) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
+			templ_7745c5c3_Err = layout.Field(layout.Input{Label: "Country", Name: "country", Type: "text", Value: p.Settings.Country, Error: p.Errors.Field("country"), MaxLength: 2,
+				Hint: "A two-letter code, like NZ: phone numbers typed without a country code are read as this country's. Empty: numbers need their country code."}).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<h2>Job Share</h2><div class=\"field checkbox\"><label><input type=\"checkbox\" name=\"job_share_default\" value=\"1\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

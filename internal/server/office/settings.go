@@ -1,8 +1,6 @@
 package office
 
 import (
-	"fieldops/internal/clients"
-	"fieldops/internal/server/page"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,7 +8,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"fieldops/internal/clients"
 	"fieldops/internal/identity"
+	"fieldops/internal/server/page"
 	"fieldops/internal/settings"
 	settingsview "fieldops/templates/settings"
 )
@@ -30,7 +30,8 @@ func (h *Handlers) SettingsPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) SettingsSave(w http.ResponseWriter, r *http.Request) {
 	co := page.ViewerOf(r).CompanyID
 	in := settings.Settings{Name: r.PostFormValue("name"), TimeZone: r.PostFormValue("time_zone"), Currency: r.PostFormValue("currency"),
-		JobShareDefault: r.PostFormValue("job_share_default") != "", Portal: permissionsForm(r), StaffPick: r.PostFormValue("staff_pick")}
+		JobShareDefault: r.PostFormValue("job_share_default") != "", Portal: permissionsForm(r), StaffPick: r.PostFormValue("staff_pick"),
+		Country: r.PostFormValue("country")}
 	days := strings.TrimSpace(r.PostFormValue("share_link_days"))
 	var err error
 	if days != "" {

@@ -139,9 +139,16 @@ func (k *Kit) Chrome(r *http.Request, title string) layout.Chrome {
 	c.CanSwitch = v.Memberships > 1
 	c.Unverified, c.CanVerify, c.Suspended = v.Unverified, v.Unverified && v.Role.IsAdmin(), v.Suspended
 	c.Unread = v.Unread.Total()
+	// The current area is the one whose path holds the page's most closely (the Board, not the Calendar, on
+	// /calendar/board).
+	current := ""
 	for _, a := range v.Role.Areas() {
-		current := r.URL.Path == a.Path || strings.HasPrefix(r.URL.Path, a.Path+"/")
-		link := layout.NavLink{Name: a.Name, Path: a.Path, Current: current}
+		if (r.URL.Path == a.Path || strings.HasPrefix(r.URL.Path, a.Path+"/")) && len(a.Path) > len(current) {
+			current = a.Path
+		}
+	}
+	for _, a := range v.Role.Areas() {
+		link := layout.NavLink{Name: a.Name, Path: a.Path, Current: a.Path == current}
 		switch a.Path {
 		case "/jobs":
 			// Jobs raised in the portal that nobody in the office has opened.

@@ -1,0 +1,303 @@
+package calendar
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+	"fieldops/internal/db"
+)
+
+// Kind is a reminder's type, as the seed names them.
+type Kind string
+
+// The kinds of reminder.
+const (
+	KindAppointment Kind = "appointment"
+	KindCall        Kind = "call"
+	KindReminder    Kind = "reminder"
+)
+
+// Kinds lists every kind, in the order the form offers them.
+var Kinds = []Kind{KindAppointment, KindCall, KindReminder}
+
+// Label is the kind as the product names it.
+func (k Kind) Label() string {
+	switch k {
+	case KindAppointment:
+		return "Appointment reminder"
+	case KindCall:
+		return "Call reminder"
+	}
+	return "Reminder"
+}
+
+// Reminder is one reminder on a calendar.
+type Reminder struct {
+	ID       int64
+	Kind     Kind
+	Title    string
+	StartsAt time.Time
+	EndsAt   time.Time
+	AllDay   bool
+	Notes    string
+	// Calendar is whose calendar it is on (its Key).
+	Calendar     string
+	CalendarName string
+	People       []string `db:"-"`
+	Calls        []Call   `db:"-"`
+}
+
+// Form is what the New reminder form sends: times are local to the company's time zone, as date and time inputs
+// send them. Calls is a typed call list (a call reminder's "Call to").
+type Form struct {
+	Kind     Kind
+	Title    string
+	Date     string
+	Start    string
+	End      string
+	AllDay   bool
+	Notes    string
+	Calendar string
+	People   []int64
+	Calls    string
+}
+
+// MaxNotes bounds a reminder's notes.
+const MaxNotes = 2000
+
+// times reads the form's day and times in loc: the whole day when AllDay, else Start to End on that day.
+func (f Form) times(loc *time.Location, v *apperr.ValidationError) (start, end time.Time) {
+	day, err := time.Parse("2006-01-02", strings.TrimSpace(f.Date))
+	if err != nil || day.Year() < 2000 || day.Year() > 2100 {
+		v.Add("date", "Pick a date from the calendar.")
+		return
+	}
+	if f.AllDay {
+		return time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc), time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc)
+	}
+	at := func(field, clock, missing string) (time.Time, bool) {
+		clock = strings.TrimSpace(clock)
+		if clock == "" {
+			v.Add(field, missing)
+			return time.Time{}, false
+		}
+		t, err := time.Parse("15:04", clock)
+		if err != nil {
+			v.Add(field, "Enter a time, like 09:30.")
+			return time.Time{}, false
+		}
+		return time.Date(day.Year(), day.Month(), day.Day(), t.Hour(), t.Minute(), 0, 0, loc), true
+	}
+	start, okStart := at("start", f.Start, "Enter when it starts, or tick All day.")
+	end, okEnd := at("end", f.End, "Enter when it ends, or tick All day.")
+	if okStart && okEnd && !end.After(start) {
+		v.Add("end", "It must end after it starts.")
+	}
+	return start, end
+}
+
+// Create adds a reminder to a calendar the viewer may see, with its people and, for a call reminder, its call list
+// (read for region, the company's country). Bad input is a ValidationError in words, nothing saved; a calendar or
+// a person the viewer may not see — a forged request — is ErrNotFound.
+func Create(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, f Form, loc *time.Location, region string) (int64, error) {
+	v := &apperr.ValidationError{}
+	if !slices.Contains(Kinds, f.Kind) {
+		v.Add("kind", "Choose the kind of reminder.")
+	}
+	f.Title, f.Notes = strings.TrimSpace(f.Title), strings.TrimSpace(f.Notes)
+	switch {
+	case f.Title == "":
+		v.Add("title", "Give the reminder a title.")
+	case utf8.RuneCountInString(f.Title) > 200:
+		v.Add("title", "Use at most 200 characters.")
+	}
+	if utf8.RuneCountInString(f.Notes) > MaxNotes {
+		v.Add("notes", fmt.Sprintf("Use at most %d characters.", MaxNotes))
+	}
+	start, end := f.times(loc, v)
+	var calls []Call
+	if f.Kind == KindCall {
+		var err error
+		if calls, err = ParseCallList(f.Calls, region); err != nil {
+			v.Add("calls", err.Error())
+		} else if len(calls) == 0 {
+			v.Add("calls", "Add whom to call: a name and a number, like "+CallListExample+".")
+		}
+	}
+	cal, ok := ParseKey(f.Calendar)
+	if !ok {
+		v.Add("calendar", "Choose a calendar from the list.")
+	}
+	if err := v.Err(); err != nil {
+		return 0, err
+	}
+	var person, client *int64
+	switch cal.Kind {
+	case "person":
+		person = &cal.ID
+	case "client":
+		client = &cal.ID
+	}
+	var visible bool
+	if err := tx.QueryRow(ctx, `select coalesce(`+sees("$7::bigint", "$8::bigint")+`, false) and ($7::bigint is null or exists (
+		    select from memberships m where m.company_id = $1 and m.id = $7 and m.active))
+		  and ($8::bigint is null or exists (select from clients c where c.company_id = $1 and c.id = $8))`,
+		append(append([]any{companyID}, s.args()...), person, client)...).Scan(&visible); err != nil {
+		return 0, fmt.Errorf("calendar: create: %w", err)
+	}
+	if !visible {
+		return 0, apperr.ErrNotFound
+	}
+	var id int64
+	if err := tx.QueryRow(ctx, `
+		insert into reminders (company_id, kind, title, starts_at, ends_at, all_day, notes, membership_id, client_id, created_by)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id`,
+		companyID, f.Kind, f.Title, start, end, f.AllDay, f.Notes, person, client, db.NullID(s.Member)).Scan(&id); err != nil {
+		return 0, fmt.Errorf("calendar: create: %w", err)
+	}
+	if err := addPeople(ctx, tx, companyID, s, id, client, f.People); err != nil {
+		return 0, err
+	}
+	for i, c := range calls {
+		if _, err := tx.Exec(ctx, `insert into reminder_calls (company_id, reminder_id, position, name, phone) values ($1, $2, $3, $4, $5)`,
+			companyID, id, i, c.Name, c.Phone); err != nil {
+			return 0, fmt.Errorf("calendar: create: call list: %w", err)
+		}
+	}
+	return id, nil
+}
+
+// addPeople adds the people a reminder notifies: the office's staff for an office viewer; on a client's calendar
+// also that client's users and their guests. Anyone else is a forged request: ErrNotFound.
+func addPeople(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, reminderID int64, client *int64, people []int64) error {
+	people = slices.Compact(slices.Sorted(slices.Values(people)))
+	if len(people) == 0 {
+		return nil
+	}
+	tag, err := tx.Exec(ctx, `
+		insert into reminder_people (company_id, reminder_id, membership_id)
+		select $1, $2, m.id from memberships m
+		 where m.company_id = $1 and m.id = any($3) and m.active
+		   and (($4::boolean and m.role in ('admin', 'co-worker', 'subcontractor'))
+		        or m.id = $6::bigint
+		        or ($5::bigint is not null and (m.client_id = $5 or m.host_id in (
+		              select h.id from memberships h where h.company_id = $1 and h.client_id = $5))))`,
+		companyID, reminderID, people, s.Office, client, s.Member)
+	if err != nil {
+		return fmt.Errorf("calendar: people: %w", err)
+	}
+	if int(tag.RowsAffected()) != len(people) {
+		return apperr.ErrNotFound
+	}
+	return nil
+}
+
+// reminderSQL selects Reminder rows of reminders r.
+const reminderSQL = `
+	select r.id, r.kind, r.title, r.starts_at, r.ends_at, r.all_day, r.notes,
+	       case when r.membership_id is not null then 'person-' || r.membership_id
+	            when r.client_id is not null then 'client-' || r.client_id else 'company' end as calendar,
+	       coalesce(a.name, c.name, 'Company') as calendar_name
+	  from reminders r
+	  left join memberships m on m.company_id = r.company_id and m.id = r.membership_id
+	  left join accounts a on a.id = m.account_id
+	  left join clients c on c.company_id = r.company_id and c.id = r.client_id`
+
+// visibleSQL is the condition that the viewer ($2…$6) may see reminder r: its calendar, or they are one of its
+// people.
+var visibleSQL = `(` + sees("r.membership_id", "r.client_id") + ` or exists (select from reminder_people rp
+	where rp.company_id = r.company_id and rp.reminder_id = r.id and rp.membership_id = $2::bigint))`
+
+// QueueBetween adds the reminders the viewer may see on the calendars cals that overlap [from, to), by start (at most
+// 2,000). A reminder the viewer is one of the people of shows on their own calendar.
+func QueueBetween(b *pgx.Batch, companyID int64, s Scope, cals []Calendar, from, to time.Time, out *[]Reminder) {
+	var persons, clients []int64
+	company := false
+	for _, c := range cals {
+		switch c.Kind {
+		case "person":
+			persons = append(persons, c.ID)
+		case "client":
+			clients = append(clients, c.ID)
+		case "company":
+			company = true
+		}
+	}
+	b.Queue(reminderSQL+`
+		 where r.company_id = $1 and r.starts_at < $8 and r.ends_at > $7 and r.starts_at >= $7::timestamptz - interval '31 days'
+		   and `+visibleSQL+`
+		   and (r.membership_id = any($9) or r.client_id = any($10) or ($11::boolean and r.membership_id is null and r.client_id is null)
+		        or ($2::bigint = any($9) and exists (select from reminder_people rp
+		              where rp.company_id = r.company_id and rp.reminder_id = r.id and rp.membership_id = $2::bigint)))
+		 order by r.starts_at, r.id
+		 limit 2000`, append(append([]any{companyID}, s.args()...), from, to, persons, clients, company)...).Query(func(rows pgx.Rows) (err error) {
+		*out, err = pgx.CollectRows(rows, pgx.RowToStructByName[Reminder])
+		return err
+	})
+}
+
+// QueueOne adds one reminder the viewer may see, with its people and call list; ErrNotFound otherwise.
+func QueueOne(b *pgx.Batch, companyID int64, s Scope, id int64, r *Reminder) {
+	args := append(append([]any{companyID}, s.args()...), id)
+	b.Queue(reminderSQL+` where r.company_id = $1 and r.id = $7 and `+visibleSQL, args...).Query(func(rows pgx.Rows) (err error) {
+		*r, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Reminder])
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.ErrNotFound
+		}
+		return err
+	})
+	b.Queue(`select a.name from reminder_people rp join memberships m on m.company_id = rp.company_id and m.id = rp.membership_id
+		  join accounts a on a.id = m.account_id
+		 where rp.company_id = $1 and rp.reminder_id = $2 order by a.name`, companyID, id).Query(func(rows pgx.Rows) (err error) {
+		r.People, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	b.Queue(`select name, phone from reminder_calls where company_id = $1 and reminder_id = $2 order by position`, companyID, id).
+		Query(func(rows pgx.Rows) (err error) {
+			r.Calls, err = pgx.CollectRows(rows, pgx.RowToStructByName[Call])
+			return err
+		})
+}
+
+// Delete removes a reminder: its creator, or anyone who may see its calendar. ErrNotFound otherwise.
+func Delete(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, id int64) error {
+	tag, err := tx.Exec(ctx, `delete from reminders r where r.company_id = $1 and r.id = $7
+		   and (`+sees("r.membership_id", "r.client_id")+` or r.created_by = $2::bigint)`, append(append([]any{companyID}, s.args()...), id)...)
+	if err != nil {
+		return fmt.Errorf("calendar: delete: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return apperr.ErrNotFound
+	}
+	return nil
+}
+
+// Person is someone a reminder may notify.
+type Person struct {
+	MembershipID int64
+	Name         string
+}
+
+// QueuePeople adds whom the viewer may put on a reminder: the office's staff (for an office viewer) and the client
+// users of the clients whose calendars they see, with those users' guests; by name.
+func QueuePeople(b *pgx.Batch, companyID int64, s Scope, people *[]Person) {
+	b.Queue(`
+		select m.id as membership_id, a.name from memberships m join accounts a on a.id = m.account_id
+		 where m.company_id = $1 and m.active
+		   and (($4::boolean and m.role in ('admin', 'co-worker', 'subcontractor'))
+		        or (m.client_id is not null and `+sees("null::bigint", "m.client_id")+`)
+		        or (m.host_id is not null and exists (select from memberships h where h.company_id = $1 and h.id = m.host_id
+		              and h.client_id is not null and `+sees("null::bigint", "h.client_id")+`)))
+		 order by a.name, m.id limit 500`, append([]any{companyID}, s.args()...)...).Query(func(rows pgx.Rows) (err error) {
+		*people, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
+		return err
+	})
+}

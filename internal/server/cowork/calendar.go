@@ -1,0 +1,155 @@
+package cowork
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/calendar"
+	"fieldops/internal/jobs"
+	"fieldops/internal/server/page"
+	"fieldops/internal/settings"
+	coworkview "fieldops/templates/cowork"
+)
+
+// Calendar answers GET /calendar: a month, week (the default) or day around ?date= of the calendars ticked (?cal=;
+// the viewer's own and, for the office, the company's by default) — their reminders and the visits on them — in one
+// Read. Calendars the viewer may not see are dropped.
+func (h *Handlers) Calendar(w http.ResponseWriter, r *http.Request) {
+	v := page.ViewerOf(r)
+	loc, now := v.Location(), h.Now()
+	q := r.URL.Query()
+	p := coworkview.CalendarPage{Location: loc, Now: now, View: q.Get("view"), Notice: h.Notice(r)}
+	day, ok := parseDate(q.Get("date"), loc)
+	if !ok {
+		day = jobs.Today(now, loc).Start
+	}
+	switch p.View {
+	case "month":
+		p.Month = time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, loc)
+		p.Start = monday(p.Month)
+		last := p.Month.AddDate(0, 1, -1)
+		p.Days = (int(last.Sub(p.Start).Hours()/24+0.5)/7 + 1) * 7
+	case "day":
+		p.Start, p.Days = day, 1
+	default:
+		p.View, p.Start, p.Days = "week", monday(day), 7
+	}
+	s := calendar.ScopeFor(v)
+	chosen := q["cal"]
+	if len(chosen) == 0 {
+		chosen = []string{"person-" + strconv.FormatInt(v.MembershipID, 10)}
+		if v.Role.IsOffice() {
+			chosen = append(chosen, "company")
+		}
+	}
+	// One Read: what the chosen calendars hold is read under the viewer's scopes (calendar.Scope for reminders,
+	// jobs.Scope for visits), so a calendar key the viewer may not see brings nothing they may not see anyway.
+	var drawn []calendar.Calendar
+	var persons, clients []int64
+	company := false
+	for _, key := range chosen {
+		c, ok := calendar.ParseKey(key)
+		if !ok || len(drawn) == 20 {
+			continue
+		}
+		drawn = append(drawn, c)
+		switch c.Kind {
+		case "person":
+			persons = append(persons, c.ID)
+		case "client":
+			clients = append(clients, c.ID)
+		default:
+			company = true
+		}
+	}
+	span := jobs.Day{Start: p.Start, End: p.Start.AddDate(0, 0, p.Days)}
+	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
+		calendar.QueueCalendars(b, v.CompanyID, s, &p.Calendars)
+		calendar.QueueBetween(b, v.CompanyID, s, drawn, span.Start, span.End, &p.Reminders)
+		jobs.QueueCalendarVisits(b, v.CompanyID, jobs.ScopeFor(v), span, persons, company, clients, &p.Visits)
+	})
+	for _, c := range p.Calendars {
+		if slices.Contains(chosen, c.Key()) {
+			p.Chosen = append(p.Chosen, c.Key())
+		}
+	}
+	h.Render(w, r, err, coworkview.Calendar(h.Chrome(r, "Calendar"), p))
+}
+
+// NewReminder answers GET /calendar/reminders/new?date=&cal=: the form, on that day and calendar.
+func (h *Handlers) NewReminder(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	h.showReminderForm(w, r, calendar.Form{Kind: calendar.KindReminder, Date: q.Get("date"), Calendar: q.Get("cal")}, nil)
+}
+
+func (h *Handlers) showReminderForm(w http.ResponseWriter, r *http.Request, f calendar.Form, formErr error) {
+	v := page.ViewerOf(r)
+	s := calendar.ScopeFor(v)
+	p := coworkview.ReminderFormPage{Form: f, Location: v.Location(), Errors: page.Validation(formErr)}
+	var set settings.Settings
+	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
+		settings.QueueGet(b, v.CompanyID, &set)
+		calendar.QueueCalendars(b, v.CompanyID, s, &p.Calendars)
+		calendar.QueuePeople(b, v.CompanyID, s, &p.People)
+	})
+	p.Country = set.Country
+	if err == nil {
+		err = formErr
+	}
+	h.Render(w, r, err, coworkview.ReminderForm(h.Chrome(r, "New reminder"), p))
+}
+
+// CreateReminder answers POST /calendar/reminders.
+func (h *Handlers) CreateReminder(w http.ResponseWriter, r *http.Request) {
+	v := page.ViewerOf(r)
+	f := calendar.Form{Kind: calendar.Kind(r.PostFormValue("kind")), Title: r.PostFormValue("title"), Date: r.PostFormValue("date"),
+		Start: r.PostFormValue("start"), End: r.PostFormValue("end"), AllDay: r.PostFormValue("all_day") != "",
+		Notes: r.PostFormValue("notes"), Calendar: r.PostFormValue("calendar"), People: page.TickedIDs(r, "people"), Calls: r.PostFormValue("calls")}
+	var set settings.Settings
+	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) { settings.QueueGet(b, v.CompanyID, &set) })
+	if err == nil {
+		err = h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
+			_, err := calendar.Create(r.Context(), tx, v.CompanyID, calendar.ScopeFor(v), f, v.Location(), set.Country)
+			return err
+		})
+	}
+	if page.RefusedInWords(err) {
+		h.showReminderForm(w, r, f, err)
+		return
+	}
+	h.Done(w, r, err, "/calendar?view=week&date="+f.Date+"&cal="+f.Calendar, calendar.Kind(f.Kind).Label()+" saved.")
+}
+
+// Reminder answers GET /calendar/reminders/{id}.
+func (h *Handlers) Reminder(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
+	v := page.ViewerOf(r)
+	p := coworkview.ReminderPage{Location: v.Location()}
+	var set settings.Settings
+	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
+		settings.QueueGet(b, v.CompanyID, &set)
+		calendar.QueueOne(b, v.CompanyID, calendar.ScopeFor(v), id, &p.Reminder)
+	})
+	p.Country = set.Country
+	h.Render(w, r, err, coworkview.Reminder(h.Chrome(r, p.Reminder.Title), p))
+}
+
+// DeleteReminder answers POST /calendar/reminders/{id}/delete.
+func (h *Handlers) DeleteReminder(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
+	v := page.ViewerOf(r)
+	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
+		return calendar.Delete(r.Context(), tx, v.CompanyID, calendar.ScopeFor(v), id)
+	})
+	h.Done(w, r, err, "/calendar", "Reminder deleted.")
+}
