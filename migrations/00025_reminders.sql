@@ -65,7 +65,24 @@ create policy company_isolation on reminder_calls
     using (company_id = nullif(current_setting('app.company_id', true), '')::bigint);
 grant select, insert, update, delete on reminders, reminder_people, reminder_calls to fieldops_app;
 
+-- reminders_due: reminders across companies whose time has come and that have not notified their people yet —
+-- for the reminders worker, which then fires each in its company under RLS, claiming it by setting fired_at.
+-- +goose StatementBegin
+create function reminders_due(p_limit int)
+    returns table (company_id bigint, id bigint)
+    language sql stable security definer set search_path = pg_catalog, public, pg_temp
+as $$
+    select r.company_id, r.id from reminders r
+     where r.fired_at is null and r.starts_at <= now()
+     order by r.starts_at
+     limit p_limit
+$$;
+-- +goose StatementEnd
+revoke all on function reminders_due(int) from public;
+grant execute on function reminders_due(int) to fieldops_app;
+
 -- +goose Down
+drop function reminders_due(int);
 drop table reminder_calls;
 drop table reminder_people;
 drop table reminders;

@@ -32,6 +32,7 @@ var settings = []setting{
 	{"OUTBOX_LEASE", "5m", "how long an instance holds an email it claimed (renewed while it sends); bounds how soon another instance re-sends after a crash"},
 	{"OUTBOX_BACKOFF", "30s", "the wait after an email's first failed try; doubled after each, at most an hour"},
 	{"DIGEST_POLL", "1m", "how often to look for notification digests due (each person gets at most one every 15 minutes)"},
+	{"REMINDER_POLL", "15s", "how often to look for calendar reminders due (each tells its people once)"},
 }
 
 // config is the environment, parsed once at start-up and passed down; nothing else reads the environment.
@@ -52,6 +53,7 @@ type config struct {
 	OutboxLease        time.Duration
 	OutboxBackoff      time.Duration
 	DigestPoll         time.Duration
+	ReminderPoll       time.Duration
 }
 
 // fallback is a setting's default.
@@ -103,6 +105,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		{&c.OutboxLease, "OUTBOX_LEASE", time.Second, time.Hour},
 		{&c.OutboxBackoff, "OUTBOX_BACKOFF", 10 * time.Millisecond, time.Hour},
 		{&c.DigestPoll, "DIGEST_POLL", 10 * time.Millisecond, time.Hour},
+		{&c.ReminderPoll, "REMINDER_POLL", 10 * time.Millisecond, time.Hour},
 	} {
 		if *d.to, err = duration(d.name, d.least, d.most); err != nil {
 			return c, err

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"fieldops/internal/calendar"
 	"fieldops/internal/db"
 	"fieldops/internal/files"
 	"fieldops/internal/mail"
@@ -47,6 +48,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	var background sync.WaitGroup
 	background.Go(func() { worker.Run(workerCtx) })
 	background.Go(func() { digester.Run(workerCtx) })
+	firer := &calendar.Firer{DB: database, Log: log, Every: cfg.ReminderPoll}
+	background.Go(func() { firer.Run(workerCtx) })
 	workerDone := make(chan struct{})
 	go func() { background.Wait(); close(workerDone) }()
 

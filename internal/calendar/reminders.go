@@ -158,8 +158,8 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, f Form, lo
 	}
 	var id int64
 	if err := tx.QueryRow(ctx, `
-		insert into reminders (company_id, kind, title, starts_at, ends_at, all_day, notes, membership_id, client_id, created_by)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id`,
+		insert into reminders (company_id, kind, title, starts_at, ends_at, all_day, notes, membership_id, client_id, created_by, fired_at)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, case when $4 <= now() then now() end) returning id`, // one for a time gone by is not announced
 		companyID, f.Kind, f.Title, start, end, f.AllDay, f.Notes, person, client, db.NullID(s.Member)).Scan(&id); err != nil {
 		return 0, fmt.Errorf("calendar: create: %w", err)
 	}

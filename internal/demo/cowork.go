@@ -38,6 +38,33 @@ func seedCowork(ctx context.Context, tx pgx.Tx, companyID int64, hash string, ad
 	if err := seedTasks(ctx, tx, companyID, harbour, admin, cora, fran, guest); err != nil {
 		return err
 	}
+	// This week's reminders: a call reminder on the company's calendar for the admin and Cora, an appointment on
+	// Harbour View's calendar for Fran, already told (fired) so the demo starts quiet.
+	var call int64
+	if err := tx.QueryRow(ctx, `
+		insert into reminders (company_id, kind, title, starts_at, ends_at, notes, created_by, fired_at)
+		values ($1, 'call', 'Ring the caretaker about the lobby lights', (current_date + 1 + time '08:30') at time zone 'Pacific/Auckland',
+		        (current_date + 1 + time '08:45') at time zone 'Pacific/Auckland', 'Ask for the keys to the plant room.', $2, now())
+		returning id`, companyID, admin).Scan(&call); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `
+		insert into reminder_calls (company_id, reminder_id, position, name, phone)
+		values ($1, $2, 0, 'Caretaker', '+6495550456'), ($1, $2, 1, 'Body corporate', '+6421555123');
+		`, companyID, call); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `
+		insert into reminder_people (company_id, reminder_id, membership_id) values ($1, $2, $3), ($1, $2, $4)`,
+		companyID, call, admin, cora); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `
+		insert into reminders (company_id, kind, title, starts_at, ends_at, client_id, created_by, fired_at)
+		values ($1, 'appointment', 'Quarterly walk-through with Fran', (current_date + 3 + time '14:00') at time zone 'Pacific/Auckland',
+		        (current_date + 3 + time '15:00') at time zone 'Pacific/Auckland', $2, $3, now())`, companyID, harbour, admin); err != nil {
+		return err
+	}
 	// Fran's visit request on the second newest Harbour View job: a morning, with Cora, for the office to schedule.
 	if _, err := tx.Exec(ctx, `
 		insert into visits (company_id, job_id, assignee_id, requested_by, requested_start, requested_end)

@@ -197,6 +197,10 @@ func KeepCurrent(ctx context.Context, owner *pgxpool.Pool, now time.Time) (int, 
 			 where company_id = $1 and (starts_at is not null or requested_start is not null)`, companyID, days); err != nil {
 			return err
 		}
+		if _, err := tx.Exec(ctx, `update reminders set starts_at = starts_at + make_interval(days => $2), ends_at = ends_at + make_interval(days => $2)
+			 where company_id = $1`, companyID, days); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `update tasks set due_on = due_on + $2::int where company_id = $1 and due_on is not null`, companyID, days)
 		return err
 	})
