@@ -68,6 +68,8 @@ type Form struct {
 	Calendar string
 	People   []int64
 	Calls    string
+	// Contacts are phonebook entries picked into a call reminder's "Call to".
+	Contacts []int64
 }
 
 // MaxNotes bounds a reminder's notes.
@@ -128,8 +130,8 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, f Form, lo
 		var err error
 		if calls, err = ParseCallList(f.Calls, region); err != nil {
 			v.Add("calls", err.Error())
-		} else if len(calls) == 0 {
-			v.Add("calls", "Add whom to call: a name and a number, like "+CallListExample+".")
+		} else if len(calls) == 0 && len(f.Contacts) == 0 {
+			v.Add("calls", "Add whom to call: pick from the phonebook, or type a name and a number, like "+CallListExample+".")
 		}
 	}
 	cal, ok := ParseKey(f.Calendar)
@@ -138,6 +140,16 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, f Form, lo
 	}
 	if err := v.Err(); err != nil {
 		return 0, err
+	}
+	if f.Kind == KindCall {
+		fromBook, err := picked(ctx, tx, companyID, s, f.Contacts)
+		if err != nil {
+			return 0, err
+		}
+		calls = append(fromBook, calls...)
+		if len(calls) > MaxCalls {
+			return 0, &apperr.ValidationError{Fields: map[string]string{"calls": fmt.Sprintf("Put at most %d people in one call list.", MaxCalls)}}
+		}
 	}
 	var person, client *int64
 	switch cal.Kind {

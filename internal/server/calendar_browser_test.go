@@ -13,9 +13,9 @@ import (
 	"fieldops/internal/identity"
 )
 
-// An admin opens the calendar, sees Cora's visit on Cora's calendar, and adds one reminder of each kind from a
-// day's "+ Reminder" link: the call reminder first with a typed list holding a bad entry, refused next to the
-// field, then fixed. Each shows on its day; the call reminder's page lists whom to call. Calendar, form and
+// An admin opens the calendar, sees Cora's visit on Cora's calendar, adds a contact to the company's phonebook, and
+// adds one reminder of each kind from a day's "+ Reminder" link: the call reminder first with a typed list holding a
+// bad entry, refused next to the field, then fixed and with the phonebook contact picked. Each shows on its day; the call reminder's page lists whom to call. Calendar, form and
 // reminder pass axe.
 func TestBrowser_Calendar(t *testing.T) {
 	s, tdb, _ := newTestServer(t)
@@ -55,6 +55,23 @@ func TestBrowser_Calendar(t *testing.T) {
 	if found := axeSerious(t, b); len(found) > 0 {
 		t.Errorf("axe on the calendar:\n%s", strings.Join(found, "\n"))
 	}
+	// A contact in the company's phonebook, to pick into the call reminder.
+	err = chromedp.Run(b,
+		chromedp.Navigate(ts.URL+"/phonebook"),
+		chromedp.Click(`//a[text()="+ Contact"]`),
+		chromedp.WaitVisible(`//h1[text()="New contact"]`),
+		chromedp.SetValue(`select[name=book]`, "company", chromedp.ByQuery),
+		chromedp.SendKeys(`input[name=name]`, "Plumbing supplies", chromedp.ByQuery),
+		chromedp.SendKeys(`input[name=phones]`, "09 555 0456", chromedp.ByQuery),
+		chromedp.Click(`//button[text()="Save contact"]`),
+		chromedp.WaitVisible(`//div[@class="notice" and contains(., "Contact saved")]`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found := axeSerious(t, b); len(found) > 0 {
+		t.Errorf("axe on the phonebook:\n%s", strings.Join(found, "\n"))
+	}
 	add := func(kind, title string, fill chromedp.Tasks, then chromedp.Action) error {
 		return chromedp.Run(b,
 			chromedp.Navigate(fmt.Sprintf("%s/calendar?view=day&date=%s&cal=company", ts.URL, date)),
@@ -88,13 +105,14 @@ func TestBrowser_Calendar(t *testing.T) {
 	var calls string
 	err = chromedp.Run(b,
 		chromedp.SetValue(`textarea[name=calls]`, "Ann 021 555 0123; Bob +61 2 9374 4000", chromedp.ByQuery),
+		chromedp.Click(`//label[contains(., "Plumbing supplies")]/input[@name="contacts"]`),
 		chromedp.Click(`//button[text()="Save reminder"]`),
 		chromedp.WaitVisible(`//div[@class="notice" and contains(., "Call reminder saved")]`),
 		chromedp.Click(`//a[text()="Ring the caretaker"]`),
 		chromedp.WaitVisible(`//dt[text()="Call to"]`),
 		chromedp.Text(`//dt[text()="Call to"]/following-sibling::dd[1]`, &calls),
 	)
-	if err != nil || !strings.Contains(calls, "Ann 021 555 0123") || !strings.Contains(calls, "Bob +61 2 9374 4000") {
+	if err != nil || !strings.Contains(calls, "Plumbing supplies 09 555 0456") || !strings.Contains(calls, "Ann 021 555 0123") || !strings.Contains(calls, "Bob +61 2 9374 4000") {
 		t.Errorf("the call reminder's list: %q (%v)", calls, err)
 	}
 	if found := axeSerious(t, b); len(found) > 0 {

@@ -101,4 +101,31 @@ func TestCalendar(t *testing.T) {
 	if res, _ := admin.post(reminder+"/delete", nil); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("delete = %d", res.StatusCode)
 	}
+
+	// The phonebook: a contact without a name is refused in words; one on Harbour View's book is listed with its
+	// number formatted; another company cannot read, change or delete it.
+	if res, body := admin.post("/phonebook", url.Values{"book": {"company"}, "name": {""}, "phones": {"021 555 0123"}}); res.StatusCode != 422 || !strings.Contains(body, "Enter the contact&#39;s name.") {
+		t.Errorf("a contact without a name = %d", res.StatusCode)
+	}
+	if res, _ := admin.post("/phonebook", url.Values{"book": {fmt.Sprint("client-", harbour)}, "name": {"Caretaker"}, "phones": {"09 555 0456"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a contact = %d", res.StatusCode)
+	}
+	var contact int64
+	tdb.Owner.QueryRow(ctx, `select id from contacts`).Scan(&contact)
+	if _, body := admin.get("/phonebook?q=care"); !strings.Contains(body, "Caretaker") || !strings.Contains(body, "09 555 0456") || !strings.Contains(body, "Harbour View") {
+		t.Error("the phonebook lacks the contact")
+	}
+	if _, body := fran.get("/phonebook"); !strings.Contains(body, "Caretaker") {
+		t.Error("Fran does not see her client's phonebook")
+	}
+	assertProbe404(t, s, asBolt.asCookies(), []probeRoute{
+		{Method: "GET", Path: fmt.Sprintf("/phonebook/%d/edit", contact)},
+		{Method: "POST", Path: fmt.Sprintf("/phonebook/%d/edit", contact), Form: "book=company&name=Hacked"},
+		{Method: "POST", Path: fmt.Sprintf("/phonebook/%d/delete", contact)},
+		{Method: "POST", Path: "/phonebook", Form: fmt.Sprintf("book=client-%d&name=Spy", harbour)},
+		{Method: "POST", Path: "/calendar/reminders", Form: fmt.Sprintf("kind=call&title=Hacked&date=%s&all_day=1&calendar=company&contacts=%d", date, contact)},
+	})
+	if _, body := asBolt.get("/phonebook"); strings.Contains(body, "Caretaker") {
+		t.Error("another company reads Acme's phonebook")
+	}
 }

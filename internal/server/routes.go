@@ -236,6 +236,12 @@ func (s *Server) routes() http.Handler {
 			r.Post("/calendar/reminders", cw.CreateReminder)
 			r.Get("/calendar/reminders/{id}", cw.Reminder)
 			r.Post("/calendar/reminders/{id}/delete", cw.DeleteReminder)
+			r.Get("/phonebook", cw.Phonebook)
+			r.Get("/phonebook/new", cw.NewContact)
+			r.Post("/phonebook", cw.CreateContact)
+			r.Get("/phonebook/{id}/edit", cw.EditContact)
+			r.Post("/phonebook/{id}/edit", cw.UpdateContact)
+			r.Post("/phonebook/{id}/delete", cw.DeleteContact)
 		})
 	})
 	return r

@@ -155,12 +155,16 @@ type ReminderFormPage struct {
 	Form      calendar.Form
 	Calendars []calendar.Calendar
 	People    []calendar.Person
-	Country   string
+	// Contacts are the phonebook entries a call reminder can pick (those with a number).
+	Contacts []calendar.Contact
+	Country  string
 	Location  *time.Location
 	Errors    *apperr.ValidationError
 }
 
 func (p ReminderFormPage) hasPerson(id int64) bool { return slices.Contains(p.Form.People, id) }
+
+func (p ReminderFormPage) hasContact(id int64) bool { return slices.Contains(p.Form.Contacts, id) }
 
 // ReminderPage is one reminder.
 type ReminderPage struct {

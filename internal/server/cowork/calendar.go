@@ -95,6 +95,7 @@ func (h *Handlers) showReminderForm(w http.ResponseWriter, r *http.Request, f ca
 		settings.QueueGet(b, v.CompanyID, &set)
 		calendar.QueueCalendars(b, v.CompanyID, s, &p.Calendars)
 		calendar.QueuePeople(b, v.CompanyID, s, &p.People)
+		calendar.QueueContacts(b, v.CompanyID, s, "", "", &p.Contacts)
 	})
 	p.Country = set.Country
 	if err == nil {
@@ -108,15 +109,12 @@ func (h *Handlers) CreateReminder(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
 	f := calendar.Form{Kind: calendar.Kind(r.PostFormValue("kind")), Title: r.PostFormValue("title"), Date: r.PostFormValue("date"),
 		Start: r.PostFormValue("start"), End: r.PostFormValue("end"), AllDay: r.PostFormValue("all_day") != "",
-		Notes: r.PostFormValue("notes"), Calendar: r.PostFormValue("calendar"), People: page.TickedIDs(r, "people"), Calls: r.PostFormValue("calls")}
-	var set settings.Settings
-	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) { settings.QueueGet(b, v.CompanyID, &set) })
-	if err == nil {
-		err = h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
-			_, err := calendar.Create(r.Context(), tx, v.CompanyID, calendar.ScopeFor(v), f, v.Location(), set.Country)
-			return err
-		})
-	}
+		Notes: r.PostFormValue("notes"), Calendar: r.PostFormValue("calendar"), People: page.TickedIDs(r, "people"), Calls: r.PostFormValue("calls"),
+		Contacts: page.TickedIDs(r, "contacts")}
+	err := h.inCompanyWithCountry(r, func(tx pgx.Tx, country string) error {
+		_, err := calendar.Create(r.Context(), tx, v.CompanyID, calendar.ScopeFor(v), f, v.Location(), country)
+		return err
+	})
 	if page.RefusedInWords(err) {
 		h.showReminderForm(w, r, f, err)
 		return
