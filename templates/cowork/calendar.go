@@ -158,8 +158,8 @@ type ReminderFormPage struct {
 	// Contacts are the phonebook entries a call reminder can pick (those with a number).
 	Contacts []calendar.Contact
 	Country  string
-	Location  *time.Location
-	Errors    *apperr.ValidationError
+	Location *time.Location
+	Errors   *apperr.ValidationError
 }
 
 func (p ReminderFormPage) hasPerson(id int64) bool { return slices.Contains(p.Form.People, id) }
