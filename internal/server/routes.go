@@ -42,6 +42,8 @@ func (s *Server) routes() http.Handler {
 		r.Use(s.checkInput)
 		r.Get("/share/{token}", pub.ShareDashboard)
 		r.Get("/share/{token}/files/{fileID}", pub.ShareFile)
+		// A person's private calendar feed, fetched by calendar apps: public by its token, outside sessions too.
+		r.Get("/calendar/feed/{token}.ics", pub.CalendarFeed)
 	})
 
 	r.Group(func(r chi.Router) {
@@ -232,6 +234,7 @@ func (s *Server) routes() http.Handler {
 			r.Get("/tasks/{id}/files/{fileID}/thumbnail", cw.TaskThumbnail)
 			r.Post("/tasks/{id}/status", cw.SetTaskStatus)
 			r.Get("/calendar", cw.Calendar)
+			r.Post("/calendar/feed", cw.ResetFeed)
 			r.Get("/calendar/reminders/new", cw.NewReminder)
 			r.Post("/calendar/reminders", cw.CreateReminder)
 			r.Get("/calendar/reminders/{id}", cw.Reminder)

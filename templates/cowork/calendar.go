@@ -27,6 +27,8 @@ type CalendarPage struct {
 	Visits    []jobs.TodayVisit
 	Reminders []calendar.Reminder
 	Notice    string
+	// FeedSince is when the viewer's private feed link was made; nil for none.
+	FeedSince *time.Time
 }
 
 // Item is one thing on a day: a visit or a reminder, in the colour of its calendar.

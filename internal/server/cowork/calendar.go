@@ -69,6 +69,7 @@ func (h *Handlers) Calendar(w http.ResponseWriter, r *http.Request) {
 	span := jobs.Day{Start: p.Start, End: p.Start.AddDate(0, 0, p.Days)}
 	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
 		calendar.QueueCalendars(b, v.CompanyID, s, &p.Calendars)
+		calendar.QueueHasFeed(b, v.CompanyID, v.MembershipID, &p.FeedSince)
 		calendar.QueueBetween(b, v.CompanyID, s, drawn, span.Start, span.End, &p.Reminders)
 		jobs.QueueCalendarVisits(b, v.CompanyID, jobs.ScopeFor(v), span, persons, company, clients, &p.Visits)
 	})
@@ -150,4 +151,21 @@ func (h *Handlers) DeleteReminder(w http.ResponseWriter, r *http.Request) {
 		return calendar.Delete(r.Context(), tx, v.CompanyID, calendar.ScopeFor(v), id)
 	})
 	h.Done(w, r, err, "/calendar", "Reminder deleted.")
+}
+
+// ResetFeed answers POST /calendar/feed: a new private feed link for the viewer, replacing the old one (which then
+// answers 404), shown once on the page this answers with — only its hash is kept.
+func (h *Handlers) ResetFeed(w http.ResponseWriter, r *http.Request) {
+	v := page.ViewerOf(r)
+	var raw string
+	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
+		tok, err := calendar.ResetFeed(r.Context(), tx, v.CompanyID, v.MembershipID)
+		raw = tok.Raw
+		return err
+	})
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.Render(w, r, nil, coworkview.Feed(h.Chrome(r, "Calendar feed"), h.BaseURL+"/calendar/feed/"+raw+".ics"))
 }
