@@ -3,11 +3,13 @@ package server
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	ics "github.com/arran4/golang-ical"
 	"github.com/chromedp/chromedp"
 
 	"fieldops/internal/identity"
@@ -120,6 +122,7 @@ func TestBrowser_Calendar(t *testing.T) {
 	}
 	if err := add("appointment", "Site meeting", chromedp.Tasks{
 		chromedp.SetValue(`input[name=start]`, "11:00", chromedp.ByQuery), chromedp.SetValue(`input[name=end]`, "12:00", chromedp.ByQuery),
+		chromedp.Click(`//label[contains(., "Ann Admin")]/input[@name="people"]`),
 	}, saved("Appointment reminder")); err != nil {
 		t.Fatal(err)
 	}
@@ -134,5 +137,25 @@ func TestBrowser_Calendar(t *testing.T) {
 	if err != nil || !strings.Contains(companyDay, "All day") || !strings.Contains(companyDay, "Order the cylinder") ||
 		!strings.Contains(companyDay, "08:00") || !strings.Contains(companyDay, "11:00") || !strings.Contains(companyDay, "Site meeting") {
 		t.Errorf("the company's day: %q (%v)", companyDay, err)
+	}
+	// Subscribe: the link the page shows once is fetched, as a calendar app would, and parses as iCalendar.
+	var link string
+	err = chromedp.Run(b,
+		chromedp.Click(`//button[text()="Make my calendar link"]`),
+		chromedp.WaitVisible(`code.feed-link`, chromedp.ByQuery),
+		chromedp.Text(`code.feed-link`, &link, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Get(strings.Replace(link, "http://example.test", ts.URL, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if cal, err := ics.ParseCalendar(res.Body); err != nil || res.StatusCode != 200 {
+		t.Errorf("the feed at %s = %d, %v", link, res.StatusCode, err)
+	} else if es := cal.Events(); len(es) != 1 || es[0].GetProperty(ics.ComponentPropertySummary).Value != "Appointment reminder: Site meeting" {
+		t.Errorf("Ann's feed holds %d events; want the one she is among the people of", len(es))
 	}
 }
