@@ -1,4 +1,4 @@
--- Calendars: reminders of three kinds on a person's, a client's or the company's calendar, with the people they
+-- Calendars: reminders of three kinds on a person's, a client's, a group's or the company's calendar, with the people they
 -- notify and, for a call reminder, the list of whom to call. The company's country reads phone numbers typed
 -- without their country code.
 
@@ -15,9 +15,10 @@ create table reminders (
     ends_at       timestamptz not null,
     all_day       boolean not null default false,
     notes         text not null default '' check (length(notes) <= 2000),
-    -- Whose calendar: a person's, a client's, or the company's (both null).
+    -- Whose calendar: a person's, a client's, a group's, or the company's (all null).
     membership_id bigint,
     client_id     bigint,
+    group_id      bigint,
     created_by    bigint,
     created_at    timestamptz not null default now(),
     -- Set once the reminder has notified its people (the reminders worker).
@@ -25,8 +26,9 @@ create table reminders (
     primary key (company_id, id),
     foreign key (company_id, membership_id) references memberships (company_id, id),
     foreign key (company_id, client_id) references clients (company_id, id),
+    foreign key (company_id, group_id) references groups (company_id, id) on delete cascade,
     foreign key (company_id, created_by) references memberships (company_id, id),
-    check (num_nonnulls(membership_id, client_id) <= 1),
+    check (num_nonnulls(membership_id, client_id, group_id) <= 1),
     check (ends_at > starts_at and ends_at <= starts_at + interval '31 days')
 );
 -- A calendar's days: by start, the span bounded by the 31 days a reminder may last.

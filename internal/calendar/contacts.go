@@ -93,29 +93,6 @@ func (f *ContactForm) check(region string) ([]string, error) {
 	return phones, v.Err()
 }
 
-// owner checks, in tx, that the viewer may see the phonebook with key (the same rules as calendars) and returns
-// its owner columns. ErrNotFound otherwise.
-func owner(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, key string) (person, client *int64, err error) {
-	book, _ := ParseKey(key)
-	switch book.Kind {
-	case "person":
-		person = &book.ID
-	case "client":
-		client = &book.ID
-	}
-	var visible bool
-	if err := tx.QueryRow(ctx, `select coalesce(`+sees("$7::bigint", "$8::bigint")+`, false) and ($7::bigint is null or exists (
-		    select from memberships m where m.company_id = $1 and m.id = $7 and m.active))
-		  and ($8::bigint is null or exists (select from clients c where c.company_id = $1 and c.id = $8))`,
-		append(append([]any{companyID}, s.args()...), person, client)...).Scan(&visible); err != nil {
-		return nil, nil, fmt.Errorf("calendar: phonebook: %w", err)
-	}
-	if !visible {
-		return nil, nil, apperr.ErrNotFound
-	}
-	return person, client, nil
-}
-
 // AddContact adds a contact to a phonebook the viewer may see; numbers are read for region (the company's
 // country). Bad input is a ValidationError in words; a phonebook the viewer may not see is ErrNotFound.
 func AddContact(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, f ContactForm, region string) (int64, error) {
@@ -123,15 +100,15 @@ func AddContact(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, f Cont
 	if err != nil {
 		return 0, err
 	}
-	person, client, err := owner(ctx, tx, companyID, s, f.Book)
+	person, client, group, err := ownerOf(ctx, tx, companyID, s, f.Book)
 	if err != nil {
 		return 0, err
 	}
 	var id int64
 	if err := tx.QueryRow(ctx, `
-		insert into contacts (company_id, membership_id, client_id, name, organisation, phones, email, notes, created_by)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id`,
-		companyID, person, client, f.Name, f.Organisation, phones, f.Email, f.Notes, db.NullID(s.Member)).Scan(&id); err != nil {
+		insert into contacts (company_id, membership_id, client_id, group_id, name, organisation, phones, email, notes, created_by)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id`,
+		companyID, person, client, group, f.Name, f.Organisation, phones, f.Email, f.Notes, db.NullID(s.Member)).Scan(&id); err != nil {
 		return 0, fmt.Errorf("calendar: add contact: %w", err)
 	}
 	return id, nil
@@ -143,14 +120,14 @@ func UpdateContact(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, id 
 	if err != nil {
 		return err
 	}
-	person, client, err := owner(ctx, tx, companyID, s, f.Book)
+	person, client, group, err := ownerOf(ctx, tx, companyID, s, f.Book)
 	if err != nil {
 		return err
 	}
 	tag, err := tx.Exec(ctx, `
-		update contacts r set membership_id = $8, client_id = $9, name = $10, organisation = $11, phones = $12, email = $13, notes = $14
-		 where r.company_id = $1 and r.id = $7 and `+sees("r.membership_id", "r.client_id"),
-		append(append([]any{companyID}, s.args()...), id, person, client, f.Name, f.Organisation, phones, f.Email, f.Notes)...)
+		update contacts r set membership_id = $8, client_id = $9, group_id = $10, name = $11, organisation = $12, phones = $13, email = $14, notes = $15
+		 where r.company_id = $1 and r.id = $7 and `+rowSees,
+		append(append([]any{companyID}, s.args()...), id, person, client, group, f.Name, f.Organisation, phones, f.Email, f.Notes)...)
 	if err != nil {
 		return fmt.Errorf("calendar: update contact: %w", err)
 	}
@@ -162,7 +139,7 @@ func UpdateContact(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, id 
 
 // DeleteContact removes a contact the viewer may see; ErrNotFound otherwise.
 func DeleteContact(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, id int64) error {
-	tag, err := tx.Exec(ctx, `delete from contacts r where r.company_id = $1 and r.id = $7 and `+sees("r.membership_id", "r.client_id"),
+	tag, err := tx.Exec(ctx, `delete from contacts r where r.company_id = $1 and r.id = $7 and `+rowSees,
 		append(append([]any{companyID}, s.args()...), id)...)
 	if err != nil {
 		return fmt.Errorf("calendar: delete contact: %w", err)
@@ -175,36 +152,23 @@ func DeleteContact(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, id 
 
 // contactSQL selects Contact rows of contacts r.
 const contactSQL = `
-	select r.id, r.name, r.organisation, r.phones, r.email, r.notes,
-	       case when r.membership_id is not null then 'person-' || r.membership_id
-	            when r.client_id is not null then 'client-' || r.client_id else 'company' end as book,
-	       coalesce(a.name, c.name, 'Company') as book_name
-	  from contacts r
-	  left join memberships m on m.company_id = r.company_id and m.id = r.membership_id
-	  left join accounts a on a.id = m.account_id
-	  left join clients c on c.company_id = r.company_id and c.id = r.client_id`
+	select r.id, r.name, r.organisation, r.phones, r.email, r.notes, `+ownerColumns+` as book, `+ownerName+` as book_name
+	  from contacts r`+ownerJoins
 
 // QueueContacts adds the contacts the viewer may see in the phonebook with key ("" for every one they see) that
 // match q (name, organisation or email), by name, at most 200.
 func QueueContacts(b *pgx.Batch, companyID int64, s Scope, key, q string, out *[]Contact) {
-	var person, client int64
-	company := false
+	var chosen []Calendar
 	if book, ok := ParseKey(key); ok {
-		switch book.Kind {
-		case "person":
-			person = book.ID
-		case "client":
-			client = book.ID
-		default:
-			company = true
-		}
+		chosen = []Calendar{book}
 	}
+	persons, clients, groups, company := owners(chosen)
 	b.Queue(contactSQL+`
-		 where r.company_id = $1 and `+sees("r.membership_id", "r.client_id")+`
-		   and ($7::text = '' or (r.membership_id = $8 or r.client_id = $9 or ($10::boolean and r.membership_id is null and r.client_id is null)))
-		   and ($11::text = '' or r.name ilike '%' || $11 || '%' or r.organisation ilike '%' || $11 || '%' or r.email ilike '%' || $11 || '%')
+		 where r.company_id = $1 and `+rowSees+`
+		   and ($7::text = '' or `+ownedBy(8)+`)
+		   and ($12::text = '' or r.name ilike '%' || $12 || '%' or r.organisation ilike '%' || $12 || '%' or r.email ilike '%' || $12 || '%')
 		 order by lower(r.name), r.id
-		 limit 200`, append(append([]any{companyID}, s.args()...), key, person, client, company, strings.TrimSpace(q))...).Query(func(rows pgx.Rows) (err error) {
+		 limit 200`, append(append([]any{companyID}, s.args()...), key, persons, clients, groups, company, strings.TrimSpace(q))...).Query(func(rows pgx.Rows) (err error) {
 		*out, err = pgx.CollectRows(rows, pgx.RowToStructByName[Contact])
 		return err
 	})
@@ -212,7 +176,7 @@ func QueueContacts(b *pgx.Batch, companyID int64, s Scope, key, q string, out *[
 
 // QueueContact adds one contact the viewer may see; ErrNotFound otherwise.
 func QueueContact(b *pgx.Batch, companyID int64, s Scope, id int64, out *Contact) {
-	b.Queue(contactSQL+` where r.company_id = $1 and r.id = $7 and `+sees("r.membership_id", "r.client_id"),
+	b.Queue(contactSQL+` where r.company_id = $1 and r.id = $7 and `+rowSees,
 		append(append([]any{companyID}, s.args()...), id)...).Query(func(rows pgx.Rows) (err error) {
 		*out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Contact])
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -230,7 +194,7 @@ func picked(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, ids []int6
 		return nil, nil
 	}
 	rows, _ := tx.Query(ctx, `select r.name, r.phones[1] as phone from contacts r
-		 where r.company_id = $1 and r.id = any($7) and cardinality(r.phones) > 0 and `+sees("r.membership_id", "r.client_id")+`
+		 where r.company_id = $1 and r.id = any($7) and cardinality(r.phones) > 0 and `+rowSees+`
 		 order by lower(r.name), r.id`, append(append([]any{companyID}, s.args()...), ids)...)
 	calls, err := pgx.CollectRows(rows, pgx.RowToStructByName[Call])
 	if err != nil {

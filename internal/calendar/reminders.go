@@ -134,8 +134,7 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, f Form, lo
 			v.Add("calls", "Add whom to call: pick from the phonebook, or type a name and a number, like "+CallListExample+".")
 		}
 	}
-	cal, ok := ParseKey(f.Calendar)
-	if !ok {
+	if _, ok := ParseKey(f.Calendar); !ok {
 		v.Add("calendar", "Choose a calendar from the list.")
 	}
 	if err := v.Err(); err != nil {
@@ -151,31 +150,18 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, f Form, lo
 			return 0, &apperr.ValidationError{Fields: map[string]string{"calls": fmt.Sprintf("Put at most %d people in one call list.", MaxCalls)}}
 		}
 	}
-	var person, client *int64
-	switch cal.Kind {
-	case "person":
-		person = &cal.ID
-	case "client":
-		client = &cal.ID
-	}
-	var visible bool
-	if err := tx.QueryRow(ctx, `select coalesce(`+sees("$7::bigint", "$8::bigint")+`, false) and ($7::bigint is null or exists (
-		    select from memberships m where m.company_id = $1 and m.id = $7 and m.active))
-		  and ($8::bigint is null or exists (select from clients c where c.company_id = $1 and c.id = $8))`,
-		append(append([]any{companyID}, s.args()...), person, client)...).Scan(&visible); err != nil {
-		return 0, fmt.Errorf("calendar: create: %w", err)
-	}
-	if !visible {
-		return 0, apperr.ErrNotFound
+	person, client, group, err := ownerOf(ctx, tx, companyID, s, f.Calendar)
+	if err != nil {
+		return 0, err
 	}
 	var id int64
 	if err := tx.QueryRow(ctx, `
-		insert into reminders (company_id, kind, title, starts_at, ends_at, all_day, notes, membership_id, client_id, created_by, fired_at)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, case when $4 <= now() then now() end) returning id`, // one for a time gone by is not announced
-		companyID, f.Kind, f.Title, start, end, f.AllDay, f.Notes, person, client, db.NullID(s.Member)).Scan(&id); err != nil {
+		insert into reminders (company_id, kind, title, starts_at, ends_at, all_day, notes, membership_id, client_id, group_id, created_by, fired_at)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, case when $4 <= now() then now() end) returning id`, // one for a time gone by is not announced
+		companyID, f.Kind, f.Title, start, end, f.AllDay, f.Notes, person, client, group, db.NullID(s.Member)).Scan(&id); err != nil {
 		return 0, fmt.Errorf("calendar: create: %w", err)
 	}
-	if err := addPeople(ctx, tx, companyID, s, id, client, f.People); err != nil {
+	if err := addPeople(ctx, tx, companyID, s, id, client, group, f.People); err != nil {
 		return 0, err
 	}
 	for i, c := range calls {
@@ -187,22 +173,25 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, f Form, lo
 	return id, nil
 }
 
-// addPeople adds the people a reminder notifies: the office's staff for an office viewer; on a client's calendar
-// also that client's users and their guests. Anyone else is a forged request: ErrNotFound.
-func addPeople(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, reminderID int64, client *int64, people []int64) error {
+// addPeople adds the people a reminder notifies: the office's staff for an office viewer; on a client's calendar,
+// or a group's of a client, also that client's users and their guests; on a group's, its members. Anyone else is a
+// forged request: ErrNotFound.
+func addPeople(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, reminderID int64, client, group *int64, people []int64) error {
 	people = slices.Compact(slices.Sorted(slices.Values(people)))
 	if len(people) == 0 {
 		return nil
 	}
 	tag, err := tx.Exec(ctx, `
+		with cl as (select coalesce($5::bigint, (select g.client_id from groups g where g.company_id = $1 and g.id = $7)) as id)
 		insert into reminder_people (company_id, reminder_id, membership_id)
-		select $1, $2, m.id from memberships m
+		select $1, $2, m.id from memberships m, cl
 		 where m.company_id = $1 and m.id = any($3) and m.active
 		   and (($4::boolean and m.role in ('admin', 'co-worker', 'subcontractor'))
 		        or m.id = $6::bigint
-		        or ($5::bigint is not null and (m.client_id = $5 or m.host_id in (
-		              select h.id from memberships h where h.company_id = $1 and h.client_id = $5))))`,
-		companyID, reminderID, people, s.Office, client, s.Member)
+		        or exists (select from group_members gm where gm.company_id = $1 and gm.group_id = $7 and gm.membership_id = m.id)
+		        or (cl.id is not null and (m.client_id = cl.id or m.host_id in (
+		              select h.id from memberships h where h.company_id = $1 and h.client_id = cl.id))))`,
+		companyID, reminderID, people, s.Office, client, s.Member, group)
 	if err != nil {
 		return fmt.Errorf("calendar: people: %w", err)
 	}
@@ -214,43 +203,26 @@ func addPeople(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, reminde
 
 // reminderSQL selects Reminder rows of reminders r.
 const reminderSQL = `
-	select r.id, r.kind, r.title, r.starts_at, r.ends_at, r.all_day, r.notes,
-	       case when r.membership_id is not null then 'person-' || r.membership_id
-	            when r.client_id is not null then 'client-' || r.client_id else 'company' end as calendar,
-	       coalesce(a.name, c.name, 'Company') as calendar_name
-	  from reminders r
-	  left join memberships m on m.company_id = r.company_id and m.id = r.membership_id
-	  left join accounts a on a.id = m.account_id
-	  left join clients c on c.company_id = r.company_id and c.id = r.client_id`
+	select r.id, r.kind, r.title, r.starts_at, r.ends_at, r.all_day, r.notes, `+ownerColumns+` as calendar, `+ownerName+` as calendar_name
+	  from reminders r`+ownerJoins
 
 // visibleSQL is the condition that the viewer ($2…$6) may see reminder r: its calendar, or they are one of its
 // people.
-var visibleSQL = `(` + sees("r.membership_id", "r.client_id") + ` or exists (select from reminder_people rp
+var visibleSQL = `(` + rowSees + ` or exists (select from reminder_people rp
 	where rp.company_id = r.company_id and rp.reminder_id = r.id and rp.membership_id = $2::bigint))`
 
 // QueueBetween adds the reminders the viewer may see on the calendars cals that overlap [from, to), by start (at most
 // 2,000). A reminder the viewer is one of the people of shows on their own calendar.
 func QueueBetween(b *pgx.Batch, companyID int64, s Scope, cals []Calendar, from, to time.Time, out *[]Reminder) {
-	var persons, clients []int64
-	company := false
-	for _, c := range cals {
-		switch c.Kind {
-		case "person":
-			persons = append(persons, c.ID)
-		case "client":
-			clients = append(clients, c.ID)
-		case "company":
-			company = true
-		}
-	}
+	persons, clients, groups, company := owners(cals)
 	b.Queue(reminderSQL+`
 		 where r.company_id = $1 and r.starts_at < $8 and r.ends_at > $7 and r.starts_at >= $7::timestamptz - interval '31 days'
 		   and `+visibleSQL+`
-		   and (r.membership_id = any($9) or r.client_id = any($10) or ($11::boolean and r.membership_id is null and r.client_id is null)
+		   and (`+ownedBy(9)+`
 		        or ($2::bigint = any($9) and exists (select from reminder_people rp
 		              where rp.company_id = r.company_id and rp.reminder_id = r.id and rp.membership_id = $2::bigint)))
 		 order by r.starts_at, r.id
-		 limit 2000`, append(append([]any{companyID}, s.args()...), from, to, persons, clients, company)...).Query(func(rows pgx.Rows) (err error) {
+		 limit 2000`, append(append([]any{companyID}, s.args()...), from, to, persons, clients, groups, company)...).Query(func(rows pgx.Rows) (err error) {
 		*out, err = pgx.CollectRows(rows, pgx.RowToStructByName[Reminder])
 		return err
 	})
@@ -282,7 +254,7 @@ func QueueOne(b *pgx.Batch, companyID int64, s Scope, id int64, r *Reminder) {
 // Delete removes a reminder: its creator, or anyone who may see its calendar. ErrNotFound otherwise.
 func Delete(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, id int64) error {
 	tag, err := tx.Exec(ctx, `delete from reminders r where r.company_id = $1 and r.id = $7
-		   and (`+sees("r.membership_id", "r.client_id")+` or r.created_by = $2::bigint)`, append(append([]any{companyID}, s.args()...), id)...)
+		   and (`+rowSees+` or r.created_by = $2::bigint)`, append(append([]any{companyID}, s.args()...), id)...)
 	if err != nil {
 		return fmt.Errorf("calendar: delete: %w", err)
 	}
@@ -305,9 +277,11 @@ func QueuePeople(b *pgx.Batch, companyID int64, s Scope, people *[]Person) {
 		select m.id as membership_id, a.name from memberships m join accounts a on a.id = m.account_id
 		 where m.company_id = $1 and m.active
 		   and (($4::boolean and m.role in ('admin', 'co-worker', 'subcontractor'))
-		        or (m.client_id is not null and `+sees("null::bigint", "m.client_id")+`)
+		        or (m.client_id is not null and `+sees("null::bigint", "m.client_id", "null::bigint")+`)
 		        or (m.host_id is not null and exists (select from memberships h where h.company_id = $1 and h.id = m.host_id
-		              and h.client_id is not null and `+sees("null::bigint", "h.client_id")+`)))
+		              and h.client_id is not null and `+sees("null::bigint", "h.client_id", "null::bigint")+`))
+		        or exists (select from group_members gm join group_members mine on mine.company_id = gm.company_id and mine.group_id = gm.group_id
+		              where gm.company_id = $1 and gm.membership_id = m.id and mine.membership_id = $2::bigint))
 		 order by a.name, m.id limit 500`, append([]any{companyID}, s.args()...)...).Query(func(rows pgx.Rows) (err error) {
 		*people, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -146,5 +147,57 @@ func TestReminders(t *testing.T) {
 	})
 	if !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("another company deleting it: %v", err)
+	}
+}
+
+// A group's calendar: its members see it and may put reminders on it, telling other members and the guests of the
+// group's client; someone outside the group neither sees nor writes it.
+func TestReminders_GroupCalendar(t *testing.T) {
+	tdb := dbtest.New(t)
+	ctx := context.Background()
+	co := tdb.CreateCompany(t, "Acme")
+	var harbour, group int64
+	tdb.Owner.QueryRow(ctx, `insert into clients (company_id, name) values ($1, 'Harbour') returning id`, co).Scan(&harbour)
+	tdb.Owner.QueryRow(ctx, `insert into groups (company_id, name, client_id) values ($1, 'Harbour maintenance', $2) returning id`, co, harbour).Scan(&group)
+	member := func(role, name string, client, host *int64) (id int64) {
+		if err := tdb.Owner.QueryRow(ctx, `with a as (insert into accounts (email, name, password_hash) values ($3, $2, 'x') returning id)
+			insert into memberships (company_id, account_id, role, client_id, host_id) select $1, id, $4, $5, $6 from a returning id`,
+			co, name, name+"@x.example", role, client, host).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	cora, sam := member("co-worker", "cora", nil, nil), member("co-worker", "sam", nil, nil)
+	fran := member("client", "fran", &harbour, nil)
+	gus := member("guest", "gus", nil, &fran)
+	tdb.Owner.Exec(ctx, `insert into group_members (company_id, group_id, membership_id) values ($1, $2, $3)`, co, group, cora)
+	key := fmt.Sprint("group-", group)
+	create := func(s Scope, people ...int64) error {
+		return tdb.InCompany(ctx, co, func(tx pgx.Tx) error {
+			_, err := Create(ctx, tx, co, s, Form{Kind: KindReminder, Title: "Gutters", Date: "2026-12-01", AllDay: true, Calendar: key, People: people}, time.UTC, "")
+			return err
+		})
+	}
+	coraScope, samScope := Scope{Member: cora, Office: true, CoWorker: true}, Scope{Member: sam, Office: true, CoWorker: true}
+	if err := create(samScope); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("Sam, not in the group: %v", err)
+	}
+	if err := create(coraScope, gus); err != nil {
+		t.Fatalf("Cora with the client's guest: %v", err)
+	}
+	var cals []Calendar
+	tdb.Read(ctx, co, func(b *pgx.Batch) { QueueCalendars(b, co, coraScope, &cals) })
+	if !slices.ContainsFunc(cals, func(c Calendar) bool { return c.Key() == key && c.Name == "Harbour maintenance" }) {
+		t.Errorf("Cora's calendars lack the group's: %+v", cals)
+	}
+	seen := func(s Scope) int {
+		var rs []Reminder
+		tdb.Read(ctx, co, func(b *pgx.Batch) {
+			QueueBetween(b, co, s, []Calendar{{Kind: "group", ID: group}}, time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC), &rs)
+		})
+		return len(rs)
+	}
+	if seen(coraScope) != 1 || seen(samScope) != 0 {
+		t.Errorf("the group's reminder: Cora sees %d, Sam %d", seen(coraScope), seen(samScope))
 	}
 }

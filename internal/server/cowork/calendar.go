@@ -57,12 +57,12 @@ func (h *Handlers) Calendar(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		drawn = append(drawn, c)
-		switch c.Kind {
+		switch c.Kind { // a group's calendar holds reminders only
 		case "person":
 			persons = append(persons, c.ID)
 		case "client":
 			clients = append(clients, c.ID)
-		default:
+		case "company":
 			company = true
 		}
 	}
