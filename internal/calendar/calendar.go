@@ -87,7 +87,10 @@ var rowSees = sees("r.membership_id", "r.client_id", "r.group_id")
 // ownerOf checks, in tx, that the viewer may see the calendar or phonebook with key and that its owner is the
 // company's (an active person, a client, a group), and returns the owner columns. ErrNotFound otherwise.
 func ownerOf(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, key string) (person, client, group *int64, err error) {
-	c, _ := ParseKey(key)
+	c, ok := ParseKey(key)
+	if !ok {
+		return nil, nil, nil, apperr.ErrNotFound
+	}
 	switch c.Kind {
 	case "person":
 		person = &c.ID

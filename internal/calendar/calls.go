@@ -52,7 +52,7 @@ func ParseCallList(raw, region string) ([]Call, error) {
 		if len(calls) == MaxCalls {
 			return nil, fmt.Errorf("Put at most %d people in one call list.", MaxCalls)
 		}
-		name, number := split(entry)
+		name, number := split(entry, region)
 		switch {
 		case !strings.ContainsFunc(number, unicode.IsDigit):
 			return nil, fmt.Errorf("“%s”: no phone number. Write the name, then the number, like %s.", entry, CallListExample[:strings.Index(CallListExample, ";")])
@@ -73,17 +73,27 @@ func ParseCallList(raw, region string) ([]Call, error) {
 	return calls, nil
 }
 
-// split cuts an entry into the name and the number: the number is the longest tail of phone characters (digits,
-// spaces, + - ( ) .) that starts a word.
-func split(entry string) (name, number string) {
-	cut := len(entry)
+// split cuts an entry into the name and the number: the number is a tail of phone characters (digits, spaces,
+// + - ( ) .) that starts a word — the longest one that is a valid number for region, so "Flat 2 021 555 0123" is
+// Flat 2 at 021 555 0123; when none is valid, the longest tail, for the error to name.
+func split(entry, region string) (name, number string) {
+	var cuts []int // word starts from which the rest is all phone characters, longest tail first
 	for i := len(entry) - 1; i >= 0; i-- {
 		if !strings.ContainsRune("0123456789+-(). ", rune(entry[i])) {
 			break
 		}
 		if i == 0 || entry[i-1] == ' ' {
-			cut = i
+			cuts = append([]int{i}, cuts...)
 		}
 	}
-	return strings.TrimSpace(entry[:cut]), strings.TrimSpace(entry[cut:])
+	if len(cuts) == 0 {
+		return strings.TrimSpace(entry), ""
+	}
+	for _, cut := range cuts {
+		tail := strings.TrimSpace(entry[cut:])
+		if n, err := phonenumbers.Parse(tail, region); err == nil && phonenumbers.IsValidNumber(n) {
+			return strings.TrimSpace(entry[:cut]), tail
+		}
+	}
+	return strings.TrimSpace(entry[:cuts[0]]), strings.TrimSpace(entry[cuts[0]:])
 }

@@ -16,6 +16,7 @@ func TestParseCallList(t *testing.T) {
 			[]Call{{"Ann Smith", "+64215550123"}, {"Bob Jones", "+61293744000"}}, ""},
 		{" Ann  021-555-0123 ;;  ", "NZ", []Call{{"Ann", "+64215550123"}}, ""},
 		{"Unit 4 caretaker (09) 555 0456", "NZ", []Call{{"Unit 4 caretaker", "+6495550456"}}, ""},
+		{"Flat 2 021 555 0123; Room 12 09 555 0456", "NZ", []Call{{"Flat 2", "+64215550123"}, {"Room 12", "+6495550456"}}, ""},
 		{"", "NZ", nil, ""},
 		{"Ann", "NZ", nil, "“Ann”: no phone number"},
 		{"Ann 021 555 0123; Bob", "NZ", nil, "“Bob”: no phone number"},

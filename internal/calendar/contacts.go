@@ -152,8 +152,8 @@ func DeleteContact(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, id 
 
 // contactSQL selects Contact rows of contacts r.
 const contactSQL = `
-	select r.id, r.name, r.organisation, r.phones, r.email, r.notes, `+ownerColumns+` as book, `+ownerName+` as book_name
-	  from contacts r`+ownerJoins
+	select r.id, r.name, r.organisation, r.phones, r.email, r.notes, ` + ownerColumns + ` as book, ` + ownerName + ` as book_name
+	  from contacts r` + ownerJoins
 
 // QueueContacts adds the contacts the viewer may see in the phonebook with key ("" for every one they see) that
 // match q (name, organisation or email), by name, at most 200.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	ics "github.com/arran4/golang-ical"
@@ -97,8 +98,8 @@ func (f Feed) ICS(companyName, baseURL, domain string, loc *time.Location, now t
 		e.SetDtStampTime(now)
 		e.SetStartAt(*v.StartsAt)
 		e.SetEndAt(*v.EndsAt)
-		e.SetSummary(v.Ref() + " " + v.JobTitle)
-		e.SetDescription(v.ClientName + " · " + v.JobStatus.Label())
+		e.SetSummary(oneLine(v.Ref() + " " + v.JobTitle))
+		e.SetDescription(oneLine(v.ClientName + " · " + v.JobStatus.Label()))
 		e.SetURL(baseURL + "/jobs/" + strconv.FormatInt(v.JobID, 10))
 	}
 	for _, r := range f.Reminders {
@@ -111,11 +112,11 @@ func (f Feed) ICS(companyName, baseURL, domain string, loc *time.Location, now t
 			e.SetStartAt(r.StartsAt)
 			e.SetEndAt(r.EndsAt)
 		}
-		e.SetSummary(r.Kind.Label() + ": " + r.Title)
+		e.SetSummary(oneLine(r.Kind.Label() + ": " + r.Title))
 		if r.Notes != "" {
-			e.SetDescription(r.Notes)
+			e.SetDescription(strings.ReplaceAll(r.Notes, "\r", "")) // the library escapes line feeds, not carriage returns
 		}
 		e.SetURL(baseURL + "/calendar/reminders/" + strconv.FormatInt(r.ID, 10))
 	}
-	return cal.Serialize()
+	return cal.Serialize(ics.WithNewLineWindows) // RFC 5545 lines end in CRLF
 }

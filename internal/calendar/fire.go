@@ -69,19 +69,19 @@ func (f *Firer) Once(ctx context.Context) (int, error) {
 
 // fire claims the reminder (fired_at, so another instance, or a second pass, finds it taken) and notifies its
 // people in the same transaction: the owner of a person's calendar, the people on it, and the admins with Push on
-// for its client's Calendar. It reports whether it fired.
+// for its client's or group's Calendar. It reports whether it fired.
 func fire(ctx context.Context, tx pgx.Tx, companyID, id int64) (bool, error) {
 	var kind Kind
 	var title, zone string
 	var start time.Time
 	var allDay bool
-	var owner, client *int64
+	var owner, client, group *int64
 	err := tx.QueryRow(ctx, `
 		update reminders r set fired_at = now()
 		  from companies c
 		 where r.company_id = $1 and r.id = $2 and r.fired_at is null and c.id = r.company_id
-		returning r.kind, r.title, r.starts_at, r.all_day, r.membership_id, r.client_id, c.time_zone`, companyID, id).
-		Scan(&kind, &title, &start, &allDay, &owner, &client, &zone)
+		returning r.kind, r.title, r.starts_at, r.all_day, r.membership_id, r.client_id, r.group_id, c.time_zone`, companyID, id).
+		Scan(&kind, &title, &start, &allDay, &owner, &client, &group, &zone)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil // fired already
 	}
@@ -108,6 +108,9 @@ func fire(ctx context.Context, tx pgx.Tx, companyID, id int64) (bool, error) {
 		Link: "/calendar/reminders/" + strconv.FormatInt(id, 10), Actor: "Calendar", To: to}
 	if client != nil {
 		e.ClientID = *client
+	}
+	if group != nil {
+		e.GroupID = *group
 	}
 	_, err = notify.Participants(ctx, tx, companyID, e)
 	return true, err

@@ -13,6 +13,7 @@ import (
 
 	"fieldops/internal/apperr"
 	"fieldops/internal/db"
+	"fieldops/internal/jobs"
 )
 
 // Kind is a reminder's type, as the seed names them.
@@ -51,8 +52,10 @@ type Reminder struct {
 	// Calendar is whose calendar it is on (its Key).
 	Calendar     string
 	CalendarName string
-	People       []string `db:"-"`
-	Calls        []Call   `db:"-"`
+	// CanDelete: the viewer may see its calendar or made it (one of its people only reads it).
+	CanDelete bool
+	People    []string `db:"-"`
+	Calls     []Call   `db:"-"`
 }
 
 // Form is what the New reminder form sends: times are local to the company's time zone, as date and time inputs
@@ -83,7 +86,7 @@ func (f Form) times(loc *time.Location, v *apperr.ValidationError) (start, end t
 		return
 	}
 	if f.AllDay {
-		return time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc), time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc)
+		return jobs.StartOfDay(day.Year(), day.Month(), day.Day(), loc), jobs.StartOfDay(day.Year(), day.Month(), day.Day()+1, loc)
 	}
 	at := func(field, clock, missing string) (time.Time, bool) {
 		clock = strings.TrimSpace(clock)
@@ -114,7 +117,7 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, f Form, lo
 	if !slices.Contains(Kinds, f.Kind) {
 		v.Add("kind", "Choose the kind of reminder.")
 	}
-	f.Title, f.Notes = strings.TrimSpace(f.Title), strings.TrimSpace(f.Notes)
+	f.Title, f.Notes = oneLine(f.Title), strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(f.Notes, "\r\n", "\n"), "\r", "\n"))
 	switch {
 	case f.Title == "":
 		v.Add("title", "Give the reminder a title.")
@@ -161,7 +164,7 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, f Form, lo
 		companyID, f.Kind, f.Title, start, end, f.AllDay, f.Notes, person, client, group, db.NullID(s.Member)).Scan(&id); err != nil {
 		return 0, fmt.Errorf("calendar: create: %w", err)
 	}
-	if err := addPeople(ctx, tx, companyID, s, id, client, group, f.People); err != nil {
+	if err := addPeople(ctx, tx, companyID, s, id, f.People); err != nil {
 		return 0, err
 	}
 	for i, c := range calls {
@@ -173,25 +176,32 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, f Form, lo
 	return id, nil
 }
 
-// addPeople adds the people a reminder notifies: the office's staff for an office viewer; on a client's calendar,
-// or a group's of a client, also that client's users and their guests; on a group's, its members. Anyone else is a
-// forged request: ErrNotFound.
-func addPeople(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, reminderID int64, client, group *int64, people []int64) error {
+// peopleSQL is the condition that membership m may be put on a reminder by the viewer ($1 company, $2…$6 scope):
+// themselves; for the office, its staff; the client users of the clients whose calendars they see, and those
+// users' guests; and the members of the groups they are in, with the client users and guests of those groups'
+// clients. QueuePeople offers exactly these, and addPeople takes
+// no one else.
+var peopleSQL = `m.active and (m.id = $2::bigint
+	or ($4::boolean and m.role in ('admin', 'co-worker', 'subcontractor'))
+	or (m.client_id is not null and ` + sees("null::bigint", "m.client_id", "null::bigint") + `)
+	or (m.host_id is not null and exists (select from memberships h where h.company_id = $1 and h.id = m.host_id
+	      and h.client_id is not null and ` + sees("null::bigint", "h.client_id", "null::bigint") + `))
+	or exists (select from group_members gm join group_members mine on mine.company_id = gm.company_id and mine.group_id = gm.group_id
+	      where gm.company_id = $1 and gm.membership_id = m.id and mine.membership_id = $2::bigint)
+	or exists (select from group_members mine join groups g on g.company_id = mine.company_id and g.id = mine.group_id
+	      where mine.company_id = $1 and mine.membership_id = $2::bigint and g.client_id is not null
+	        and (m.client_id = g.client_id or exists (select from memberships h where h.company_id = $1 and h.id = m.host_id and h.client_id = g.client_id))))`
+
+// addPeople adds the people a reminder tells (peopleSQL); anyone else is a forged request: ErrNotFound.
+func addPeople(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, reminderID int64, people []int64) error {
 	people = slices.Compact(slices.Sorted(slices.Values(people)))
 	if len(people) == 0 {
 		return nil
 	}
 	tag, err := tx.Exec(ctx, `
-		with cl as (select coalesce($5::bigint, (select g.client_id from groups g where g.company_id = $1 and g.id = $7)) as id)
 		insert into reminder_people (company_id, reminder_id, membership_id)
-		select $1, $2, m.id from memberships m, cl
-		 where m.company_id = $1 and m.id = any($3) and m.active
-		   and (($4::boolean and m.role in ('admin', 'co-worker', 'subcontractor'))
-		        or m.id = $6::bigint
-		        or exists (select from group_members gm where gm.company_id = $1 and gm.group_id = $7 and gm.membership_id = m.id)
-		        or (cl.id is not null and (m.client_id = cl.id or m.host_id in (
-		              select h.id from memberships h where h.company_id = $1 and h.client_id = cl.id))))`,
-		companyID, reminderID, people, s.Office, client, s.Member, group)
+		select $1, $7, m.id from memberships m where m.company_id = $1 and m.id = any($8) and `+peopleSQL,
+		append(append([]any{companyID}, s.args()...), reminderID, people)...)
 	if err != nil {
 		return fmt.Errorf("calendar: people: %w", err)
 	}
@@ -201,10 +211,14 @@ func addPeople(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, reminde
 	return nil
 }
 
-// reminderSQL selects Reminder rows of reminders r.
-const reminderSQL = `
-	select r.id, r.kind, r.title, r.starts_at, r.ends_at, r.all_day, r.notes, `+ownerColumns+` as calendar, `+ownerName+` as calendar_name
-	  from reminders r`+ownerJoins
+// deletableSQL is the condition that the viewer may delete reminder r: they see its calendar or made it.
+var deletableSQL = `(` + rowSees + ` or r.created_by = $2::bigint)`
+
+// reminderSQL selects Reminder rows of reminders r (the viewer's scope in $2…$6).
+var reminderSQL = `
+	select r.id, r.kind, r.title, r.starts_at, r.ends_at, r.all_day, r.notes, ` + ownerColumns + ` as calendar, ` + ownerName + ` as calendar_name,
+	       coalesce(` + deletableSQL + `, false) as can_delete
+	  from reminders r` + ownerJoins
 
 // visibleSQL is the condition that the viewer ($2…$6) may see reminder r: its calendar, or they are one of its
 // people.
@@ -254,7 +268,7 @@ func QueueOne(b *pgx.Batch, companyID int64, s Scope, id int64, r *Reminder) {
 // Delete removes a reminder: its creator, or anyone who may see its calendar. ErrNotFound otherwise.
 func Delete(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, id int64) error {
 	tag, err := tx.Exec(ctx, `delete from reminders r where r.company_id = $1 and r.id = $7
-		   and (`+rowSees+` or r.created_by = $2::bigint)`, append(append([]any{companyID}, s.args()...), id)...)
+		   and `+deletableSQL, append(append([]any{companyID}, s.args()...), id)...)
 	if err != nil {
 		return fmt.Errorf("calendar: delete: %w", err)
 	}
@@ -270,20 +284,15 @@ type Person struct {
 	Name         string
 }
 
-// QueuePeople adds whom the viewer may put on a reminder: the office's staff (for an office viewer) and the client
-// users of the clients whose calendars they see, with those users' guests; by name.
+// QueuePeople adds whom the viewer may put on a reminder (peopleSQL), by name.
 func QueuePeople(b *pgx.Batch, companyID int64, s Scope, people *[]Person) {
-	b.Queue(`
-		select m.id as membership_id, a.name from memberships m join accounts a on a.id = m.account_id
-		 where m.company_id = $1 and m.active
-		   and (($4::boolean and m.role in ('admin', 'co-worker', 'subcontractor'))
-		        or (m.client_id is not null and `+sees("null::bigint", "m.client_id", "null::bigint")+`)
-		        or (m.host_id is not null and exists (select from memberships h where h.company_id = $1 and h.id = m.host_id
-		              and h.client_id is not null and `+sees("null::bigint", "h.client_id", "null::bigint")+`))
-		        or exists (select from group_members gm join group_members mine on mine.company_id = gm.company_id and mine.group_id = gm.group_id
-		              where gm.company_id = $1 and gm.membership_id = m.id and mine.membership_id = $2::bigint))
-		 order by a.name, m.id limit 500`, append([]any{companyID}, s.args()...)...).Query(func(rows pgx.Rows) (err error) {
-		*people, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
-		return err
-	})
+	b.Queue(`select m.id as membership_id, a.name from memberships m join accounts a on a.id = m.account_id
+		 where m.company_id = $1 and `+peopleSQL+` order by a.name, m.id limit 500`, append([]any{companyID}, s.args()...)...).
+		Query(func(rows pgx.Rows) (err error) {
+			*people, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
+			return err
+		})
 }
+
+// oneLine is a title as one line: line breaks (a forged request's) become spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

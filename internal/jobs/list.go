@@ -55,8 +55,19 @@ type Day struct {
 // Today is the day that holds now in loc. A day is midnight to midnight, so it may last 23 or 25 hours.
 func Today(now time.Time, loc *time.Location) Day {
 	y, m, d := now.In(loc).Date()
-	start := time.Date(y, m, d, 0, 0, 0, 0, loc)
-	return Day{Start: start, End: time.Date(y, m, d+1, 0, 0, 0, 0, loc)}
+	return Day{Start: StartOfDay(y, m, d, loc), End: StartOfDay(y, m, d+1, loc)}
+}
+
+// StartOfDay is the first moment of the calendar day y-m-d (normalised, so d+1 is the next day) in loc: midnight,
+// or where the clocks skip midnight (a daylight-saving change at 00:00, as in Santiago), the moment they jump to.
+func StartOfDay(y int, m time.Month, d int, loc *time.Location) time.Time {
+	y, m, d = time.Date(y, m, d, 12, 0, 0, 0, time.UTC).Date()
+	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if _, _, td := t.Date(); td != d { // normalised back into the day before: the day starts where that zone ends
+		_, end := t.ZoneBounds()
+		return end
+	}
+	return t
 }
 
 // viewSQL is the condition on a jobs row j for view v; $day and $day+1 are the start and end of today.

@@ -65,6 +65,9 @@ func TestCalendarFeed(t *testing.T) {
 	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/calendar") {
 		t.Fatalf("the feed = %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
+	if strings.Count(body, "\n") != strings.Count(body, "\r\n") {
+		t.Error("the feed's lines do not all end in CRLF (RFC 5545)")
+	}
 	cal, err := ics.ParseCalendar(strings.NewReader(body))
 	if err != nil {
 		t.Fatalf("the feed does not parse: %v\n%s", err, body)

@@ -139,6 +139,13 @@ func SetActive(ctx context.Context, tx pgx.Tx, companyID, membershipID int64, ac
 		companyID, membershipID, active); err != nil {
 		return fmt.Errorf("staff: set active: %w", err)
 	}
+	if !active {
+		// Their private calendar feed goes with them: reactivated, they make a new link.
+		if _, err := tx.Exec(ctx, `delete from calendar_feeds where company_id = $1 and (membership_id = $2
+			 or membership_id in (select id from memberships where company_id = $1 and host_id = $2))`, companyID, membershipID); err != nil {
+			return fmt.Errorf("staff: calendar feed: %w", err)
+		}
+	}
 	if !active && p.Role == identity.RoleClient {
 		// A guest serves their client user only: they go with them (and come back one by one, when reactivated).
 		if _, err := tx.Exec(ctx, `update memberships set active = false, session_version = session_version + 1

@@ -57,8 +57,8 @@ func (f RequestForm) window(loc *time.Location, now time.Time) (start, end time.
 		}
 		return time.Date(day.Year(), day.Month(), day.Day(), t.Hour(), t.Minute(), 0, 0, loc)
 	}
-	start = at("from", from, dayStart(day, loc))
-	end = at("to", to, dayStart(day.AddDate(0, 0, 1), loc))
+	start = at("from", from, jobs.StartOfDay(day.Year(), day.Month(), day.Day(), loc))
+	end = at("to", to, jobs.StartOfDay(day.Year(), day.Month(), day.Day()+1, loc))
 	switch {
 	case v.Field("from") != "" || v.Field("to") != "":
 	case !end.After(start):
@@ -67,26 +67,6 @@ func (f RequestForm) window(loc *time.Location, now time.Time) (start, end time.
 		v.Add("date", "That time has passed: pick a day and time still to come.")
 	}
 	return start.UTC(), end.UTC(), v.Err()
-}
-
-// dayStart is the first moment of the calendar day of date (its year, month and day) in loc: midnight, or where
-// the clocks skip midnight (a daylight-saving change at 00:00, as in Santiago), the first minute after it.
-func dayStart(date time.Time, loc *time.Location) time.Time {
-	y, m, d := date.Date()
-	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
-	for {
-		if ty, tm, td := t.Date(); ty == y && tm == m && td == d {
-			break
-		}
-		t = t.Add(time.Minute) // normalised into the day before: walk up to the day's first minute
-	}
-	for {
-		p := t.Add(-time.Minute)
-		if py, pm, pd := p.Date(); py != y || pm != m || pd != d {
-			return t
-		}
-		t = p // normalised past the gap: walk back to the day's first minute
-	}
 }
 
 // Request asks, for a client user (Job Share Plus with Add and edit jobs), for a visit on one of their client's
@@ -196,8 +176,8 @@ func Window(start, end *time.Time, loc *time.Location, day string) string {
 // wholeDay says whether a window from s to e starts at the first moment of s's day in loc and ends at the next
 // day's.
 func wholeDay(s, e time.Time, loc *time.Location) (fromStart, toEnd bool) {
-	first := dayStart(s.In(loc), loc)
-	return s.Equal(first), e.Equal(dayStart(first.AddDate(0, 0, 1), loc))
+	y, m, d := s.In(loc).Date()
+	return s.Equal(jobs.StartOfDay(y, m, d, loc)), e.Equal(jobs.StartOfDay(y, m, d+1, loc))
 }
 
 // RequestFormOf is the change form of a requested visit v in loc, filled with what the client asked for.

@@ -42,17 +42,27 @@ type BoardRow struct {
 }
 
 // DayStarts are the first moments of the days shown.
-func (p BoardPage) DayStarts() []time.Time {
-	days := make([]time.Time, p.Days)
+func (p BoardPage) DayStarts() []time.Time { return dayStarts(p.Start, p.Days, p.Location) }
+
+// Span is the time the board shows.
+func (p BoardPage) Span() jobs.Day {
+	return jobs.Day{Start: p.Start, End: dayStarts(p.Start, p.Days+1, p.Location)[p.Days]}
+}
+
+// dayStarts are the first moments of n days from start's in loc — midnights, but where the clocks skip one.
+func dayStarts(start time.Time, n int, loc *time.Location) []time.Time {
+	y, m, d := start.In(loc).Date()
+	days := make([]time.Time, n)
 	for i := range days {
-		days[i] = p.Start.AddDate(0, 0, i)
+		days[i] = jobs.StartOfDay(y, m, d+i, loc)
 	}
 	return days
 }
 
-// Span is the time the board shows.
-func (p BoardPage) Span() jobs.Day {
-	return jobs.Day{Start: p.Start, End: p.Start.AddDate(0, 0, p.Days)}
+// nextDay is the first moment of the day after d's in loc.
+func nextDay(d time.Time, loc *time.Location) time.Time {
+	y, m, dd := d.In(loc).Date()
+	return jobs.StartOfDay(y, m, dd+1, loc)
 }
 
 // day is the index of the day a visit starts on, in Location; -1 outside the board (one that began the day before).
@@ -61,7 +71,7 @@ func (p BoardPage) day(v jobs.TodayVisit) int {
 		return -1
 	}
 	for i, d := range p.DayStarts() {
-		if !v.StartsAt.Before(d) && v.StartsAt.Before(d.AddDate(0, 0, 1)) {
+		if !v.StartsAt.Before(d) && v.StartsAt.Before(nextDay(d, p.Location)) {
 			return i
 		}
 	}
@@ -132,7 +142,7 @@ func (p BoardPage) Title() string {
 
 // isToday reports whether day d holds now.
 func (p BoardPage) isToday(d time.Time) bool {
-	return !p.Now.Before(d) && p.Now.Before(d.AddDate(0, 0, 1))
+	return !p.Now.Before(d) && p.Now.Before(nextDay(d, p.Location))
 }
 
 // moveURL is a visit's edit form, returning to this board when saved.

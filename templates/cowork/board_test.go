@@ -1,6 +1,7 @@
 package cowork
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -56,5 +57,25 @@ func TestBoard_Rows(t *testing.T) {
 	}
 	if p.Title() != "Week of Mon 21 Sep 2026" || p.Next() != "/calendar/board?week=2026-09-28" || BoardURL(start, 1) != "/calendar/board?day=2026-09-21" {
 		t.Errorf("title %q, next %q", p.Title(), p.Next())
+	}
+}
+
+// Where the clocks skip midnight (Santiago, Sunday 8 September 2024), the week still has its seven days, Sunday
+// starting at 01:00, and the span ends at the next Monday's start.
+func TestBoard_DaysWhereMidnightIsSkipped(t *testing.T) {
+	loc, err := time.LoadLocation("America/Santiago")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := BoardPage{Location: loc, Start: jobs.StartOfDay(2024, 9, 2, loc), Days: 7}
+	var days []string
+	for _, d := range p.DayStarts() {
+		days = append(days, d.Format("Mon 2 15:04"))
+	}
+	if got := strings.Join(days, ", "); got != "Mon 2 00:00, Tue 3 00:00, Wed 4 00:00, Thu 5 00:00, Fri 6 00:00, Sat 7 00:00, Sun 8 01:00" {
+		t.Errorf("the days: %s", got)
+	}
+	if end := p.Span().End.In(loc).Format("Mon 2 15:04"); end != "Mon 9 00:00" {
+		t.Errorf("the span ends %s", end)
 	}
 }

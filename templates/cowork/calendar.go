@@ -50,17 +50,16 @@ func (p CalendarPage) colour(key string) int {
 }
 
 // DayStarts are the first moments of the days drawn.
-func (p CalendarPage) DayStarts() []time.Time {
-	days := make([]time.Time, p.Days)
-	for i := range days {
-		days[i] = p.Start.AddDate(0, 0, i)
-	}
-	return days
+func (p CalendarPage) DayStarts() []time.Time { return dayStarts(p.Start, p.Days, p.Location) }
+
+// Span is the time drawn.
+func (p CalendarPage) Span() jobs.Day {
+	return jobs.Day{Start: p.Start, End: dayStarts(p.Start, p.Days+1, p.Location)[p.Days]}
 }
 
 // Items is what day d holds, by time: reminders (all-day ones first) and visits.
 func (p CalendarPage) Items(d time.Time) []Item {
-	end := d.AddDate(0, 0, 1)
+	end := nextDay(d, p.Location)
 	var items []Item
 	for _, r := range p.Reminders {
 		if !r.StartsAt.Before(end) || !r.EndsAt.After(d) {
@@ -77,7 +76,7 @@ func (p CalendarPage) Items(d time.Time) []Item {
 		if v.StartsAt == nil || !v.StartsAt.Before(end) || v.StartsAt.Before(d) {
 			continue
 		}
-		key := "company" // an unassigned visit; one of a client's jobs takes the first colour when its person is not drawn
+		key := "company" // an unassigned visit; an assigned one whose person is not drawn (shown for a client) is grey
 		if v.AssigneeID != 0 {
 			key = "person-" + strconv.FormatInt(v.AssigneeID, 10)
 		}

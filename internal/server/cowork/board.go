@@ -46,12 +46,12 @@ func parseDate(s string, loc *time.Location) (time.Time, bool) {
 	if err != nil || d.Year() < 2000 || d.Year() > 2100 {
 		return time.Time{}, false
 	}
-	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc), true
+	return jobs.StartOfDay(d.Year(), d.Month(), d.Day(), loc), true
 }
 
 // monday is the Monday of day's week, at its start.
 func monday(day time.Time) time.Time {
 	back := (int(day.Weekday()) + 6) % 7 // Monday 0 … Sunday 6
 	y, m, d := day.Date()
-	return time.Date(y, m, d-back, 0, 0, 0, 0, day.Location())
+	return jobs.StartOfDay(y, m, d-back, day.Location())
 }

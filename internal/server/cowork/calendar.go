@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -29,7 +28,7 @@ func (h *Handlers) Calendar(w http.ResponseWriter, r *http.Request) {
 	}
 	switch p.View {
 	case "month":
-		p.Month = time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, loc)
+		p.Month = jobs.StartOfDay(day.Year(), day.Month(), 1, loc)
 		p.Start = monday(p.Month)
 		last := p.Month.AddDate(0, 1, -1)
 		p.Days = (int(last.Sub(p.Start).Hours()/24+0.5)/7 + 1) * 7
@@ -66,7 +65,7 @@ func (h *Handlers) Calendar(w http.ResponseWriter, r *http.Request) {
 			company = true
 		}
 	}
-	span := jobs.Day{Start: p.Start, End: p.Start.AddDate(0, 0, p.Days)}
+	span := p.Span()
 	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
 		calendar.QueueCalendars(b, v.CompanyID, s, &p.Calendars)
 		calendar.QueueHasFeed(b, v.CompanyID, v.MembershipID, &p.FeedSince)
