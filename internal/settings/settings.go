@@ -53,6 +53,16 @@ func QueueGet(b *pgx.Batch, companyID int64, s *Settings) {
 	})
 }
 
+// Country reads the company's country (Settings), in tx: what phone numbers typed without a country code are read
+// as.
+func Country(ctx context.Context, tx pgx.Tx, companyID int64) (string, error) {
+	var country string
+	if err := tx.QueryRow(ctx, `select country from companies where id = $1`, companyID).Scan(&country); err != nil {
+		return "", fmt.Errorf("settings: country: %w", err)
+	}
+	return country, nil
+}
+
 var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
 
 // Normalize trims what was typed.

@@ -136,8 +136,8 @@ func (h *Handlers) DeleteContact(w http.ResponseWriter, r *http.Request) {
 func (h *Handlers) inCompanyWithCountry(r *http.Request, fn func(tx pgx.Tx, country string) error) error {
 	v := page.ViewerOf(r)
 	return h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
-		var country string
-		if err := tx.QueryRow(r.Context(), `select country from companies where id = $1`, v.CompanyID).Scan(&country); err != nil {
+		country, err := settings.Country(r.Context(), tx, v.CompanyID)
+		if err != nil {
 			return err
 		}
 		return fn(tx, country)
