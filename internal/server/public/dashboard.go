@@ -39,18 +39,24 @@ func (h *Handlers) openShare(w http.ResponseWriter, r *http.Request, record bool
 	case err == nil:
 		return o, true
 	case errors.Is(err, apperr.ErrNotFound):
-		ip := identity.ClientKey(h.ClientIP(r))
-		h.TokensPerIP.Fail(ip)
-		if wait := h.TokensPerIP.Wait(ip); wait > 0 {
-			h.Write(w, r, http.StatusTooManyRequests, layout.Error(h.Chrome(r, "Too many attempts"), layout.ErrorPage{
-				Status: http.StatusTooManyRequests, Heading: "Too many attempts", Message: identity.TooManyAttempts(wait)}))
-			return o, false
-		}
-		h.Fail(w, r, err)
+		h.tokenMissed(w, r)
 	default:
 		h.Fail(w, r, err)
 	}
 	return o, false
+}
+
+// tokenMissed answers a link whose token matched nothing: the 404, and the miss counts against the client IP —
+// past the limit, 429 (a live link is looked up first and never throttled).
+func (h *Handlers) tokenMissed(w http.ResponseWriter, r *http.Request) {
+	ip := identity.ClientKey(h.ClientIP(r))
+	h.TokensPerIP.Fail(ip)
+	if wait := h.TokensPerIP.Wait(ip); wait > 0 {
+		h.Write(w, r, http.StatusTooManyRequests, layout.Error(h.Chrome(r, "Too many attempts"), layout.ErrorPage{
+			Status: http.StatusTooManyRequests, Heading: "Too many attempts", Message: identity.TooManyAttempts(wait)}))
+		return
+	}
+	h.Fail(w, r, apperr.ErrNotFound)
 }
 
 // ShareDashboard is the live, read-only dashboard of one job: one lookup (which records the open), then one Read.

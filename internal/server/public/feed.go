@@ -9,8 +9,6 @@ import (
 
 	"fieldops/internal/apperr"
 	"fieldops/internal/calendar"
-	"fieldops/internal/identity"
-	"fieldops/templates/layout"
 )
 
 // CalendarFeed answers GET /calendar/feed/{token}.ics: a person's visits and reminders as an iCalendar document
@@ -20,13 +18,8 @@ func (h *Handlers) CalendarFeed(w http.ResponseWriter, r *http.Request) {
 	shareHeaders(w)
 	v, err := calendar.OpenFeed(r.Context(), h.DB.Pool, r.PathValue("token"))
 	if errors.Is(err, apperr.ErrNotFound) {
-		ip := identity.ClientKey(h.ClientIP(r))
-		h.TokensPerIP.Fail(ip)
-		if wait := h.TokensPerIP.Wait(ip); wait > 0 {
-			h.Write(w, r, http.StatusTooManyRequests, layout.Error(h.Chrome(r, "Too many attempts"), layout.ErrorPage{
-				Status: http.StatusTooManyRequests, Heading: "Too many attempts", Message: identity.TooManyAttempts(wait)}))
-			return
-		}
+		h.tokenMissed(w, r)
+		return
 	}
 	if err != nil {
 		h.Fail(w, r, err)
