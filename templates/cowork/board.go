@@ -145,9 +145,9 @@ func (p BoardPage) isToday(d time.Time) bool {
 	return !p.Now.Before(d) && p.Now.Before(nextDay(d, p.Location))
 }
 
-// moveURL is a visit's edit form, returning to this board when saved.
-func (p BoardPage) moveURL(v jobs.TodayVisit) string {
-	return "/jobs/" + strconv.FormatInt(v.JobID, 10) + "/visits/" + strconv.FormatInt(v.ID, 10) + "/edit?return=" + url.QueryEscape(p.Here())
+// moveURL is a visit's edit form, returning to ret (the board's address, escaped for a query) when saved.
+func moveURL(v jobs.TodayVisit, ret string) string {
+	return "/jobs/" + strconv.FormatInt(v.JobID, 10) + "/visits/" + strconv.FormatInt(v.ID, 10) + "/edit?return=" + ret
 }
 
 // span is a visit's time on the board, in Location: "09:00–11:00".
