@@ -65,9 +65,22 @@ func TestToday(t *testing.T) {
 		t.Error("the In progress view does not hold the job its bar counts")
 	}
 
+	// Cora's reminders today: one on her calendar, one she is among the people of; not one of the company's she is
+	// not on, nor hers of tomorrow.
+	tdb.Owner.Exec(ctx, `insert into reminders (company_id, kind, title, starts_at, ends_at, membership_id) values
+		($1, 'call', 'Ring the caretaker', $2, $2::timestamptz + interval '15 minutes', $3),
+		($1, 'reminder', 'Tomorrow''s order', $2::timestamptz + interval '1 day', $2::timestamptz + interval '25 hours', $3)`, acme, today, cora)
+	tdb.Owner.Exec(ctx, `insert into reminders (company_id, kind, title, starts_at, ends_at) values
+		($1, 'appointment', 'Site meeting', $2, $2::timestamptz + interval '1 hour'), ($1, 'reminder', 'Not for Cora', $2, $2::timestamptz + interval '1 hour')`,
+		acme, today)
+	tdb.Owner.Exec(ctx, `insert into reminder_people (company_id, reminder_id, membership_id) select $1, id, $2 from reminders where title = 'Site meeting'`, acme, cora)
 	_, body = coraClient.get("/")
 	if !strings.Contains(body, "Lobby rewiring") || strings.Contains(body, "Roof leak") || strings.Contains(body, "Gutter clean") || strings.Contains(body, "emails failed") {
 		t.Error("Cora's Today shows another client's jobs or the admin's emails")
+	}
+	if !strings.Contains(body, "Your reminders today") || !strings.Contains(body, "Call reminder: Ring the caretaker") ||
+		!strings.Contains(body, "Appointment reminder: Site meeting") || strings.Contains(body, "Not for Cora") || strings.Contains(body, "Tomorrow") {
+		t.Error("Cora's reminders today: want hers and the one she is on, not the company's others nor tomorrow's")
 	}
 
 	// A guest: their tasks due, no timeline.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"fieldops/internal/calendar"
 	"fieldops/internal/jobs"
 	"fieldops/internal/tasks"
 )
@@ -26,6 +27,8 @@ type Today struct {
 	Counts       map[jobs.View]int64
 	FailedEmails int
 	Tasks        []tasks.Row
+	// Reminders are the viewer's own today: on their calendar, or with them among the people.
+	Reminders []calendar.Reminder
 	// SetUp: a company with no jobs yet sees its first steps (admins) first.
 	SetUp bool
 }

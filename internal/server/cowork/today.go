@@ -5,6 +5,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"fieldops/internal/calendar"
 	"fieldops/internal/identity"
 	"fieldops/internal/jobs"
 	"fieldops/internal/mail"
@@ -40,6 +41,8 @@ func (h *Handlers) Today(w http.ResponseWriter, r *http.Request) {
 		if t.Admin {
 			mail.QueueRetryable(b, v.CompanyID, &t.FailedEmails)
 		}
+		calendar.QueueBetween(b, v.CompanyID, calendar.ScopeFor(v), []calendar.Calendar{{Kind: "person", ID: v.MembershipID}},
+			t.Day.Start, t.Day.End, &t.Reminders)
 		if v.Role == identity.RoleSubcontractor {
 			// Their visits of the coming week.
 			jobs.QueueUpcomingVisits(b, v.CompanyID, v.MembershipID, jobs.Day{Start: t.Day.End, End: t.Day.End.AddDate(0, 0, 7)}, &t.Upcoming)
