@@ -13,6 +13,7 @@ import (
 
 	"fieldops/internal/apperr"
 	"fieldops/internal/identity"
+	"fieldops/internal/jobs"
 )
 
 // Scope is whose calendars a viewer may see: an admin every one; a co-worker their own, the company's and those of
@@ -172,4 +173,33 @@ func owners(cals []Calendar) (persons, clients, groups []int64, company bool) {
 func ownedBy(n int) string {
 	return fmt.Sprintf(`(r.membership_id = any($%[1]d) or r.client_id = any($%[2]d) or r.group_id = any($%[3]d)
 		or ($%[4]d::boolean and r.membership_id is null and r.client_id is null and r.group_id is null))`, n, n+1, n+2, n+3)
+}
+
+// MaxDrawn is how many calendars one view draws at most.
+const MaxDrawn = 20
+
+// Choose reads the calendars asked for by key (a form's ?cal=), at most MaxDrawn, keys that are none dropped; with
+// none asked for, the viewer's own and, for the office, the company's. What they hold is read under the viewer's
+// scopes, so a key of a calendar the viewer may not see brings nothing they may not see anyway.
+func Choose(keys []string, v *identity.Viewer) []Calendar {
+	if len(keys) == 0 {
+		keys = []string{"person-" + strconv.FormatInt(v.MembershipID, 10)}
+		if v.Role.IsOffice() {
+			keys = append(keys, "company")
+		}
+	}
+	var cals []Calendar
+	for _, key := range keys {
+		if c, ok := ParseKey(key); ok && len(cals) < MaxDrawn {
+			cals = append(cals, c)
+		}
+	}
+	return cals
+}
+
+// QueueVisitsOn adds the visits in v's scope of jobs on the calendars cals over span: a person's visits, the
+// company's unassigned ones, a client's jobs' visits (a group's calendar holds reminders only).
+func QueueVisitsOn(b *pgx.Batch, v *identity.Viewer, cals []Calendar, span jobs.Day, visits *[]jobs.TodayVisit) {
+	persons, clients, _, company := owners(cals)
+	jobs.QueueCalendarVisits(b, v.CompanyID, jobs.ScopeFor(v), span, persons, company, clients, visits)
 }

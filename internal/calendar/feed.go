@@ -79,8 +79,9 @@ func FeedSpan(now time.Time) jobs.Day {
 // QueueFeed adds what v's feed holds over span: the visits assigned to them within their scope of jobs, and the
 // reminders on their own calendar or with them among the people.
 func QueueFeed(b *pgx.Batch, v *identity.Viewer, span jobs.Day, f *Feed) {
-	jobs.QueueCalendarVisits(b, v.CompanyID, jobs.ScopeFor(v), span, []int64{v.MembershipID}, false, nil, &f.Visits)
-	QueueBetween(b, v.CompanyID, ScopeFor(v), []Calendar{{Kind: "person", ID: v.MembershipID}}, span.Start, span.End, &f.Reminders)
+	own := []Calendar{{Kind: "person", ID: v.MembershipID}}
+	QueueVisitsOn(b, v, own, span, &f.Visits)
+	QueueBetween(b, v.CompanyID, ScopeFor(v), own, span.Start, span.End, &f.Reminders)
 }
 
 // ICS writes the feed as an iCalendar (RFC 5545) document: an event per visit and reminder, with stable UIDs so a

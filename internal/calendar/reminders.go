@@ -13,6 +13,7 @@ import (
 
 	"fieldops/internal/apperr"
 	"fieldops/internal/db"
+	"fieldops/internal/input"
 	"fieldops/internal/jobs"
 )
 
@@ -80,8 +81,8 @@ const MaxNotes = 2000
 
 // times reads the form's day and times in loc: the whole day when AllDay, else Start to End on that day.
 func (f Form) times(loc *time.Location, v *apperr.ValidationError) (start, end time.Time) {
-	day, err := time.Parse("2006-01-02", strings.TrimSpace(f.Date))
-	if err != nil || day.Year() < 2000 || day.Year() > 2100 {
+	day, ok := input.ParseDate(f.Date)
+	if !ok {
 		v.Add("date", "Pick a date from the calendar.")
 		return
 	}

@@ -1,10 +1,11 @@
 // Package input owns the rules a typed value obeys whatever form it comes from: which characters text may hold,
-// and how long a search may be.
+// how long a search may be, and what a date input sends.
 package input
 
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"fieldops/internal/apperr"
@@ -46,4 +47,14 @@ func Problem(s string) string {
 // EscapeLike makes s match itself literally inside a LIKE or ILIKE pattern (% _ and \ lose their meaning).
 func EscapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// ParseDate reads a date input's value ("2026-12-01") as that calendar date (at midnight UTC: a date, not yet a time
+// anywhere); ok is false for anything else or a year outside 2000–2100.
+func ParseDate(s string) (date time.Time, ok bool) {
+	d, err := time.Parse("2006-01-02", strings.TrimSpace(s))
+	if err != nil || d.Year() < 2000 || d.Year() > 2100 {
+		return time.Time{}, false
+	}
+	return d, true
 }

@@ -114,8 +114,8 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, by Actor, f Form) (
 	}
 	var due *time.Time
 	if f.Due != "" {
-		d, err := time.Parse("2006-01-02", f.Due)
-		if err != nil || d.Year() < 2000 || d.Year() > 2100 {
+		d, ok := input.ParseDate(f.Due)
+		if !ok {
 			v.Add("due", "Pick a date from the calendar, or leave it empty.")
 		} else {
 			due = &d

@@ -12,6 +12,7 @@ import (
 	"fieldops/internal/apperr"
 	"fieldops/internal/db"
 	"fieldops/internal/identity"
+	"fieldops/internal/input"
 	"fieldops/internal/jobs"
 )
 
@@ -41,8 +42,8 @@ func (f RequestForm) window(loc *time.Location, now time.Time) (start, end time.
 		v.Add("date", "Pick the day someone should come.")
 		return start, end, v.Err()
 	}
-	day, err := time.Parse("2006-01-02", date) // a date of the calendar, not yet a time anywhere
-	if err != nil || day.Year() < 2000 || day.Year() > 2100 {
+	day, ok := input.ParseDate(date)
+	if !ok {
 		v.Add("date", "Pick a date from the calendar.")
 		return start, end, v.Err()
 	}

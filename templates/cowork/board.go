@@ -13,12 +13,8 @@ import (
 // BoardPage is the dispatch board: a week (or, on a phone, a day) of visits, a row per staff member and one for
 // the unassigned, with a column of the visits that have no time yet.
 type BoardPage struct {
-	Location *time.Location
-	// Start is the first day shown (a Monday for a week), at its first moment in Location; Days is 7 or 1.
-	Start time.Time
-	Days  int
-	Now   time.Time
-	Staff []visits.StaffMember
+	Period // a week (7 days from a Monday) or one day
+	Staff  []visits.StaffMember
 	// Visits overlap the days shown; Unscheduled have no time yet (open jobs only).
 	Visits      []jobs.TodayVisit
 	Unscheduled []jobs.TodayVisit
@@ -41,12 +37,25 @@ type BoardRow struct {
 	Unscheduled []jobs.TodayVisit
 }
 
-// DayStarts are the first moments of the days shown.
-func (p BoardPage) DayStarts() []time.Time { return dayStarts(p.Start, p.Days, p.Location) }
+// Period is the days a page draws, in the company's zone: Start is the first one's first moment.
+type Period struct {
+	Location *time.Location
+	Start    time.Time
+	Days     int
+	Now      time.Time
+}
 
-// Span is the time the board shows.
-func (p BoardPage) Span() jobs.Day {
+// DayStarts are the first moments of the days drawn.
+func (p Period) DayStarts() []time.Time { return dayStarts(p.Start, p.Days, p.Location) }
+
+// Span is the time drawn.
+func (p Period) Span() jobs.Day {
 	return jobs.Day{Start: p.Start, End: dayStarts(p.Start, p.Days+1, p.Location)[p.Days]}
+}
+
+// isToday reports whether day d holds now.
+func (p Period) isToday(d time.Time) bool {
+	return !p.Now.Before(d) && p.Now.Before(nextDay(d, p.Location))
 }
 
 // dayStarts are the first moments of n days from start's in loc — midnights, but where the clocks skip one.
@@ -138,11 +147,6 @@ func (p BoardPage) Title() string {
 		return p.Start.Format("Mon 2 Jan 2006")
 	}
 	return "Week of " + p.Start.Format("Mon 2 Jan 2006")
-}
-
-// isToday reports whether day d holds now.
-func (p BoardPage) isToday(d time.Time) bool {
-	return !p.Now.Before(d) && p.Now.Before(nextDay(d, p.Location))
 }
 
 // moveURL is a visit's edit form, returning to ret (the board's address, escaped for a query) when saved.

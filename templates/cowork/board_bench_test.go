@@ -17,7 +17,7 @@ import (
 func BenchmarkBoardRender(b *testing.B) {
 	loc := time.UTC
 	start := time.Date(2026, 11, 23, 0, 0, 0, 0, loc)
-	p := BoardPage{Location: loc, Start: start, Days: 7, Now: start}
+	p := BoardPage{Period: Period{Location: loc, Start: start, Days: 7, Now: start}}
 	for i := range 50 {
 		p.Staff = append(p.Staff, visits.StaffMember{MembershipID: int64(i + 1), Name: "Staff member " + strconv.Itoa(i)})
 	}

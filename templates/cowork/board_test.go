@@ -24,7 +24,7 @@ func TestBoard_Rows(t *testing.T) {
 		}
 		return v
 	}
-	p := BoardPage{Location: loc, Start: start, Days: 7, Staff: []visits.StaffMember{{MembershipID: 2, Name: "Cora"}, {MembershipID: 3, Name: "Sam"}},
+	p := BoardPage{Period: Period{Location: loc, Start: start, Days: 7}, Staff: []visits.StaffMember{{MembershipID: 2, Name: "Cora"}, {MembershipID: 3, Name: "Sam"}},
 		Visits: []jobs.TodayVisit{
 			visit(1, 2, "Cora", at(21, 9)),
 			visit(2, 0, "", at(27, 23)),       // Sunday evening, after the change
@@ -67,7 +67,7 @@ func TestBoard_DaysWhereMidnightIsSkipped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := BoardPage{Location: loc, Start: jobs.StartOfDay(2024, 9, 2, loc), Days: 7}
+	p := BoardPage{Period: Period{Location: loc, Start: jobs.StartOfDay(2024, 9, 2, loc), Days: 7}}
 	var days []string
 	for _, d := range p.DayStarts() {
 		days = append(days, d.Format("Mon 2 15:04"))

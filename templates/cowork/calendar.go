@@ -13,12 +13,8 @@ import (
 
 // CalendarPage is the calendar: a month, week or day of the chosen calendars' visits and reminders.
 type CalendarPage struct {
-	Location *time.Location
-	Now      time.Time
-	View     string // "month", "week" or "day"
-	// Start is the first day drawn (a Monday for a week and for a month's grid), Days how many.
-	Start time.Time
-	Days  int
+	Period        // from a Monday for a week and for a month's grid
+	View   string // "month", "week" or "day"
 	// Month is the month a month view is of.
 	Month time.Time
 	// Calendars are those the viewer may see; Chosen the keys drawn, each in its own colour.
@@ -47,14 +43,6 @@ func (p CalendarPage) colour(key string) int {
 		return i % 7
 	}
 	return 7
-}
-
-// DayStarts are the first moments of the days drawn.
-func (p CalendarPage) DayStarts() []time.Time { return dayStarts(p.Start, p.Days, p.Location) }
-
-// Span is the time drawn.
-func (p CalendarPage) Span() jobs.Day {
-	return jobs.Day{Start: p.Start, End: dayStarts(p.Start, p.Days+1, p.Location)[p.Days]}
 }
 
 // Items is what day d holds, by time: reminders (all-day ones first) and visits.
@@ -144,10 +132,6 @@ func (p CalendarPage) Title() string {
 }
 
 func (p CalendarPage) chosen(key string) bool { return slices.Contains(p.Chosen, key) }
-
-func (p CalendarPage) isToday(d time.Time) bool {
-	return !p.Now.Before(d) && p.Now.Before(d.AddDate(0, 0, 1))
-}
 
 func (p CalendarPage) inMonth(d time.Time) bool { return d.Month() == p.Month.Month() }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"fieldops/internal/input"
 	"fieldops/internal/jobs"
 	"fieldops/internal/server/page"
 	"fieldops/internal/visits"
@@ -19,7 +20,7 @@ func (h *Handlers) Board(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
 	loc := v.Location()
 	now := h.Now()
-	p := coworkview.BoardPage{Location: loc, Now: now, Days: 7, Notice: h.Notice(r)}
+	p := coworkview.BoardPage{Period: coworkview.Period{Location: loc, Now: now, Days: 7}, Notice: h.Notice(r)}
 	q := r.URL.Query()
 	if day, ok := parseDate(q.Get("day"), loc); ok {
 		p.Start, p.Days = day, 1
@@ -42,8 +43,8 @@ func (h *Handlers) Board(w http.ResponseWriter, r *http.Request) {
 
 // parseDate reads a date input's value ("2026-11-26") as that day's start in loc.
 func parseDate(s string, loc *time.Location) (time.Time, bool) {
-	d, err := time.Parse("2006-01-02", s)
-	if err != nil || d.Year() < 2000 || d.Year() > 2100 {
+	d, ok := input.ParseDate(s)
+	if !ok {
 		return time.Time{}, false
 	}
 	return jobs.StartOfDay(d.Year(), d.Month(), d.Day(), loc), true

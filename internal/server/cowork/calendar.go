@@ -3,7 +3,6 @@ package cowork
 import (
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/jackc/pgx/v5"
 
@@ -21,7 +20,7 @@ func (h *Handlers) Calendar(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
 	loc, now := v.Location(), h.Now()
 	q := r.URL.Query()
-	p := coworkview.CalendarPage{Location: loc, Now: now, View: q.Get("view"), Notice: h.Notice(r)}
+	p := coworkview.CalendarPage{Period: coworkview.Period{Location: loc, Now: now}, View: q.Get("view"), Notice: h.Notice(r)}
 	day, ok := parseDate(q.Get("date"), loc)
 	if !ok {
 		day = jobs.Today(now, loc).Start
@@ -38,42 +37,16 @@ func (h *Handlers) Calendar(w http.ResponseWriter, r *http.Request) {
 		p.View, p.Start, p.Days = "week", monday(day), 7
 	}
 	s := calendar.ScopeFor(v)
-	chosen := q["cal"]
-	if len(chosen) == 0 {
-		chosen = []string{"person-" + strconv.FormatInt(v.MembershipID, 10)}
-		if v.Role.IsOffice() {
-			chosen = append(chosen, "company")
-		}
-	}
-	// One Read: what the chosen calendars hold is read under the viewer's scopes (calendar.Scope for reminders,
-	// jobs.Scope for visits), so a calendar key the viewer may not see brings nothing they may not see anyway.
-	var drawn []calendar.Calendar
-	var persons, clients []int64
-	company := false
-	for _, key := range chosen {
-		c, ok := calendar.ParseKey(key)
-		if !ok || len(drawn) == 20 {
-			continue
-		}
-		drawn = append(drawn, c)
-		switch c.Kind { // a group's calendar holds reminders only
-		case "person":
-			persons = append(persons, c.ID)
-		case "client":
-			clients = append(clients, c.ID)
-		case "company":
-			company = true
-		}
-	}
+	drawn := calendar.Choose(q["cal"], v)
 	span := p.Span()
 	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
 		calendar.QueueCalendars(b, v.CompanyID, s, &p.Calendars)
 		calendar.QueueHasFeed(b, v.CompanyID, v.MembershipID, &p.FeedSince)
 		calendar.QueueBetween(b, v.CompanyID, s, drawn, span.Start, span.End, &p.Reminders)
-		jobs.QueueCalendarVisits(b, v.CompanyID, jobs.ScopeFor(v), span, persons, company, clients, &p.Visits)
+		calendar.QueueVisitsOn(b, v, drawn, span, &p.Visits)
 	})
-	for _, c := range p.Calendars {
-		if slices.Contains(chosen, c.Key()) {
+	for _, c := range p.Calendars { // the drawn ones the viewer may see, in the list's order: their colours
+		if slices.ContainsFunc(drawn, func(d calendar.Calendar) bool { return d.Key() == c.Key() }) {
 			p.Chosen = append(p.Chosen, c.Key())
 		}
 	}
