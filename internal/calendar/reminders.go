@@ -55,7 +55,7 @@ type Reminder struct {
 	CalendarName string
 	// CanDelete: the viewer may see its calendar or made it (one of its people only reads it).
 	CanDelete bool
-	People    []string `db:"-"`
+	People    []Person `db:"-"`
 	Calls     []Call   `db:"-"`
 }
 
@@ -114,6 +114,63 @@ func (f Form) times(loc *time.Location, v *apperr.ValidationError) (start, end t
 // (read for region, the company's country). Bad input is a ValidationError in words, nothing saved; a calendar or
 // a person the viewer may not see — a forged request — is ErrNotFound.
 func Create(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, f Form, loc *time.Location, region string) (int64, error) {
+	c, err := check(ctx, tx, companyID, s, f, loc, region)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	if err := tx.QueryRow(ctx, `
+		insert into reminders (company_id, kind, title, starts_at, ends_at, all_day, notes, membership_id, client_id, group_id, created_by, fired_at)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, case when $4 <= now() then now() end) returning id`, // one for a time gone by is not announced
+		companyID, c.form.Kind, c.form.Title, c.start, c.end, c.form.AllDay, c.form.Notes, c.person, c.client, c.group, db.NullID(s.Member)).Scan(&id); err != nil {
+		return 0, fmt.Errorf("calendar: create: %w", err)
+	}
+	return id, c.keep(ctx, tx, companyID, s, id)
+}
+
+// Update rewrites a reminder the viewer may delete (deletableSQL) from the form, as Create checks it. Moved to
+// another time, it fires again at the new one (at once not, when that time is gone by). Of its people, those the
+// viewer may not pick stay on it untouched; the others become those ticked. ErrNotFound for anyone else's.
+func Update(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, id int64, f Form, loc *time.Location, region string) error {
+	c, err := check(ctx, tx, companyID, s, f, loc, region)
+	if err != nil {
+		return err
+	}
+	tag, err := tx.Exec(ctx, `
+		update reminders r set kind = $8, title = $9, starts_at = $10, ends_at = $11, all_day = $12, notes = $13,
+		       membership_id = $14, client_id = $15, group_id = $16,
+		       fired_at = case when r.starts_at = $10 then r.fired_at when $10 <= now() then now() end
+		 where r.company_id = $1 and r.id = $7 and `+deletableSQL,
+		append(append([]any{companyID}, s.args()...), id, c.form.Kind, c.form.Title, c.start, c.end, c.form.AllDay, c.form.Notes, c.person, c.client, c.group)...)
+	if err != nil {
+		return fmt.Errorf("calendar: update: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return apperr.ErrNotFound
+	}
+	if _, err := tx.Exec(ctx, `
+		delete from reminder_people rp using memberships m
+		 where rp.company_id = $1 and rp.reminder_id = $7 and m.company_id = $1 and m.id = rp.membership_id and `+peopleSQL,
+		append(append([]any{companyID}, s.args()...), id)...); err != nil {
+		return fmt.Errorf("calendar: update: people: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `delete from reminder_calls where company_id = $1 and reminder_id = $2`, companyID, id); err != nil {
+		return fmt.Errorf("calendar: update: call list: %w", err)
+	}
+	return c.keep(ctx, tx, companyID, s, id)
+}
+
+// checkedForm is a reminder form that passed check: its times, its whole call list and whose calendar it is on.
+type checkedForm struct {
+	form                  Form
+	start, end            time.Time
+	calls                 []Call
+	person, client, group any
+}
+
+// check reads and checks a reminder form: bad input is a ValidationError in words; a calendar or a contact the viewer
+// may not see is ErrNotFound.
+func check(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, f Form, loc *time.Location, region string) (checkedForm, error) {
 	v := &apperr.ValidationError{}
 	if !slices.Contains(Kinds, f.Kind) {
 		v.Add("kind", "Choose the kind of reminder.")
@@ -128,13 +185,13 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, f Form, lo
 	if utf8.RuneCountInString(f.Notes) > MaxNotes {
 		v.Add("notes", fmt.Sprintf("Use at most %d characters.", MaxNotes))
 	}
-	start, end := f.times(loc, v)
-	var calls []Call
+	c := checkedForm{form: f}
+	c.start, c.end = f.times(loc, v)
 	if f.Kind == KindCall {
 		var err error
-		if calls, err = ParseCallList(f.Calls, region); err != nil {
+		if c.calls, err = ParseCallList(f.Calls, region); err != nil {
 			v.Add("calls", err.Error())
-		} else if len(calls) == 0 && len(f.Contacts) == 0 {
+		} else if len(c.calls) == 0 && len(f.Contacts) == 0 {
 			v.Add("calls", "Add whom to call: pick from the phonebook, or type a name and a number, like "+CallListExample+".")
 		}
 	}
@@ -142,39 +199,53 @@ func Create(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, f Form, lo
 		v.Add("calendar", "Choose a calendar from the list.")
 	}
 	if err := v.Err(); err != nil {
-		return 0, err
+		return c, err
 	}
 	if f.Kind == KindCall {
 		fromBook, err := picked(ctx, tx, companyID, s, f.Contacts)
 		if err != nil {
-			return 0, err
+			return c, err
 		}
-		calls = append(fromBook, calls...)
-		if len(calls) > MaxCalls {
-			return 0, &apperr.ValidationError{Fields: map[string]string{"calls": fmt.Sprintf("Put at most %d people in one call list.", MaxCalls)}}
+		c.calls = append(fromBook, c.calls...)
+		if len(c.calls) > MaxCalls {
+			return c, &apperr.ValidationError{Fields: map[string]string{"calls": fmt.Sprintf("Put at most %d people in one call list.", MaxCalls)}}
 		}
 	}
-	person, client, group, err := ownerOf(ctx, tx, companyID, s, f.Calendar)
-	if err != nil {
-		return 0, err
+	var err error
+	c.person, c.client, c.group, err = ownerOf(ctx, tx, companyID, s, f.Calendar)
+	return c, err
+}
+
+// keep stores a checked form's people and call list on reminder id.
+func (c checkedForm) keep(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, id int64) error {
+	if err := addPeople(ctx, tx, companyID, s, id, c.form.People); err != nil {
+		return err
 	}
-	var id int64
-	if err := tx.QueryRow(ctx, `
-		insert into reminders (company_id, kind, title, starts_at, ends_at, all_day, notes, membership_id, client_id, group_id, created_by, fired_at)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, case when $4 <= now() then now() end) returning id`, // one for a time gone by is not announced
-		companyID, f.Kind, f.Title, start, end, f.AllDay, f.Notes, person, client, group, db.NullID(s.Member)).Scan(&id); err != nil {
-		return 0, fmt.Errorf("calendar: create: %w", err)
-	}
-	if err := addPeople(ctx, tx, companyID, s, id, f.People); err != nil {
-		return 0, err
-	}
-	for i, c := range calls {
+	for i, call := range c.calls {
 		if _, err := tx.Exec(ctx, `insert into reminder_calls (company_id, reminder_id, position, name, phone) values ($1, $2, $3, $4, $5)`,
-			companyID, id, i, c.Name, c.Phone); err != nil {
-			return 0, fmt.Errorf("calendar: create: call list: %w", err)
+			companyID, id, i, call.Name, call.Phone); err != nil {
+			return fmt.Errorf("calendar: call list: %w", err)
 		}
 	}
-	return id, nil
+	return nil
+}
+
+// FormOf is the form that edits r, its times in loc: its call list typed out (phonebook picks were copied onto it).
+func FormOf(r Reminder, loc *time.Location) Form {
+	s, e := r.StartsAt.In(loc), r.EndsAt.In(loc)
+	f := Form{Kind: r.Kind, Title: r.Title, Date: s.Format("2006-01-02"), AllDay: r.AllDay, Notes: r.Notes, Calendar: r.Calendar}
+	if !r.AllDay {
+		f.Start, f.End = s.Format("15:04"), e.Format("15:04")
+	}
+	for _, p := range r.People {
+		f.People = append(f.People, p.MembershipID)
+	}
+	calls := make([]string, len(r.Calls))
+	for i, c := range r.Calls {
+		calls[i] = c.Name + " " + c.Phone
+	}
+	f.Calls = strings.Join(calls, "; ")
+	return f
 }
 
 // peopleSQL is the condition that membership m may be put on a reminder by the viewer ($1 company, $2…$6 scope):
@@ -253,10 +324,10 @@ func QueueOne(b *pgx.Batch, companyID int64, s Scope, id int64, r *Reminder) {
 		}
 		return err
 	})
-	b.Queue(`select a.name from reminder_people rp join memberships m on m.company_id = rp.company_id and m.id = rp.membership_id
+	b.Queue(`select m.id as membership_id, a.name from reminder_people rp join memberships m on m.company_id = rp.company_id and m.id = rp.membership_id
 		  join accounts a on a.id = m.account_id
 		 where rp.company_id = $1 and rp.reminder_id = $2 order by a.name`, companyID, id).Query(func(rows pgx.Rows) (err error) {
-		r.People, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		r.People, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
 		return err
 	})
 	b.Queue(`select name, phone from reminder_calls where company_id = $1 and reminder_id = $2 order by position`, companyID, id).

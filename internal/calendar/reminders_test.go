@@ -35,7 +35,7 @@ func TestReminders(t *testing.T) {
 		return id
 	}
 	admin, cora, sam := member(co, "admin", "ann", nil), member(co, "co-worker", "cora", nil), member(co, "co-worker", "sam", nil)
-	fran := member(co, "client", "fran", &harbour)
+	fran, bea := member(co, "client", "fran", &harbour), member(co, "client", "bea", &bakery)
 	boltAdmin := member(other, "admin", "bo", nil)
 	tdb.Owner.Exec(ctx, `insert into client_coworkers (company_id, client_id, membership_id) values ($1, $2, $3)`, co, harbour, cora)
 	scopes := map[string]Scope{
@@ -132,11 +132,51 @@ func TestReminders(t *testing.T) {
 	}
 	var r Reminder
 	if err := tdb.Read(ctx, co, func(b *pgx.Batch) { QueueOne(b, co, scopes["fran"], call, &r) }); err != nil || len(r.Calls) != 2 ||
-		r.Calls[1].Phone != "+61293744000" || fmt.Sprint(r.People) != "[fran]" || r.Kind != KindCall {
+		r.Calls[1].Phone != "+61293744000" || fmt.Sprint(r.People) != fmt.Sprint([]Person{{fran, "fran"}}) || r.Kind != KindCall {
 		t.Errorf("Fran's view of the call reminder: %+v, %v", r, err)
 	}
 	if err := tdb.Read(ctx, co, func(b *pgx.Batch) { QueueOne(b, co, scopes["sam"], call, &r) }); !errors.Is(err, apperr.ErrNotFound) {
 		t.Errorf("Sam reading Harbour's reminder: %v", err)
+	}
+	// Editing: Sam may not (nor Fran's guests, nor another company); the admin adds Bea, of the bakery; Cora moves it
+	// and drops Fran, keeping Bea, who is not hers to drop.
+	update := func(who string, company int64, f Form) error {
+		return tdb.InCompany(ctx, company, func(tx pgx.Tx) error { return Update(ctx, tx, company, scopes[who], call, f, loc, "NZ") })
+	}
+	if err := tdb.Read(ctx, co, func(b *pgx.Batch) { QueueOne(b, co, scopes["cora"], call, &r) }); err != nil {
+		t.Fatal(err)
+	}
+	edit := FormOf(r, loc)
+	if edit.Calls != "Ann +64215550123; Bob +61293744000" || edit.Start != "09:00" || fmt.Sprint(edit.People) != fmt.Sprint([]int64{fran}) {
+		t.Errorf("the form of the call reminder: %+v", edit)
+	}
+	if err := update("sam", co, edit); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("Sam editing Harbour's reminder: %v", err)
+	}
+	edit.People = []int64{fran, bea}
+	if err := update("admin", co, edit); err != nil {
+		t.Fatalf("the admin adding Bea: %v", err)
+	}
+	if err := update("admin", other, edit); !errors.Is(err, apperr.ErrNotFound) {
+		t.Errorf("another company editing it: %v", err)
+	}
+	edit.Calls = "Ann +6421 555 0123; Carl"
+	if err := update("cora", co, edit); apperr.AsValidation(err).Field("calls") == "" {
+		t.Errorf("a bad call list on edit: %v", err)
+	}
+	tdb.Owner.Exec(ctx, `update reminders set fired_at = now() where id = $1`, call)
+	edit.Calls, edit.Date, edit.People, edit.Title = "Carl 09 555 0456", "2026-12-02", nil, "Ring the caretaker again"
+	if err := update("cora", co, edit); err != nil {
+		t.Fatalf("Cora moving her reminder: %v", err)
+	}
+	if err := tdb.Read(ctx, co, func(b *pgx.Batch) { QueueOne(b, co, scopes["cora"], call, &r) }); err != nil || len(r.Calls) != 1 ||
+		r.Calls[0].Name != "Carl" || fmt.Sprint(r.People) != fmt.Sprint([]Person{{bea, "bea"}}) || r.Title != "Ring the caretaker again" ||
+		r.StartsAt.In(loc).Day() != 2 {
+		t.Errorf("after the edit: %+v, %v", r, err)
+	}
+	var fired bool
+	if tdb.Owner.QueryRow(ctx, `select fired_at is not null from reminders where id = $1`, call).Scan(&fired); fired {
+		t.Error("moved to a later day, it does not fire again")
 	}
 	err = tdb.InCompany(ctx, co, func(tx pgx.Tx) error { return Delete(ctx, tx, co, scopes["sam"], call) })
 	if !errors.Is(err, apperr.ErrNotFound) {

@@ -120,6 +120,23 @@ func TestBrowser_Calendar(t *testing.T) {
 	if found := axeSerious(t, b); len(found) > 0 {
 		t.Errorf("axe on the reminder:\n%s", strings.Join(found, "\n"))
 	}
+	// Edited: the form comes filled (the call list typed out), and the changes show on the reminder.
+	var typed, when string
+	err = chromedp.Run(b,
+		chromedp.Click(`//a[text()="Edit reminder"]`),
+		chromedp.WaitVisible(`//h1[text()="Edit reminder"]`),
+		chromedp.Value(`textarea[name=calls]`, &typed, chromedp.ByQuery),
+		chromedp.SetValue(`input[name=title]`, "Ring the caretaker back", chromedp.ByQuery),
+		chromedp.SetValue(`input[name=start]`, "14:00", chromedp.ByQuery),
+		chromedp.SetValue(`input[name=end]`, "14:30", chromedp.ByQuery),
+		chromedp.Click(`//button[text()="Save reminder"]`),
+		chromedp.WaitVisible(`//div[@class="notice" and contains(., "Call reminder saved")]`),
+		chromedp.Click(`//a[text()="Ring the caretaker back"]`),
+		chromedp.Text(`//dt[text()="When"]/following-sibling::dd[1]`, &when),
+	)
+	if err != nil || !strings.Contains(typed, "Plumbing supplies +6495550456") || !strings.Contains(when, "14:00–14:30") {
+		t.Errorf("the edited reminder: form %q, when %q (%v)", typed, when, err)
+	}
 	if err := add("appointment", "Site meeting", chromedp.Tasks{
 		chromedp.SetValue(`input[name=start]`, "11:00", chromedp.ByQuery), chromedp.SetValue(`input[name=end]`, "12:00", chromedp.ByQuery),
 		chromedp.Click(`//label[contains(., "Ann Admin")]/input[@name="people"]`),
@@ -135,7 +152,7 @@ func TestBrowser_Calendar(t *testing.T) {
 		chromedp.Text(`.calendar-day`, &companyDay, chromedp.ByQuery),
 	)
 	if err != nil || !strings.Contains(companyDay, "All day") || !strings.Contains(companyDay, "Order the cylinder") ||
-		!strings.Contains(companyDay, "08:00") || !strings.Contains(companyDay, "11:00") || !strings.Contains(companyDay, "Site meeting") {
+		!strings.Contains(companyDay, "14:00") || !strings.Contains(companyDay, "11:00") || !strings.Contains(companyDay, "Site meeting") {
 		t.Errorf("the company's day: %q (%v)", companyDay, err)
 	}
 	// Subscribe: the link the page shows once is fetched, as a calendar app would, and parses as iCalendar.

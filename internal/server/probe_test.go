@@ -208,6 +208,8 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/tasks/%d/files", task)},
 		{Method: "GET", Path: id("/calendar/reminders/%d", reminder)},
 		{Method: "POST", Path: id("/calendar/reminders/%d/delete", reminder)},
+		{Method: "GET", Path: id("/calendar/reminders/%d/edit", reminder)},
+		{Method: "POST", Path: id("/calendar/reminders/%d", reminder), Form: "kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=company"},
 		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=client-%d", client)},
 		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=person-%d", person)},
 		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=company&people=%d", person)},
@@ -233,6 +235,8 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/portal/guests/%d/reactivate", acmeGuest)},
 		{Method: "GET", Path: id("/calendar/reminders/%d", reminder)},
 		{Method: "POST", Path: id("/calendar/reminders/%d/delete", reminder)},
+		{Method: "GET", Path: id("/calendar/reminders/%d/edit", reminder)},
+		{Method: "POST", Path: id("/calendar/reminders/%d", reminder), Form: "kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=company"},
 	})
 	// Bolt's own job may not point at Acme's rows either.
 	boltJob := seedJob(t, tdb, bolt, boltClient, "Bolt job")

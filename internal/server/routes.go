@@ -238,6 +238,8 @@ func (s *Server) routes() http.Handler {
 			r.Get("/calendar/reminders/new", cw.NewReminder)
 			r.Post("/calendar/reminders", cw.CreateReminder)
 			r.Get("/calendar/reminders/{id}", cw.Reminder)
+			r.Get("/calendar/reminders/{id}/edit", cw.EditReminder)
+			r.Post("/calendar/reminders/{id}", cw.UpdateReminder)
 			r.Post("/calendar/reminders/{id}/delete", cw.DeleteReminder)
 			r.Get("/phonebook", cw.Phonebook)
 			r.Get("/phonebook/new", cw.NewContact)

@@ -135,8 +135,9 @@ func (p CalendarPage) chosen(key string) bool { return slices.Contains(p.Chosen,
 
 func (p CalendarPage) inMonth(d time.Time) bool { return d.Month() == p.Month.Month() }
 
-// ReminderFormPage is the New reminder form.
+// ReminderFormPage is the New reminder form, or the Edit reminder form of reminder ID.
 type ReminderFormPage struct {
+	ID        int64
 	Form      calendar.Form
 	Calendars []calendar.Calendar
 	People    []calendar.Person
@@ -145,6 +146,20 @@ type ReminderFormPage struct {
 	Country  string
 	Location *time.Location
 	Errors   *apperr.ValidationError
+}
+
+func (p ReminderFormPage) action() string {
+	if p.ID != 0 {
+		return "/calendar/reminders/" + strconv.FormatInt(p.ID, 10)
+	}
+	return "/calendar/reminders"
+}
+
+func (p ReminderFormPage) cancel() string {
+	if p.ID != 0 {
+		return "/calendar/reminders/" + strconv.FormatInt(p.ID, 10)
+	}
+	return "/calendar"
 }
 
 func (p ReminderFormPage) hasPerson(id int64) bool { return slices.Contains(p.Form.People, id) }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"fieldops/internal/apperr"
 	"fieldops/internal/calendar"
 	"fieldops/internal/jobs"
 	"fieldops/internal/server/page"
@@ -56,43 +57,86 @@ func (h *Handlers) Calendar(w http.ResponseWriter, r *http.Request) {
 // NewReminder answers GET /calendar/reminders/new?date=&cal=: the form, on that day and calendar.
 func (h *Handlers) NewReminder(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	h.showReminderForm(w, r, calendar.Form{Kind: calendar.KindReminder, Date: q.Get("date"), Calendar: q.Get("cal")}, nil)
+	h.showReminderForm(w, r, 0, calendar.Form{Kind: calendar.KindReminder, Date: q.Get("date"), Calendar: q.Get("cal")}, nil)
 }
 
-func (h *Handlers) showReminderForm(w http.ResponseWriter, r *http.Request, f calendar.Form, formErr error) {
+// EditReminder answers GET /calendar/reminders/{id}/edit: the form filled from the reminder, for those who may
+// delete it (its creator, or who sees its calendar); 404 for anyone else.
+func (h *Handlers) EditReminder(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
+	h.showReminderForm(w, r, id, calendar.Form{}, nil)
+}
+
+// showReminderForm shows the New reminder form with f, or with id the Edit reminder form — filled from the
+// reminder unless f comes back refused (formErr).
+func (h *Handlers) showReminderForm(w http.ResponseWriter, r *http.Request, id int64, f calendar.Form, formErr error) {
 	v := page.ViewerOf(r)
 	s := calendar.ScopeFor(v)
-	p := coworkview.ReminderFormPage{Form: f, Location: v.Location(), Errors: page.Validation(formErr)}
+	p := coworkview.ReminderFormPage{ID: id, Form: f, Location: v.Location(), Errors: page.Validation(formErr)}
 	var set settings.Settings
+	var old calendar.Reminder
 	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
 		settings.QueueGet(b, v.CompanyID, &set)
+		if id != 0 {
+			calendar.QueueOne(b, v.CompanyID, s, id, &old)
+		}
 		calendar.QueueCalendars(b, v.CompanyID, s, &p.Calendars)
 		calendar.QueuePeople(b, v.CompanyID, s, &p.People)
 		calendar.QueueContacts(b, v.CompanyID, s, "", "", &p.Contacts)
 	})
 	p.Country = set.Country
+	title := "New reminder"
+	if id != 0 {
+		title = "Edit reminder"
+		if err == nil && !old.CanDelete {
+			err = apperr.ErrNotFound
+		}
+		if formErr == nil {
+			p.Form = calendar.FormOf(old, p.Location)
+		}
+	}
 	if err == nil {
 		err = formErr
 	}
-	h.Render(w, r, err, coworkview.ReminderForm(h.Chrome(r, "New reminder"), p))
+	h.Render(w, r, err, coworkview.ReminderForm(h.Chrome(r, title), p))
 }
 
 // CreateReminder answers POST /calendar/reminders.
 func (h *Handlers) CreateReminder(w http.ResponseWriter, r *http.Request) {
+	h.saveReminder(w, r, 0)
+}
+
+// UpdateReminder answers POST /calendar/reminders/{id}.
+func (h *Handlers) UpdateReminder(w http.ResponseWriter, r *http.Request) {
+	if id, ok := h.PathID(w, r, "id"); ok {
+		h.saveReminder(w, r, id)
+	}
+}
+
+// saveReminder creates a reminder from the posted form, or with id rewrites that one; refused input comes back on
+// the form, in words, nothing saved.
+func (h *Handlers) saveReminder(w http.ResponseWriter, r *http.Request, id int64) {
 	v := page.ViewerOf(r)
 	f := calendar.Form{Kind: calendar.Kind(r.PostFormValue("kind")), Title: r.PostFormValue("title"), Date: r.PostFormValue("date"),
 		Start: r.PostFormValue("start"), End: r.PostFormValue("end"), AllDay: r.PostFormValue("all_day") != "",
 		Notes: r.PostFormValue("notes"), Calendar: r.PostFormValue("calendar"), People: page.TickedIDs(r, "people"), Calls: r.PostFormValue("calls"),
 		Contacts: page.TickedIDs(r, "contacts")}
 	err := h.inCompanyWithCountry(r, func(tx pgx.Tx, country string) error {
-		_, err := calendar.Create(r.Context(), tx, v.CompanyID, calendar.ScopeFor(v), f, v.Location(), country)
+		s := calendar.ScopeFor(v)
+		if id != 0 {
+			return calendar.Update(r.Context(), tx, v.CompanyID, s, id, f, v.Location(), country)
+		}
+		_, err := calendar.Create(r.Context(), tx, v.CompanyID, s, f, v.Location(), country)
 		return err
 	})
 	if page.RefusedInWords(err) {
-		h.showReminderForm(w, r, f, err)
+		h.showReminderForm(w, r, id, f, err)
 		return
 	}
-	h.Done(w, r, err, "/calendar?view=week&date="+f.Date+"&cal="+f.Calendar, calendar.Kind(f.Kind).Label()+" saved.")
+	h.Done(w, r, err, "/calendar?view=week&date="+f.Date+"&cal="+f.Calendar, f.Kind.Label()+" saved.")
 }
 
 // Reminder answers GET /calendar/reminders/{id}.
