@@ -117,6 +117,14 @@ func TestToday(t *testing.T) {
 		!strings.Contains(body, "Cora Coworker is coming") || strings.Contains(body, "Roof leak") {
 		t.Errorf("the client user's Today = %d: want their open job with Cora coming, and no other client's", res.StatusCode)
 	}
+	// Their reminders of the day: the one Cora put them on, not the one on Harbour's calendar without them.
+	tdb.Owner.Exec(ctx, `insert into reminders (company_id, kind, title, starts_at, ends_at, client_id) values
+		($1, 'appointment', 'Meet the plumber', $2, $2::timestamptz + interval '1 hour', $3), ($1, 'reminder', 'Harbour stocktake', $2, $2::timestamptz + interval '1 hour', $3)`,
+		acme, today, harbour)
+	tdb.Owner.Exec(ctx, `insert into reminder_people (company_id, reminder_id, membership_id) select $1, id, $2 from reminders where title = 'Meet the plumber'`, acme, franID)
+	if _, body := fran.get("/"); !strings.Contains(body, "Appointment reminder: Meet the plumber") || strings.Contains(body, "Harbour stocktake") {
+		t.Error("the client user's reminders today: want the one they are on only")
+	}
 }
 
 // Today is one Read: three round trips in all (session, membership, page), for an admin and for a co-worker.
