@@ -19,12 +19,14 @@ fuzz:
 	@.dev/fuzz.sh
 
 # The job list at 10,000, 100,000 and 1,000,000 jobs (bench-data), with EXPLAIN (ANALYZE, BUFFERS) of every view's query;
-# the task list at 10,000 and 100,000 tasks, for an admin and a co-worker; Today at 100,000 jobs; the outbox's delivery rate beside a bare
+# the task list at 10,000 and 100,000 tasks, for an admin and a co-worker; Today and the board at 100,000 jobs; 500 open chat
+# streams; the outbox's delivery rate beside a bare
 # go-mail loop; then the load section (`make load`).
 bench:
 	@BENCH_EXPLAIN=1 .dev/dev.sh test -run '^$$' -bench JobList -benchtime 50x -v -timeout 60m ./internal/server/
 	@.dev/dev.sh test -run '^$$' -bench TaskList -benchtime 100x -timeout 20m ./internal/server/
 	@.dev/dev.sh test -run '^$$' -bench 'Today|Board' -benchtime 50x -timeout 20m ./internal/server/
+	@.dev/dev.sh test -run '^$$' -bench 'ChatStreams' -benchtime 1x -count 3 -timeout 5m ./internal/server/
 	@.dev/dev.sh test -run '^$$' -bench 'Outbox_Throughput|PlainGoMail' -benchtime 1x ./internal/mail/
 	@.dev/load.sh
 

@@ -139,6 +139,12 @@ func TestRun_SeedDemoOnce(t *testing.T) {
 		t.Errorf("demo co-working: %d guests, %d group members, %d Push on, %d unread notifications, %d open and %d done tasks, %d comments; want 1, 2, 1, 6, 1, 1, 3",
 			guests, groupMembers, pushOn, unread, open, done, comments)
 	}
+	var rooms, messages, direct int
+	tdb.Owner.QueryRow(context.Background(), `select (select count(*) from chat_rooms), (select count(*) from chat_messages),
+		(select count(*) from chat_rooms where kind = 'direct')`).Scan(&rooms, &messages, &direct)
+	if rooms != 3 || messages != 7 || direct != 1 {
+		t.Errorf("demo chat: %d rooms (%d direct), %d messages; want 3 (1), 7", rooms, direct, messages)
+	}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -65,6 +65,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		IdleTimeout:       120 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	// Open chat streams end as the shutdown starts, or it would wait on them for its whole grace period.
+	srv.RegisterOnShutdown(handler.EndStreams)
 	if cfg.PprofAddr != "" {
 		// The profiler has its own listener on loopback, never the app's port.
 		profiler := http.NewServeMux()

@@ -24,7 +24,9 @@ type Client struct {
 	BillingAddress string
 	Notes          string
 	JobShare       bool
-	CreatedAt      time.Time
+	// ChatGuests: the guests of the client's users may read and write in its chat room.
+	ChatGuests bool
+	CreatedAt  time.Time
 }
 
 // Site is a named address of a client ("Head office", "Warehouse 2").
@@ -88,7 +90,7 @@ func scopeSQL(n int) string {
 func QueueGet(b *pgx.Batch, companyID int64, scope Scope, id int64, c *Client) {
 	b.Queue(`
 		select c.id, c.name, coalesce(c.email::text, '') as email, coalesce(c.phone, '') as phone,
-		       c.billing_address, c.notes, c.job_share, c.created_at
+		       c.billing_address, c.notes, c.job_share, c.chat_guests, c.created_at
 		  from clients c
 		 where c.company_id = $1 and c.id = $2 and `+scopeSQL(3),
 		companyID, id, scope.param()).Query(func(rows pgx.Rows) (err error) {
@@ -143,7 +145,7 @@ func QueueAssignable(b *pgx.Batch, companyID int64, cs *[]Coworker) {
 func QueueByIDs(b *pgx.Batch, companyID int64, scope Scope, ids []int64, cs *[]Client) {
 	b.Queue(`
 		select c.id, c.name, coalesce(c.email::text, '') as email, coalesce(c.phone, '') as phone,
-		       c.billing_address, c.notes, c.job_share, c.created_at
+		       c.billing_address, c.notes, c.job_share, c.chat_guests, c.created_at
 		  from clients c
 		 where c.company_id = $1 and c.id = any($2) and `+scopeSQL(3)+`
 		 order by c.name, c.id`, companyID, ids, scope.param()).Query(func(rows pgx.Rows) (err error) {

@@ -282,6 +282,19 @@ func SetJobShare(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, i
 	return int(tag.RowsAffected()), nil
 }
 
+// SetChatGuests lets the guests of the client's users into its chat room, or keeps them out. ErrNotFound for a
+// client not the company's.
+func SetChatGuests(ctx context.Context, tx pgx.Tx, companyID, clientID int64, on bool) error {
+	tag, err := tx.Exec(ctx, `update clients set chat_guests = $3, updated_at = now() where company_id = $1 and id = $2`, companyID, clientID, on)
+	if err != nil {
+		return fmt.Errorf("clients: chat guests: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return apperr.ErrNotFound
+	}
+	return nil
+}
+
 // SetJobShareAll turns Job Share on for every client of the company (the Settings action), and returns how many
 // changed.
 func SetJobShareAll(ctx context.Context, tx pgx.Tx, companyID int64) (int, error) {

@@ -131,6 +131,13 @@ func Seed(ctx context.Context, owner *pgxpool.Pool, h *identity.Hasher) (bool, e
 		if err := seedCowork(ctx, tx, companyID, hash, staff[0], coworkers[0], fran); err != nil {
 			return err
 		}
+		var harbour int64
+		if err := tx.QueryRow(ctx, `select client_id from memberships where company_id = $1 and id = $2`, companyID, fran).Scan(&harbour); err != nil {
+			return err
+		}
+		if err := seedChat(ctx, tx, companyID, harbour, staff[0], coworkers[0], coworkers[1], fran); err != nil {
+			return err
+		}
 		created = true
 		return nil
 	})

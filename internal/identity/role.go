@@ -30,22 +30,24 @@ var (
 	areaTasks      = Area{"Tasks", "/tasks"}
 	areaBoard      = Area{"Board", "/calendar/board"}
 	areaCalendar   = Area{"Calendar", "/calendar"}
+	areaChat       = Area{"Chat", "/chat"}
+	areaPhonebook  = Area{"Phonebook", "/phonebook"}
 )
 
 // Areas lists, in nav order, the areas a role may use; none for a visitor who is not logged in. An area joins
-// the nav when it is built (Calendar, Chat and Phonebook are still to come), so no link leads to a missing page.
+// the nav when it is built, so no link leads to a missing page. Subcontractors have no chat.
 func (r Role) Areas() []Area {
 	switch r {
 	case RoleAdmin:
-		return []Area{areaJobs, areaBoard, areaCalendar, areaClients, areaStaff, areaTasks, areaSettings, areaOutbox}
+		return []Area{areaJobs, areaBoard, areaCalendar, areaClients, areaStaff, areaTasks, areaChat, areaPhonebook, areaSettings, areaOutbox}
 	case RoleCoWorker:
-		return []Area{areaJobs, areaBoard, areaCalendar, areaClients, areaTasks}
+		return []Area{areaJobs, areaBoard, areaCalendar, areaClients, areaTasks, areaChat, areaPhonebook}
 	case RoleSubcontractor:
-		return []Area{areaJobs, areaCalendar}
+		return []Area{areaJobs, areaCalendar, areaPhonebook}
 	case RoleClient:
-		return []Area{areaPortalJobs, areaTasks, areaCalendar}
+		return []Area{areaPortalJobs, areaTasks, areaCalendar, areaChat, areaPhonebook}
 	case RoleGuest:
-		return []Area{areaTasks, areaCalendar}
+		return []Area{areaTasks, areaCalendar, areaChat, areaPhonebook}
 	}
 	return nil
 }

@@ -67,6 +67,9 @@ type Event struct {
 	Link     string // a path on this site
 	// To are the people taking part (a task's people, a chat's members), notified whatever their Push on.
 	To []int64
+	// Collapse: someone with an unread notification of the same link is not told again (a busy chat room is one
+	// notification until it is read).
+	Collapse bool
 }
 
 // ClientActivity notifies, in tx, everyone who follows a client's work in the event's area: the people taking
@@ -112,12 +115,14 @@ func insert(ctx context.Context, tx pgx.Tx, companyID int64, e Event, followers 
 		       left($5, 300), $6, left($7, 200)
 		  from memberships m
 		 where m.company_id = $1 and m.active and m.id <> $8
+		   and not ($10 and exists (select from notifications n
+		             where n.company_id = $1 and n.membership_id = m.id and n.area = $2 and n.read_at is null and n.link = $6))
 		   and (m.id = any($9)
 		        or (m.role = 'admin' and exists (select from push_subscriptions p
 		             where p.company_id = $1 and p.area = $2 and p.membership_id = m.id
 		               and (p.client_id = $3 or p.group_id = $4)))
 		        or `+followers+`)`,
-		companyID, e.Area, db.NullID(e.ClientID), db.NullID(e.GroupID), e.Title, e.Link, e.Actor, e.ActorID, e.To)
+		companyID, e.Area, db.NullID(e.ClientID), db.NullID(e.GroupID), e.Title, e.Link, e.Actor, e.ActorID, e.To, e.Collapse)
 	if err != nil {
 		return 0, fmt.Errorf("notify: %w", err)
 	}

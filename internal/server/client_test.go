@@ -87,7 +87,7 @@ func (c *client) login(email, password string) *http.Response {
 
 // seedPerson creates (or reuses) an account and gives it a membership of company with role; it returns the
 // account and membership ids.
-func seedPerson(t *testing.T, s *Server, tdb *dbtest.TestDB, company int64, email, name, password string, role identity.Role) (int64, int64) {
+func seedPerson(t testing.TB, s *Server, tdb *dbtest.TestDB, company int64, email, name, password string, role identity.Role) (int64, int64) {
 	t.Helper()
 	ctx := context.Background()
 	var accountID, membershipID int64
@@ -109,7 +109,7 @@ func seedPerson(t *testing.T, s *Server, tdb *dbtest.TestDB, company int64, emai
 var personSeq int
 
 // signedIn creates a person with role in company and returns a client logged in as them.
-func signedIn(t *testing.T, s *Server, tdb *dbtest.TestDB, ts *httptest.Server, company int64, role identity.Role) *client {
+func signedIn(t testing.TB, s *Server, tdb *dbtest.TestDB, ts *httptest.Server, company int64, role identity.Role) *client {
 	t.Helper()
 	personSeq++
 	email := fmt.Sprintf("person%d.%d@example.com", personSeq, company)

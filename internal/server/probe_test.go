@@ -122,6 +122,13 @@ func TestCrossTenantProbe(t *testing.T) {
 	var taskFile int64
 	tdb.Owner.QueryRow(ctx, `insert into files (company_id, task_id, name, content_type, size, has_thumbnail) values ($1, $2, 'c.png', 'image/png', 1, true) returning id`, acme, task).Scan(&taskFile)
 	tdb.Owner.Exec(ctx, `insert into file_blobs (company_id, file_id, variant, data) values ($1, $2, 'original', 'x'), ($1, $2, 'thumbnail', 'x')`, acme, taskFile)
+	// A message in the client's room and one in Cora and Hal's direct room.
+	clientRoom, direct := fmt.Sprintf("/chat/client-%d", client), fmt.Sprintf("/chat/people-%d-%d", min(person, acmeHost), max(person, acmeHost))
+	var chatRoom, chatMessage int64
+	tdb.Owner.QueryRow(ctx, `insert into chat_rooms (company_id, key, kind, client_id, last_message_at) values ($1, $2, 'client', $3, now()) returning id`,
+		acme, fmt.Sprint("client-", client), client).Scan(&chatRoom)
+	tdb.Owner.QueryRow(ctx, `insert into chat_messages (company_id, room_id, sender_id, body) values ($1, $2, $3, 'Acme secret') returning id`,
+		acme, chatRoom, person).Scan(&chatMessage)
 	var notification int64
 	tdb.Owner.QueryRow(ctx, `insert into notifications (company_id, membership_id, area, client_id, title, link)
 		values ($1, $2, 'jobs', $3, 'New job', '/jobs/1') returning id`, acme, person, client).Scan(&notification)
@@ -210,6 +217,16 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/calendar/reminders/%d/delete", reminder)},
 		{Method: "GET", Path: id("/calendar/reminders/%d/edit", reminder)},
 		{Method: "POST", Path: id("/calendar/reminders/%d", reminder), Form: "kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=company"},
+		{Method: "GET", Path: clientRoom},
+		{Method: "GET", Path: clientRoom + "/after/0"},
+		{Method: "POST", Path: clientRoom + "/messages", Form: "body=Hacked"},
+		{Method: "POST", Path: clientRoom + "/read", Form: id("last=%d", chatMessage)},
+		{Method: "POST", Path: id(clientRoom+"/messages/%d/delete", chatMessage)},
+		{Method: "GET", Path: direct},
+		{Method: "POST", Path: direct + "/messages", Form: "body=Hacked"},
+		{Method: "GET", Path: id("/chat/group-%d", group)},
+		{Method: "POST", Path: id("/chat/group-%d/messages", group), Form: "body=Hacked"},
+		{Method: "POST", Path: id("/clients/%d/chat-guests", client), Form: "on=1"},
 		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=client-%d", client)},
 		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=person-%d", person)},
 		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=company&people=%d", person)},
@@ -237,6 +254,15 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/calendar/reminders/%d/delete", reminder)},
 		{Method: "GET", Path: id("/calendar/reminders/%d/edit", reminder)},
 		{Method: "POST", Path: id("/calendar/reminders/%d", reminder), Form: "kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=company"},
+		{Method: "GET", Path: clientRoom},
+		{Method: "GET", Path: clientRoom + "/after/0"},
+		{Method: "POST", Path: clientRoom + "/messages", Form: "body=Hacked"},
+		{Method: "POST", Path: clientRoom + "/read", Form: id("last=%d", chatMessage)},
+		{Method: "POST", Path: id(clientRoom+"/messages/%d/delete", chatMessage)},
+		{Method: "GET", Path: direct},
+		{Method: "POST", Path: direct + "/messages", Form: "body=Hacked"},
+		{Method: "GET", Path: id("/chat/group-%d", group)},
+		{Method: "POST", Path: id("/chat/group-%d/messages", group), Form: "body=Hacked"},
 	})
 	// Bolt's own job may not point at Acme's rows either.
 	boltJob := seedJob(t, tdb, bolt, boltClient, "Bolt job")

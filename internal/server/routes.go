@@ -27,7 +27,7 @@ func (s *Server) routes() http.Handler {
 		VerifiesPerAccount: identity.NewFailureLimiter(3, 24*time.Hour)}
 	off := &office.Handlers{Kit: s.kit}
 	por := &portal.Handlers{Kit: s.kit}
-	cw := &cowork.Handlers{Kit: s.kit}
+	cw := &cowork.Handlers{Kit: s.kit, Hub: s.hub}
 
 	r := chi.NewRouter()
 	r.Use(s.requestID, s.logRequests, s.recoverPanics, s.securityHeaders, s.crossOriginProtection)
@@ -161,6 +161,7 @@ func (s *Server) routes() http.Handler {
 			r.Post("/clients/new", off.ClientCreate)
 			r.Post("/clients/{id}/coworkers", off.ClientAssign)
 			r.Post("/clients/{id}/coworkers/{membershipID}/remove", off.ClientUnassign)
+			r.Post("/clients/{id}/chat-guests", off.ClientChatGuests)
 			r.Post("/clients/{id}/portal-invite", off.ClientPortalInvite)
 			r.Post("/clients/{id}/portal-users/{membershipID}/permissions", off.ClientPortalPermissions)
 			r.Post("/clients/portal-permissions", off.ClientsPortalPermissions)
@@ -247,6 +248,15 @@ func (s *Server) routes() http.Handler {
 			r.Get("/phonebook/{id}/edit", cw.EditContact)
 			r.Post("/phonebook/{id}/edit", cw.UpdateContact)
 			r.Post("/phonebook/{id}/delete", cw.DeleteContact)
+			r.Get("/chat", cw.Chat)
+			r.Get("/chat/rooms", cw.ChatRooms)
+			r.Get("/chat/stream", cw.ChatStream)
+			r.Get("/chat/with", cw.ChatWith)
+			r.Get("/chat/{room}", cw.ChatRoom)
+			r.Get("/chat/{room}/after/{id}", cw.ChatAfter)
+			r.Post("/chat/{room}/messages", cw.PostChatMessage)
+			r.Post("/chat/{room}/messages/{id}/delete", cw.DeleteChatMessage)
+			r.Post("/chat/{room}/read", cw.ReadChat)
 		})
 	})
 	return r

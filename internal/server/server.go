@@ -15,6 +15,7 @@ import (
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 
+	"fieldops/internal/chat"
 	"fieldops/internal/db"
 	"fieldops/internal/files"
 	"fieldops/internal/identity"
@@ -51,6 +52,10 @@ type Server struct {
 	store     *pgxstore.PostgresStore
 	hasher    *identity.Hasher
 	handler   http.Handler
+	// hub carries chat news to open chat pages; stopHub ends it and every stream.
+	hub     *chat.Hub
+	stopHub context.CancelFunc
+	hubDone chan struct{}
 }
 
 // Session lifetimes: a day's work without logging in again, and a fresh login at least weekly. The idle timeout
@@ -99,9 +104,27 @@ func New(cfg Config, database *db.DB, log *slog.Logger) *Server {
 		defer close(s.opensDone)
 		s.kit.Opens.Run(ctx, opensFlushEvery, func(err error) { log.Error("dashboard opens", "err", err) })
 	}()
+	s.hub = chat.NewHub(database.Pool.Config().ConnConfig, log)
+	var hubCtx context.Context
+	hubCtx, s.stopHub = context.WithCancel(context.Background())
+	s.hubDone = make(chan struct{})
+	go func() {
+		defer close(s.hubDone)
+		s.hub.Run(hubCtx)
+	}()
 	s.handler = s.routes()
 	return s
 }
+
+// EndStreams ends every open chat stream (their pages reconnect, to another instance or after the restart): for
+// a shutdown, which waits for requests in flight — a stream would hold it up for good.
+func (s *Server) EndStreams() {
+	s.stopHub()
+	<-s.hubDone
+}
+
+// ChatHub is the server's chat hub (tests wait for it to listen).
+func (s *Server) ChatHub() *chat.Hub { return s.hub }
 
 // renderLetter draws Job Share and composer emails with the app's templates.
 func renderLetter(ctx context.Context, l share.Letter) (mail.Email, error) {
@@ -129,6 +152,7 @@ func DigestRenderer(baseURL string) func(context.Context, notify.Digest) (mail.E
 
 // Close writes the dashboard opens still counted in memory and stops the server's background work.
 func (s *Server) Close() {
+	s.EndStreams()
 	s.stopOpens()
 	<-s.opensDone // the last dashboard opens are written
 	s.store.StopCleanup()

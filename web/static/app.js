@@ -44,3 +44,95 @@ document.addEventListener("DOMContentLoaded", () => {
     update();
   }
 });
+
+// Chat: news of messages arrives by server-sent events (/chat/stream). The open room appends what it lacks and
+// says it has read it; the folders redraw their counts. Sending posts in the background. Without this, the page
+// works with its forms and a reload.
+document.addEventListener("DOMContentLoaded", () => {
+  const page = document.querySelector("[data-chat]");
+  if (!page || !window.EventSource) return;
+  const list = page.querySelector("#chat-messages");
+  const room = list ? list.dataset.room : "";
+  const script = { "X-Chat": "1" };
+  let last = list ? Number(list.dataset.last) : 0;
+  const markRead = () => {
+    if (!room || document.visibilityState !== "visible" || last === 0) return;
+    fetch(`/chat/${room}/read`, { method: "POST", headers: script, body: new URLSearchParams({ last }) }).then(redrawRooms);
+    page.querySelector("[data-chat-read]")?.remove();
+  };
+  async function redrawRooms() {
+    const res = await fetch(`/chat/rooms?open=${encodeURIComponent(room)}`);
+    if (!res.ok) return;
+    const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    const fresh = doc.getElementById("chat-rooms");
+    if (fresh) page.querySelector("#chat-rooms").replaceWith(fresh);
+  }
+  let fetching = null;
+  const catchUp = async () => {
+    if (fetching) return fetching;
+    fetching = (async () => {
+      const res = await fetch(`/chat/${room}/after/${last}`);
+      if (res.status === 404) { location.href = "/chat"; return; } // no longer theirs to read
+      if (!res.ok) return;
+      const doc = new DOMParser().parseFromString(`<ol>${await res.text()}</ol>`, "text/html");
+      for (const li of doc.querySelectorAll("li[data-id]")) {
+        if (document.getElementById(li.id)) continue;
+        list.append(li);
+        last = Math.max(last, Number(li.dataset.id));
+      }
+      page.querySelector(".chat-room .empty")?.remove();
+      list.lastElementChild?.scrollIntoView({ block: "nearest" });
+      markRead();
+    })().finally(() => { fetching = null; });
+    return fetching;
+  };
+  const news = new EventSource("/chat/stream");
+  news.addEventListener("news", (e) => {
+    const n = JSON.parse(e.data);
+    if (room && (n.room === room || n.room === "")) {
+      if (n.deleted) {
+        const li = document.getElementById(`m-${n.id}`);
+        if (li) {
+          li.querySelector(".chat-body").textContent = "Message deleted";
+          li.querySelector(".chat-body").classList.add("muted");
+          li.querySelector(".chat-delete")?.remove();
+        }
+      } else {
+        catchUp();
+      }
+    }
+    if (n.room !== room) redrawRooms();
+  });
+  if (room) {
+    markRead();
+    document.addEventListener("visibilitychange", markRead);
+    list.lastElementChild?.scrollIntoView({ block: "nearest" });
+  }
+  const composer = page.querySelector("[data-chat-composer]");
+  composer?.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const box = composer.querySelector("textarea");
+    const res = await fetch(composer.action, { method: "POST", headers: script, body: new URLSearchParams(new FormData(composer)) });
+    let error = composer.querySelector(".error");
+    if (res.status === 204) {
+      box.value = "";
+      error?.remove();
+      box.removeAttribute("aria-invalid");
+      catchUp();
+      return;
+    }
+    if (!error) {
+      error = document.createElement("p");
+      error.className = "error";
+      error.id = "body-error";
+      box.after(error);
+      box.setAttribute("aria-describedby", "body-error");
+    }
+    box.setAttribute("aria-invalid", "true");
+    error.textContent = res.status === 422 ? await res.text() : "The message was not sent. Try again.";
+  });
+  // Enter sends; Shift+Enter starts a new line.
+  composer?.querySelector("textarea").addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); composer.requestSubmit(); }
+  });
+});

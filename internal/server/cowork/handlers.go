@@ -1,8 +1,15 @@
-// Package cowork is the door every logged-in role shares: notifications now; tasks, calendar, phonebook and chat
-// as they are built. Each store query narrows to the viewer's own.
+// Package cowork is the door every logged-in role shares: notifications, tasks, calendar, phonebook and chat. Each
+// store query narrows to the viewer's own.
 package cowork
 
-import "fieldops/internal/server/page"
+import (
+	"fieldops/internal/chat"
+	"fieldops/internal/server/page"
+)
 
 // Handlers answers the co-working routes.
-type Handlers struct{ *page.Kit }
+type Handlers struct {
+	*page.Kit
+	// Hub carries news of chat messages to open chat pages.
+	Hub *chat.Hub
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/chat"
 	"fieldops/internal/clients"
 	"fieldops/internal/files"
 	"fieldops/internal/jobs"
@@ -269,7 +270,10 @@ func (h *Handlers) ClientUnassign(w http.ResponseWriter, r *http.Request) {
 		if err := clients.Unassign(r.Context(), tx, co, id, member); err != nil {
 			return err
 		}
-		return notify.Forget(r.Context(), tx, co, member, id) // the client's counters go with the client
+		if err := notify.Forget(r.Context(), tx, co, member, id); err != nil { // the client's counters go with the client
+			return err
+		}
+		return chat.Left(r.Context(), tx, co, member, chat.Room{Kind: "client", Client: id}) // an open room of it closes
 	})
 	h.Done(w, r, err, clientPath(id), "Co-worker removed.")
 }
@@ -327,6 +331,25 @@ func (h *Handlers) ClientJobShare(w http.ResponseWriter, r *http.Request) {
 	notice := "Job Share is off: new jobs for this client send no link."
 	if on {
 		notice = "Job Share is on: each new job for this client emails its contact a dashboard link."
+	}
+	h.Done(w, r, err, clientPath(id), notice)
+}
+
+// ClientChatGuests answers POST /clients/{id}/chat-guests (admins): on=1 lets the guests of the client's users into
+// its chat room, anything else keeps them out — at once, as the room's people are worked out at each request.
+func (h *Handlers) ClientChatGuests(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
+	v := page.ViewerOf(r)
+	on := r.PostFormValue("on") == "1"
+	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
+		return clients.SetChatGuests(r.Context(), tx, v.CompanyID, id, on)
+	})
+	notice := "Guests are kept out of this client's chat room."
+	if on {
+		notice = "Guests of this client's users may now read and write in its chat room."
 	}
 	h.Done(w, r, err, clientPath(id), notice)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/chat"
 	"fieldops/internal/clients"
 	"fieldops/internal/notify"
 	"fieldops/internal/server/page"
@@ -109,7 +110,12 @@ func (h *Handlers) RemoveGroupMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	co := page.ViewerOf(r).CompanyID
-	err := h.DB.InCompany(r.Context(), co, func(tx pgx.Tx) error { return staff.RemoveGroupMember(r.Context(), tx, co, id, member) })
+	err := h.DB.InCompany(r.Context(), co, func(tx pgx.Tx) error {
+		if err := staff.RemoveGroupMember(r.Context(), tx, co, id, member); err != nil {
+			return err
+		}
+		return chat.Left(r.Context(), tx, co, member, chat.Room{Kind: "group", Group: id}) // an open room of it closes
+	})
 	h.Done(w, r, err, groupPath(id), "Removed from the group.")
 }
 

@@ -155,6 +155,8 @@ func (k *Kit) Chrome(r *http.Request, title string) layout.Chrome {
 			link.Badge, link.BadgeTitle = v.FromClients, "New jobs from clients"
 		case "/tasks":
 			link.Badge, link.BadgeTitle = v.Unread.Tasks, "Unread about your tasks"
+		case "/chat":
+			link.Badge, link.BadgeTitle = v.Unread.Chat, "Rooms with unread messages"
 		}
 		c.Nav = append(c.Nav, link)
 	}
