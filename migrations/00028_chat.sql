@@ -25,7 +25,7 @@ create table chat_rooms (
         when 'company' then num_nonnulls(client_id, group_id, member_a, member_b) = 0
         when 'client' then client_id is not null and num_nonnulls(group_id, member_a, member_b) = 0
         when 'group' then group_id is not null and num_nonnulls(client_id, member_a, member_b) = 0
-        else member_a < member_b and num_nonnulls(client_id, group_id) = 0 end)
+        else num_nonnulls(member_a, member_b) = 2 and member_a < member_b and num_nonnulls(client_id, group_id) = 0 end)
 );
 -- A person's direct rooms, by either side.
 create index chat_rooms_member_a_idx on chat_rooms (company_id, member_a) where kind = 'direct';

@@ -99,7 +99,8 @@ func talks(x, y string) string {
 //   - company: admins and co-workers;
 //   - client: admins, the co-workers assigned to the client, its client users, and their guests when the client lets
 //     guests into chat;
-//   - group: admins, the group's members, and the client users of the group's client;
+//   - group: admins, the group's members (a co-worker only while assigned to the group's client, if it has one),
+//     and the client users of the group's client;
 //   - direct: its two people while they may talk; and admins, reading only (the Overseen folder).
 func reads(v, r string) string {
 	return fmt.Sprintf(`(%[1]s.active and case %[2]s.kind
@@ -112,7 +113,9 @@ func reads(v, r string) string {
 	          where h.company_id = %[2]s.company_id and h.id = %[1]s.host_id and h.active and h.client_id = %[2]s.client_id and hc.chat_guests)))
 	when 'group' then exists (select from groups g where g.company_id = %[2]s.company_id and g.id = %[2]s.group_id and (%[1]s.role = 'admin'
 	    or (%[1]s.role = 'client' and g.client_id = %[1]s.client_id)
-	    or exists (select from group_members gm where gm.company_id = g.company_id and gm.group_id = g.id and gm.membership_id = %[1]s.id)))
+	    or (exists (select from group_members gm where gm.company_id = g.company_id and gm.group_id = g.id and gm.membership_id = %[1]s.id)
+	        and (%[1]s.role <> 'co-worker' or g.client_id is null or exists (select from client_coworkers cc
+	              where cc.company_id = g.company_id and cc.client_id = g.client_id and cc.membership_id = %[1]s.id)))))
 	when 'direct' then exists (select from memberships x join memberships y on y.company_id = x.company_id and y.id = %[2]s.member_b
 	    where x.company_id = %[2]s.company_id and x.id = %[2]s.member_a
 	      and ((%[1]s.role = 'admin' and %[1]s.id not in (x.id, y.id)) or (%[1]s.id in (x.id, y.id) and `+talks("x", "y")+`)))

@@ -45,7 +45,7 @@ func newWorld(t *testing.T) *world {
 	w.sid = member(w.co, "subcontractor", "Sid", nil, nil)
 	w.bo = member(w.other, "admin", "Bo", nil, nil)
 	tdb.Owner.Exec(ctx, `insert into client_coworkers (company_id, client_id, membership_id) values ($1, $2, $3)`, w.co, w.harbour, w.cora)
-	tdb.Owner.Exec(ctx, `insert into group_members (company_id, group_id, membership_id) values ($1, $2, $3)`, w.co, w.group, w.sam)
+	tdb.Owner.Exec(ctx, `insert into group_members (company_id, group_id, membership_id) values ($1, $2, $3), ($1, $2, $4)`, w.co, w.group, w.cora, w.sam)
 	return w
 }
 
@@ -77,8 +77,8 @@ func keys(rs []Listed) string {
 }
 
 // Who reads which room, from each side: the folders each person sees, the posts refused (in words, 404, 403) and
-// nothing saved by them; a co-worker unassigned loses the client's room and their direct room with its people at
-// once; a client's guests come in only when the client lets them.
+// nothing saved by them; a co-worker unassigned loses the client's room, its groups' rooms and their direct room with
+// its people at once; a client's guests come in only when the client lets them.
 func TestRooms_WhoReadsWhat(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
@@ -94,8 +94,8 @@ func TestRooms_WhoReadsWhat(t *testing.T) {
 	}
 	for who, want := range map[int64]string{
 		w.ann:  "company:Company clients:Harbour clients:Harbour maintenance overseen:Cora and Sam overseen:Cora and Fran",
-		w.cora: "private:Sam private:Fran company:Company clients:Harbour",
-		w.sam:  "private:Cora company:Company clients:Harbour maintenance",
+		w.cora: "private:Sam private:Fran company:Company clients:Harbour clients:Harbour maintenance",
+		w.sam:  "private:Cora company:Company", // in the group, but not serving its client
 		w.fran: "private:Cora clients:Harbour clients:Harbour maintenance",
 		w.bea:  "clients:Bakery",
 		w.gus:  "",
@@ -110,18 +110,19 @@ func TestRooms_WhoReadsWhat(t *testing.T) {
 		room          Room
 		want          error
 	}{
-		"Fran in the company's room":        {w.co, w.fran, company, apperr.ErrNotFound},
-		"Bea in Harbour's room":             {w.co, w.bea, harbour, apperr.ErrNotFound},
-		"Gus in Harbour's room":             {w.co, w.gus, harbour, apperr.ErrNotFound},
-		"Sid in the company's room":         {w.co, w.sid, company, apperr.ErrNotFound},
-		"Sam to Fran, not his client":       {w.co, w.sam, Direct(w.sam, w.fran), apperr.ErrNotFound},
-		"Fran to Ann directly":              {w.co, w.fran, Direct(w.ann, w.fran), apperr.ErrNotFound},
-		"Bea in the group's room":           {w.co, w.bea, group, apperr.ErrNotFound},
-		"Ann in Cora and Sam's room":        {w.co, w.ann, Direct(w.sam, w.cora), apperr.ErrForbidden},
-		"Bolt's admin in Harbour's room":    {w.other, w.bo, harbour, apperr.ErrNotFound},
-		"Bolt's admin in Acme's company's":  {w.other, w.cora, company, apperr.ErrNotFound},
-		"a client that does not exist":      {w.co, w.ann, Room{Kind: "client", Client: w.harbour + 1000}, apperr.ErrNotFound},
-		"a direct room with another's firm": {w.co, w.ann, Direct(w.ann, w.bo), apperr.ErrNotFound},
+		"Fran in the company's room":         {w.co, w.fran, company, apperr.ErrNotFound},
+		"Bea in Harbour's room":              {w.co, w.bea, harbour, apperr.ErrNotFound},
+		"Gus in Harbour's room":              {w.co, w.gus, harbour, apperr.ErrNotFound},
+		"Sid in the company's room":          {w.co, w.sid, company, apperr.ErrNotFound},
+		"Sam to Fran, not his client":        {w.co, w.sam, Direct(w.sam, w.fran), apperr.ErrNotFound},
+		"Fran to Ann directly":               {w.co, w.fran, Direct(w.ann, w.fran), apperr.ErrNotFound},
+		"Bea in the group's room":            {w.co, w.bea, group, apperr.ErrNotFound},
+		"Sam in the group, not its client's": {w.co, w.sam, group, apperr.ErrNotFound},
+		"Ann in Cora and Sam's room":         {w.co, w.ann, Direct(w.sam, w.cora), apperr.ErrForbidden},
+		"Bolt's admin in Harbour's room":     {w.other, w.bo, harbour, apperr.ErrNotFound},
+		"Bolt's admin in Acme's company's":   {w.other, w.cora, company, apperr.ErrNotFound},
+		"a client that does not exist":       {w.co, w.ann, Room{Kind: "client", Client: w.harbour + 1000}, apperr.ErrNotFound},
+		"a direct room with another's firm":  {w.co, w.ann, Direct(w.ann, w.bo), apperr.ErrNotFound},
 	} {
 		if _, err := w.post(t, c.company, c.from, c.room, "Hello"); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", name, err, c.want)
@@ -162,8 +163,8 @@ func TestRooms_WhoReadsWhat(t *testing.T) {
 }
 
 // Unread counts and notifications: a message is unread for the others in the room until they read it; the room's
-// people get one notification until they read it, however many messages come; admins of a client's room only with
-// Push on; the sender's own messages are read.
+// people get one notification until they read it, however many messages come; admins of a client's room get
+// notifications and counts only with Push on for its chat; the sender's own messages are read.
 func TestMessages_UnreadAndNotifications(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()
@@ -187,8 +188,8 @@ func TestMessages_UnreadAndNotifications(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if unread(w.fran, harbour.Key()) != 3 || unread(w.cora, harbour.Key()) != 0 || unread(w.ann, harbour.Key()) != 3 {
-		t.Errorf("unread: Fran %d, Cora %d, Ann %d; want 3, 0, 3", unread(w.fran, harbour.Key()), unread(w.cora, harbour.Key()), unread(w.ann, harbour.Key()))
+	if unread(w.fran, harbour.Key()) != 3 || unread(w.cora, harbour.Key()) != 0 || unread(w.ann, harbour.Key()) != 0 {
+		t.Errorf("unread: Fran %d, Cora %d, Ann %d; want 3, 0 and none for an admin without Push on", unread(w.fran, harbour.Key()), unread(w.cora, harbour.Key()), unread(w.ann, harbour.Key()))
 	}
 	if notes(w.fran) != 1 || notes(w.ann) != 0 || notes(w.cora) != 0 {
 		t.Errorf("notifications: Fran %d, Ann %d, Cora %d; want 1, 0, 0", notes(w.fran), notes(w.ann), notes(w.cora))
@@ -197,8 +198,8 @@ func TestMessages_UnreadAndNotifications(t *testing.T) {
 	if _, err := w.post(t, w.co, w.fran, harbour, "Thanks!"); err != nil {
 		t.Fatal(err)
 	}
-	if notes(w.ann) != 1 || notes(w.cora) != 1 {
-		t.Errorf("after Push on: Ann %d, Cora %d notifications; want 1 each", notes(w.ann), notes(w.cora))
+	if notes(w.ann) != 1 || notes(w.cora) != 1 || unread(w.ann, harbour.Key()) != 4 {
+		t.Errorf("after Push on: Ann %d, Cora %d notifications, Ann %d unread; want 1, 1, 4", notes(w.ann), notes(w.cora), unread(w.ann, harbour.Key()))
 	}
 	if err := w.tdb.InCompany(ctx, w.co, func(tx pgx.Tx) error { return MarkRead(ctx, tx, w.co, w.fran, harbour, last) }); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,8 +31,12 @@ type Subscription struct {
 	Company, Member int64
 	C               chan News
 	// Done is closed when the hub stops (the server shuts down): the page's stream ends.
-	Done chan struct{}
+	Done   chan struct{}
+	missed atomic.Bool
 }
+
+// Missed reports, once, that news was dropped for this page since it last asked: it should catch up on everything.
+func (s *Subscription) Missed() bool { return s.missed.Swap(false) }
 
 // NewHub makes a hub that LISTENs on a connection made with config (the app role's).
 func NewHub(config *pgx.ConnConfig, log *slog.Logger) *Hub {
@@ -106,7 +111,8 @@ func (h *Hub) deliver(n News, everyCompany bool) {
 			if n.Everyone || everyCompany || slices.Contains(n.To, s.Member) {
 				select {
 				case s.C <- n:
-				default: // the page is behind; it catches up by the last message it has
+				default: // the page is behind; told so, it catches up by the last message it has
+					s.missed.Store(true)
 				}
 			}
 		}

@@ -167,10 +167,29 @@ func markRead(ctx context.Context, tx pgx.Tx, companyID, member int64, room Room
 	return nil
 }
 
-// Left tells the open pages of someone who no longer reads room (unassigned from its client) that it changed: an
+// Left tells the open pages of someone who may no longer read room (taken out of its group) that it changed: an
 // open page of it asks for what it lacks, is refused, and goes back to the folders.
 func Left(ctx context.Context, tx pgx.Tx, companyID, member int64, room Room) error {
 	return announce(ctx, tx, News{Company: companyID, Room: room.Key(), To: []int64{member}})
+}
+
+// LeftClient is Left for a co-worker unassigned from a client: its room and the rooms of its groups.
+func LeftClient(ctx context.Context, tx pgx.Tx, companyID, member, clientID int64) error {
+	rows, _ := tx.Query(ctx, `select id from groups where company_id = $1 and client_id = $2`, companyID, clientID)
+	groups, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("chat: left: %w", err)
+	}
+	rooms := []Room{{Kind: "client", Client: clientID}}
+	for _, g := range groups {
+		rooms = append(rooms, Room{Kind: "group", Group: g})
+	}
+	for _, r := range rooms {
+		if err := Left(ctx, tx, companyID, member, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // News is what the hub carries of a message: its company, room and id, whether it was deleted, and whom it

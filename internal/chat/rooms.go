@@ -45,7 +45,8 @@ type Listed struct {
 	Name   string
 	// LastAt is when its last message was sent; nil for a room with none yet.
 	LastAt *time.Time
-	// Unread counts messages from others since the viewer last read it, at most 99 (none in Overseen).
+	// Unread counts messages from others since the viewer last read it, at most 99 — none in Overseen, nor for an
+	// admin in a client's or group's room without Push on for its chat (the seed: no counters without it).
 	Unread int
 }
 
@@ -97,6 +98,9 @@ func QueueRooms(b *pgx.Batch, companyID, member int64, rooms *[]Listed) {
 		            else 'clients' end as folder,
 		       coalesce(`+nameSQL+`, '') as name, cr.last_message_at as last_at,
 		       case when r.kind = 'direct' and v.id not in (r.member_a, r.member_b) then 0
+		            when v.role = 'admin' and r.kind in ('client', 'group') and not exists (select from push_subscriptions ps
+		                  where ps.company_id = r.company_id and ps.membership_id = v.id and ps.area = 'chat'
+		                    and (ps.client_id = r.client_id or ps.group_id = r.group_id)) then 0
 		            else (select count(*) from (select from chat_messages m
 		                   where m.company_id = cr.company_id and m.room_id = cr.id and m.sender_id <> v.id and m.deleted_at is null
 		                     and m.id > coalesce((select rd.last_read_id from chat_reads rd

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/chromedp/chromedp/kb"
 
 	"fieldops/internal/identity"
 )
@@ -40,7 +39,7 @@ func TestBrowser_Chat(t *testing.T) {
 	say := func(text string) chromedp.Tasks {
 		return chromedp.Tasks{
 			chromedp.SendKeys(`textarea[name=body]`, text, chromedp.ByQuery),
-			chromedp.SendKeys(`textarea[name=body]`, kb.Enter, chromedp.ByQuery),
+			chromedp.Click(`//button[text()="Send"]`),
 		}
 	}
 	shows := func(text string) chromedp.Action {

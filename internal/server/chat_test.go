@@ -142,6 +142,15 @@ func TestChat(t *testing.T) {
 		{Method: "POST", Path: fmt.Sprintf("/chat/people-%d-%d/messages", min(franID, samID), max(franID, samID)), Form: "body=Hacked"},
 	})
 
+	// New conversation: only with someone one may talk to.
+	if res, _ := cora.get(fmt.Sprint("/chat/with?person=", franID)); res.StatusCode != http.StatusSeeOther ||
+		res.Header.Get("Location") != fmt.Sprintf("/chat/people-%d-%d", min(coraID, franID), max(coraID, franID)) {
+		t.Errorf("Cora starting a conversation with Fran = %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res, _ := fran.get(fmt.Sprint("/chat/with?person=", samID)); res.StatusCode != 404 {
+		t.Errorf("Fran starting a conversation with Sam, not hers = %d, want 404", res.StatusCode)
+	}
+
 	// Guests: kept out until an admin lets Harbour's in from the client record.
 	var gus int64
 	tdb.Owner.QueryRow(ctx, `with a as (insert into accounts (email, name, password_hash) values ('gus@guest.example', 'Gus', $2) returning id)

@@ -227,6 +227,7 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "GET", Path: id("/chat/group-%d", group)},
 		{Method: "POST", Path: id("/chat/group-%d/messages", group), Form: "body=Hacked"},
 		{Method: "POST", Path: id("/clients/%d/chat-guests", client), Form: "on=1"},
+		{Method: "GET", Path: id("/chat/with?person=%d", person)},
 		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=client-%d", client)},
 		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=person-%d", person)},
 		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=company&people=%d", person)},

@@ -67,26 +67,49 @@ document.addEventListener("DOMContentLoaded", () => {
     const fresh = doc.getElementById("chat-rooms");
     if (fresh) page.querySelector("#chat-rooms").replaceWith(fresh);
   }
-  let fetching = null;
+  // A delete button goes when its 15 minutes are up (the server would refuse it then).
+  const expire = (root) => {
+    for (const form of root.querySelectorAll("form[data-until]")) {
+      setTimeout(() => form.remove(), Math.max(0, Date.parse(form.dataset.until) - Date.now()));
+    }
+  };
+  expire(page);
+  // One fetch at a time; news arriving meanwhile asks for another round, as the running one may predate it.
+  let fetching = false, again = false;
   const catchUp = async () => {
-    if (fetching) return fetching;
-    fetching = (async () => {
-      const res = await fetch(`/chat/${room}/after/${last}`);
-      if (res.status === 404) { location.href = "/chat"; return; } // no longer theirs to read
-      if (!res.ok) return;
-      const doc = new DOMParser().parseFromString(`<ol>${await res.text()}</ol>`, "text/html");
-      for (const li of doc.querySelectorAll("li[data-id]")) {
-        if (document.getElementById(li.id)) continue;
-        list.append(li);
-        last = Math.max(last, Number(li.dataset.id));
-      }
-      page.querySelector(".chat-room .empty")?.remove();
-      list.lastElementChild?.scrollIntoView({ block: "nearest" });
-      markRead();
-    })().finally(() => { fetching = null; });
-    return fetching;
+    if (fetching) { again = true; return; }
+    fetching = true;
+    try {
+      do {
+        again = false;
+        const res = await fetch(`/chat/${room}/after/${last}`);
+        if (res.status === 404) { location.href = "/chat"; return; } // no longer theirs to read
+        if (!res.ok) return;
+        const doc = new DOMParser().parseFromString(`<ol>${await res.text()}</ol>`, "text/html");
+        for (const li of doc.querySelectorAll("li[data-id]")) {
+          if (document.getElementById(li.id)) continue;
+          list.append(li);
+          expire(li);
+          last = Math.max(last, Number(li.dataset.id));
+        }
+        page.querySelector(".chat-room .empty")?.remove();
+        list.lastElementChild?.scrollIntoView({ block: "nearest" });
+        markRead();
+      } while (again);
+    } finally {
+      fetching = false;
+    }
   };
   const news = new EventSource("/chat/stream");
+  // Back after a break (a restart, a lost connection): catch up on what came meanwhile.
+  let opened = false;
+  news.addEventListener("open", () => {
+    if (opened) {
+      if (room) catchUp();
+      redrawRooms();
+    }
+    opened = true;
+  });
   news.addEventListener("news", (e) => {
     const n = JSON.parse(e.data);
     if (room && (n.room === room || n.room === "")) {
@@ -112,7 +135,17 @@ document.addEventListener("DOMContentLoaded", () => {
   composer?.addEventListener("submit", async (e) => {
     e.preventDefault();
     const box = composer.querySelector("textarea");
-    const res = await fetch(composer.action, { method: "POST", headers: script, body: new URLSearchParams(new FormData(composer)) });
+    const send = composer.querySelector("button[type=submit]");
+    if (send.disabled) return; // already sending
+    send.disabled = true;
+    let res;
+    try {
+      res = await fetch(composer.action, { method: "POST", headers: script, body: new URLSearchParams(new FormData(composer)) });
+    } catch {
+      res = { status: 0 };
+    } finally {
+      send.disabled = false;
+    }
     let error = composer.querySelector(".error");
     if (res.status === 204) {
       box.value = "";
@@ -131,8 +164,8 @@ document.addEventListener("DOMContentLoaded", () => {
     box.setAttribute("aria-invalid", "true");
     error.textContent = res.status === 422 ? await res.text() : "The message was not sent. Try again.";
   });
-  // Enter sends; Shift+Enter starts a new line.
-  composer?.querySelector("textarea").addEventListener("keydown", (e) => {
+  // With a keyboard, Enter sends and Shift+Enter starts a new line; on a touch screen Enter is a new line.
+  if (window.matchMedia("(pointer: fine)").matches) composer?.querySelector("textarea").addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); composer.requestSubmit(); }
   });
 });

@@ -201,6 +201,9 @@ func (h *Handlers) ChatAfter(w http.ResponseWriter, r *http.Request) {
 // chatHeartbeat is how often an idle stream says it is alive (proxies close quiet connections).
 const chatHeartbeat = 25 * time.Second
 
+// chatWriteTimeout bounds each write to a stream: a page that stopped reading is let go, not waited on.
+const chatWriteTimeout = 10 * time.Second
+
 // ChatStream answers GET /chat/stream: server-sent events, one "news" event per message (or deletion) in a room the
 // viewer reads — {"room": key, "id": message, "deleted": bool}; a room of "" means anything may have changed.
 // It holds no database connection: the hub's one LISTEN feeds every stream of the process.
@@ -210,9 +213,9 @@ func (h *Handlers) ChatStream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc := http.NewResponseController(w)
-	// A stream outlives the server's read and write timeouts, which are for requests.
+	// A stream outlives the server's read and write timeouts, which are for requests; each write has its own.
 	rc.SetReadDeadline(time.Time{})
-	rc.SetWriteDeadline(time.Time{})
+	rc.SetWriteDeadline(time.Now().Add(chatWriteTimeout))
 	sub := h.Hub.Subscribe(v.CompanyID, v.MembershipID)
 	defer h.Hub.Unsubscribe(sub)
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -235,8 +238,16 @@ func (h *Handlers) ChatStream(w http.ResponseWriter, r *http.Request) {
 		case <-sub.Done:
 			return
 		case <-beat.C:
+			rc.SetWriteDeadline(time.Now().Add(chatWriteTimeout))
 			fmt.Fprint(w, ": alive\n\n")
 		case n := <-sub.C:
+			if n.Everyone { // not named among its readers: say only that anything may have changed
+				n = chat.News{}
+			}
+			if len(sub.C) == 0 && sub.Missed() { // news was dropped while this page lagged
+				n = chat.News{}
+			}
+			rc.SetWriteDeadline(time.Now().Add(chatWriteTimeout))
 			data, _ := json.Marshal(event{Room: n.Room, ID: n.Message, Deleted: n.Deleted})
 			fmt.Fprintf(w, "event: news\ndata: %s\n\n", data)
 		}
@@ -246,7 +257,7 @@ func (h *Handlers) ChatStream(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// ChatWith answers GET /chat/with?person=: the direct room with that person (404 there unless they may talk).
+// ChatWith answers GET /chat/with?person=: to the direct room with that person; 404 unless they may talk.
 func (h *Handlers) ChatWith(w http.ResponseWriter, r *http.Request) {
 	v, ok := h.chatViewer(w, r)
 	if !ok {
@@ -257,5 +268,11 @@ func (h *Handlers) ChatWith(w http.ResponseWriter, r *http.Request) {
 		h.NotFound(w, r)
 		return
 	}
-	http.Redirect(w, r, "/chat/"+chat.Direct(v.MembershipID, person).Key(), http.StatusSeeOther)
+	room := chat.Direct(v.MembershipID, person)
+	var header chat.Header
+	if err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) { chat.QueueHeader(b, v.CompanyID, v.MembershipID, room, &header) }); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/chat/"+room.Key(), http.StatusSeeOther)
 }

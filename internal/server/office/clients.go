@@ -273,7 +273,7 @@ func (h *Handlers) ClientUnassign(w http.ResponseWriter, r *http.Request) {
 		if err := notify.Forget(r.Context(), tx, co, member, id); err != nil { // the client's counters go with the client
 			return err
 		}
-		return chat.Left(r.Context(), tx, co, member, chat.Room{Kind: "client", Client: id}) // an open room of it closes
+		return chat.LeftClient(r.Context(), tx, co, member, id) // an open page of its room or its groups' closes
 	})
 	h.Done(w, r, err, clientPath(id), "Co-worker removed.")
 }
