@@ -145,6 +145,12 @@ func TestRun_SeedDemoOnce(t *testing.T) {
 	if rooms != 3 || messages != 7 || direct != 1 {
 		t.Errorf("demo chat: %d rooms (%d direct), %d messages; want 3 (1), 7", rooms, direct, messages)
 	}
+	var issued, paid, pdfs int
+	tdb.Owner.QueryRow(context.Background(), `select count(*), count(paid_at), (select count(*) from files where invoice_id is not null) from invoices`).
+		Scan(&issued, &paid, &pdfs)
+	if issued != 6 || paid != 3 || pdfs != 6 {
+		t.Errorf("demo invoices: %d issued, %d paid, %d PDFs; want 6, 3, 6", issued, paid, pdfs)
+	}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

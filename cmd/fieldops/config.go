@@ -33,6 +33,10 @@ var settings = []setting{
 	{"OUTBOX_BACKOFF", "30s", "the wait after an email's first failed try; doubled after each, at most an hour"},
 	{"DIGEST_POLL", "1m", "how often to look for notification digests due (each person gets at most one every 15 minutes)"},
 	{"REMINDER_POLL", "15s", "how often to look for calendar reminders due (each tells its people once)"},
+	{"SMS_URL", "", "the SMS provider's HTTP API, which takes a POST of {\"to\", \"body\"}; empty keeps texts on the Text messages page, sending none"},
+	{"SMS_TOKEN", "", "the bearer token for SMS_URL"},
+	{"SMS_WEBHOOK_SECRET", "", "the secret the provider signs inbound texts with (X-Signature: hex HMAC-SHA256 of the body) at POST /sms/inbound; empty turns the webhook off"},
+	{"SMS_POLL", "1s", "how often the text worker looks for due texts"},
 }
 
 // config is the environment, parsed once at start-up and passed down; nothing else reads the environment.
@@ -54,6 +58,10 @@ type config struct {
 	OutboxBackoff      time.Duration
 	DigestPoll         time.Duration
 	ReminderPoll       time.Duration
+	SMSURL             string
+	SMSToken           string
+	SMSWebhookSecret   string
+	SMSPoll            time.Duration
 }
 
 // fallback is a setting's default.
@@ -80,6 +88,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		MailFrom:           get("MAIL_FROM"),
 		BaseURL:            strings.TrimRight(get("BASE_URL"), "/"),
 		Addr:               get("ADDR"),
+		SMSURL:             get("SMS_URL"),
+		SMSToken:           get("SMS_TOKEN"),
+		SMSWebhookSecret:   get("SMS_WEBHOOK_SECRET"),
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL"))); err != nil {
 		return c, fmt.Errorf("LOG_LEVEL: %w", err)
@@ -106,6 +117,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		{&c.OutboxBackoff, "OUTBOX_BACKOFF", 10 * time.Millisecond, time.Hour},
 		{&c.DigestPoll, "DIGEST_POLL", 10 * time.Millisecond, time.Hour},
 		{&c.ReminderPoll, "REMINDER_POLL", 10 * time.Millisecond, time.Hour},
+		{&c.SMSPoll, "SMS_POLL", 10 * time.Millisecond, time.Hour},
 	} {
 		if *d.to, err = duration(d.name, d.least, d.most); err != nil {
 			return c, err

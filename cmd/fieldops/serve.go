@@ -18,6 +18,7 @@ import (
 	"fieldops/internal/mail"
 	"fieldops/internal/notify"
 	"fieldops/internal/server"
+	"fieldops/internal/sms"
 )
 
 // serve migrates, opens the app pool (refusing a role that RLS would not bind), starts the outbox worker and
@@ -50,11 +51,19 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	background.Go(func() { digester.Run(workerCtx) })
 	firer := &calendar.Firer{DB: database, Log: log, Every: cfg.ReminderPoll}
 	background.Go(func() { firer.Run(workerCtx) })
+	var provider sms.Provider = sms.Dev{}
+	if cfg.SMSURL != "" {
+		provider = sms.HTTP{URL: cfg.SMSURL, Token: cfg.SMSToken}
+	} else {
+		log.Info("texts are kept on the Text messages page, not sent: set SMS_URL to deliver them")
+	}
+	texter := &sms.Worker{DB: database, Provider: provider, Log: log, Poll: cfg.SMSPoll}
+	background.Go(func() { texter.Run(workerCtx) })
 	workerDone := make(chan struct{})
 	go func() { background.Wait(); close(workerDone) }()
 
 	handler := server.New(server.Config{BaseURL: cfg.BaseURL, TrustedProxies: cfg.TrustedProxies, SessionCacheTTL: cfg.SessionCacheTTL,
-		CountsCacheTTL: cfg.CountsCacheTTL}, database, log)
+		CountsCacheTTL: cfg.CountsCacheTTL, SMSWebhookSecret: cfg.SMSWebhookSecret}, database, log)
 	defer handler.Close()
 	srv := &http.Server{
 		Addr:              cfg.Addr,

@@ -17,6 +17,7 @@ var globalTables = map[string]string{
 	"sessions":         "scs sessions: a row is found only by its secret token",
 	"accounts":         "logins span companies: its own policy shows an account only through a membership of the current company (tested in identity)",
 	"account_tokens":   "an account's emailed links (verify, reset): the app role has no grant, only the account_* definer functions",
+	"sms_optouts":      "numbers that replied STOP to the app's provider number: the app role has no grant, only sms_opted_out and sms_opt_out",
 }
 
 // The catalogue check that makes forgetting RLS on a new tenant table fail the build: every table in public is

@@ -49,7 +49,7 @@ type demoClient struct {
 }
 
 var demoClients = []demoClient{
-	{"Harbour View Apartments", "manager@harbourview.example", "09 555 0101", "PO Box 101, Auckland", []string{"Block A|12 Quay St, Auckland", "Block B|14 Quay St, Auckland"}},
+	{"Harbour View Apartments", "manager@harbourview.example", "021 555 0101", "PO Box 101, Auckland", []string{"Block A|12 Quay St, Auckland", "Block B|14 Quay St, Auckland"}},
 	{"Greenlane Medical Centre", "facilities@greenlane.example", "09 555 0102", "200 Great South Rd, Greenlane", []string{"Main building|200 Great South Rd, Greenlane"}},
 	{"Ponsonby Bakery", "hello@ponsonbybakery.example", "09 555 0103", "88 Ponsonby Rd, Ponsonby", []string{"Shop|88 Ponsonby Rd, Ponsonby", "Kitchen|2 Scotland St, Ponsonby"}},
 	{"Northshore Schools Trust", "property@nsschools.example", "09 555 0104", "1 Trust Way, Takapuna", []string{"Takapuna Primary|5 School Rd, Takapuna", "Devonport Primary|9 Kings Rd, Devonport", "Milford Intermediate|17 Shakespeare Rd, Milford"}},
@@ -136,6 +136,9 @@ func Seed(ctx context.Context, owner *pgxpool.Pool, h *identity.Hasher) (bool, e
 			return err
 		}
 		if err := seedChat(ctx, tx, companyID, harbour, staff[0], coworkers[0], coworkers[1], fran); err != nil {
+			return err
+		}
+		if err := seedInvoices(ctx, tx, companyID, staff[0]); err != nil {
 			return err
 		}
 		created = true

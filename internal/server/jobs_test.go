@@ -284,6 +284,48 @@ func TestSettings(t *testing.T) {
 	if tz != "Pacific/Auckland" || cur != "NZD" {
 		t.Errorf("saved %s %s", tz, cur)
 	}
+	// What invoices need: refused in words when unreadable, the rest kept; saved, read back as typed.
+	form := url.Values{"name": {"Acme Ltd"}, "time_zone": {"Pacific/Auckland"}, "currency": {"NZD"}, "address": {"1 Queen St\nAuckland"},
+		"tax_number": {"123-456-789"}, "tax_name": {"GST"}, "tax_rate": {"fifteen"}, "terms_days": {"400"}, "paper": {"Letter"}}
+	if res, body := admin.post("/settings", form); res.StatusCode != 422 || !strings.Contains(body, "Enter a percentage from 0 to 100") ||
+		!strings.Contains(body, "from 0 (due on issue) to 365") || !strings.Contains(body, `value="123-456-789"`) {
+		t.Errorf("bad billing settings = %d", res.StatusCode)
+	}
+	form.Set("tax_rate", "12.5 %")
+	form.Set("terms_days", "14")
+	if res, _ := admin.post("/settings", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("saving billing settings = %d", res.StatusCode)
+	}
+	if _, body := admin.get("/settings"); !strings.Contains(body, `value="12.5"`) || !strings.Contains(body, `value="14"`) ||
+		!strings.Contains(body, `<option value="Letter" selected`) {
+		t.Errorf("the saved billing settings do not read back: %.4000s", body)
+	}
+	// The logo: a text file is refused in words; a PNG is kept, shown, and drawn on the next invoice.
+	if res, body := admin.upload("/settings/logo", "logo.png", []byte("not an image at all"), nil); res.StatusCode != 422 || !strings.Contains(body, "That is not a PNG or JPEG image.") {
+		t.Errorf("a logo that is no image = %d", res.StatusCode)
+	}
+	if res, body := admin.upload("/settings/logo", "big.png", bytes.Repeat([]byte{1}, 600<<10), nil); res.StatusCode != 422 || !strings.Contains(body, "larger than 512 KB") {
+		t.Errorf("a logo too large = %d", res.StatusCode)
+	}
+	if res, _ := admin.upload("/settings/logo", "logo.png", pngOf(200, 60), nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("uploading the logo = %d", res.StatusCode)
+	}
+	if res, body := admin.get("/settings/logo"); res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" || !strings.HasPrefix(body, "\x89PNG") {
+		t.Errorf("the logo = %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	client := seedClient(t, tdb, acme, "Harbour View")
+	job := seedJob(t, tdb, acme, client, "Leaking tap")
+	tdb.Owner.Exec(context.Background(), `insert into job_lines (company_id, job_id, description, quantity_milli, unit_price_cents) values ($1, $2, 'Labour', 1000, 5000)`, acme, job)
+	admin.post(fmt.Sprintf("/jobs/%d/invoice", job), nil)
+	if _, pdf := admin.get(fmt.Sprintf("/jobs/%d/invoice/pdf", job)); !strings.Contains(pdf, "/Subtype /Image") {
+		t.Error("the invoice issued after the logo does not draw it")
+	}
+	if res, _ := admin.post("/settings/logo/remove", nil); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("removing the logo = %d", res.StatusCode)
+	}
+	if res, _ := admin.get("/settings/logo"); res.StatusCode != 404 {
+		t.Errorf("the removed logo = %d", res.StatusCode)
+	}
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -172,14 +172,14 @@ const (
 // checkInput bounds every request body (small for forms, the upload limit for uploads) and refuses, in words,
 // a query string or form holding what cannot be stored as text (a NUL, bytes that are not UTF-8, an invisible
 // text-direction control): the one place input is checked before any handler reads it. Multipart forms are taken
-// only by the upload routes; their one text field is a checkbox, and file names are checked where they are read
-// (files.Save).
+// only by the upload routes (…/files, and the company's logo); their one text field is a checkbox, and file names
+// are checked where they are read (files.Save; a logo's name is not kept).
 func (s *Server) checkInput(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := int64(maxFormBody)
 		if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
 			// Only uploads take multipart forms: any other form sent so would slip its text past the checks below.
-			if !strings.HasSuffix(r.URL.Path, "/files") {
+			if !strings.HasSuffix(r.URL.Path, "/files") && r.URL.Path != "/settings/logo" {
 				s.refuseInput(w, r, http.StatusUnsupportedMediaType, "That form could not be read",
 					"This page takes a plain form, not a file upload. Go back and try again.")
 				return

@@ -10,7 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/files"
 	"fieldops/internal/identity"
+	"fieldops/internal/invoices"
+	"fieldops/internal/jobs"
 )
 
 // probeRoute is one id-taking route, with another company's (or client's, or co-worker's) ids filled in.
@@ -100,7 +105,7 @@ func TestCrossTenantProbe(t *testing.T) {
 	var reminder int64
 	tdb.Owner.QueryRow(ctx, `insert into reminders (company_id, kind, title, starts_at, ends_at, client_id)
 		values ($1, 'reminder', 'Acme reminder', now(), now() + interval '1 hour', $2) returning id`, acme, client).Scan(&reminder)
-	tdb.Owner.QueryRow(ctx, `insert into job_lines (company_id, job_id, description, quantity_milli) values ($1, $2, 'x', 1000) returning id`, acme, job).Scan(&line)
+	tdb.Owner.QueryRow(ctx, `insert into job_lines (company_id, job_id, description, quantity_milli, unit_price_cents) values ($1, $2, 'x', 1000, 100) returning id`, acme, job).Scan(&line)
 	tdb.Owner.QueryRow(ctx, `insert into files (company_id, job_id, name, content_type, size, has_thumbnail) values ($1, $2, 'a.png', 'image/png', 1, true) returning id`, acme, job).Scan(&file)
 	tdb.Owner.Exec(ctx, `insert into file_blobs (company_id, file_id, variant, data) values ($1, $2, 'original', 'x'), ($1, $2, 'thumbnail', 'x')`, acme, file)
 	tdb.Owner.QueryRow(ctx, `insert into files (company_id, site_id, name, content_type, size) values ($1, $2, 'b.pdf', 'application/pdf', 1) returning id`, acme, site).Scan(&siteFile)
@@ -129,6 +134,15 @@ func TestCrossTenantProbe(t *testing.T) {
 		acme, fmt.Sprint("client-", client), client).Scan(&chatRoom)
 	tdb.Owner.QueryRow(ctx, `insert into chat_messages (company_id, room_id, sender_id, body) values ($1, $2, $3, 'Acme secret') returning id`,
 		acme, chatRoom, person).Scan(&chatMessage)
+	// An issued invoice of Acme's job.
+	var invoice int64
+	if err := tdb.InCompany(ctx, acme, func(tx pgx.Tx) error {
+		inv, err := invoices.Issue(ctx, tx, files.Postgres{DB: tdb.DB}, acme, jobs.Everything, jobs.Actor{Name: "Ann"}, job, time.Now())
+		invoice = inv.ID
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	var notification int64
 	tdb.Owner.QueryRow(ctx, `insert into notifications (company_id, membership_id, area, client_id, title, link)
 		values ($1, $2, 'jobs', $3, 'New job', '/jobs/1') returning id`, acme, person, client).Scan(&notification)
@@ -228,6 +242,16 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/chat/group-%d/messages", group), Form: "body=Hacked"},
 		{Method: "POST", Path: id("/clients/%d/chat-guests", client), Form: "on=1"},
 		{Method: "GET", Path: id("/chat/with?person=%d", person)},
+		{Method: "POST", Path: id("/jobs/%d/invoice", job)},
+		{Method: "POST", Path: id("/jobs/%d/invoice/paid", job)},
+		{Method: "GET", Path: id("/jobs/%d/invoice/pdf", job)},
+		{Method: "GET", Path: id("/jobs/%d/invoices/%d/pdf", job, invoice)},
+		{Method: "GET", Path: id("/jobs/%d/invoice/send", job)},
+		{Method: "POST", Path: id("/jobs/%d/invoice/send", job), Form: "to=acme.client%40client.example"},
+		{Method: "GET", Path: id("/jobs/%d/invoice/dispatches", job)},
+		{Method: "GET", Path: id("/jobs/%d/communicate", job)},
+		{Method: "GET", Path: id("/jobs/%d/text", job)},
+		{Method: "POST", Path: id("/jobs/%d/text", job), Form: "to=%2B64215550123&body=Hacked&consent=1"},
 		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=client-%d", client)},
 		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=person-%d", person)},
 		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=company&people=%d", person)},
@@ -275,6 +299,7 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/jobs/%d/lines/%d/remove", boltJob, line)},
 		{Method: "POST", Path: id("/jobs/%d/billing", boltJob), Form: id("billing_client_id=%d", client)},
 		{Method: "POST", Path: id("/jobs/%d/share-links/%d/revoke", boltJob, link)},
+		{Method: "GET", Path: id("/jobs/%d/invoices/%d/pdf", boltJob, invoice)},
 	})
 	// The bulk action with A's ids changes nothing of A.
 	asBoltPost := httptest.NewRequest("POST", "/clients/job-share", strings.NewReader(id("ids=%d&action=job-share-on", client)))
@@ -304,7 +329,7 @@ func TestCrossTenantProbe(t *testing.T) {
 		acme).Scan(&jobRows, &history, &files, &bolts)
 	var onTask int
 	tdb.Owner.QueryRow(ctx, `select count(*) from task_people where company_id = $1`, acme).Scan(&onTask)
-	if jobRows != 1 || history != 0 || files != 3 || bolts != 2 || onTask != 1 {
+	if jobRows != 1 || history != 1 || files != 4 || bolts != 2 || onTask != 1 { // the invoice: its History line and its PDF
 		t.Errorf("the probe changed company A: %d jobs, %d history lines, %d files, %d visits+lines, %d on the task", jobRows, history, files, bolts, onTask)
 	}
 	if status != "failed" || clientName != "Acme Client" || sites != 1 || coworkers != 1 || role != "co-worker" || !active || cancelled != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"fieldops/internal/identity"
+	"fieldops/internal/server/billing"
 	"fieldops/internal/server/cowork"
 	"fieldops/internal/server/office"
 	"fieldops/internal/server/page"
@@ -24,10 +25,11 @@ func (s *Server) routes() http.Handler {
 		SignupsPerIP:       identity.NewFailureLimiter(10, time.Hour),
 		ResetsPerIP:        identity.NewFailureLimiter(10, 15*time.Minute),
 		ResetsPerEmail:     identity.NewFailureLimiter(3, time.Hour),
-		VerifiesPerAccount: identity.NewFailureLimiter(3, 24*time.Hour)}
+		VerifiesPerAccount: identity.NewFailureLimiter(3, 24*time.Hour), SMSWebhookSecret: s.cfg.SMSWebhookSecret}
 	off := &office.Handlers{Kit: s.kit}
 	por := &portal.Handlers{Kit: s.kit}
 	cw := &cowork.Handlers{Kit: s.kit, Hub: s.hub}
+	bil := &billing.Handlers{Kit: s.kit, JobChanged: off.JobChanged}
 
 	r := chi.NewRouter()
 	r.Use(s.requestID, s.logRequests, s.recoverPanics, s.securityHeaders, s.crossOriginProtection)
@@ -44,6 +46,8 @@ func (s *Server) routes() http.Handler {
 		r.Get("/share/{token}/files/{fileID}", pub.ShareFile)
 		// A person's private calendar feed, fetched by calendar apps: public by its token, outside sessions too.
 		r.Get("/calendar/feed/{token}.ics", pub.CalendarFeed)
+		// The SMS provider's inbound texts (STOP), signed with SMS_WEBHOOK_SECRET.
+		r.Post("/sms/inbound", pub.SMSInbound)
 	})
 
 	r.Group(func(r chi.Router) {
@@ -145,6 +149,17 @@ func (s *Server) routes() http.Handler {
 				r.Post("/jobs/{id}/email", off.JobSendEmail)
 				r.Post("/jobs/{id}/share-links/revoke", off.JobRevokeAllLinks)
 				r.Post("/jobs/{id}/share-links/{linkID}/revoke", off.JobRevokeLink)
+				// Billing too.
+				r.Post("/jobs/{id}/invoice", bil.IssueInvoice)
+				r.Post("/jobs/{id}/invoice/paid", bil.InvoicePaid)
+				r.Get("/jobs/{id}/invoice/pdf", bil.InvoicePDF)
+				r.Get("/jobs/{id}/invoices/{invoiceID}/pdf", bil.InvoicePDF)
+				r.Get("/jobs/{id}/invoice/send", bil.InvoiceSendForm)
+				r.Post("/jobs/{id}/invoice/send", bil.InvoiceSend)
+				r.Get("/jobs/{id}/invoice/dispatches", bil.InvoiceDispatches)
+				r.Get("/jobs/{id}/communicate", bil.Communicate)
+				r.Get("/jobs/{id}/text", bil.TextForm)
+				r.Post("/jobs/{id}/text", bil.SendText)
 			})
 		})
 
@@ -153,6 +168,7 @@ func (s *Server) routes() http.Handler {
 			r.Use(s.requireRoles(identity.RoleAdmin))
 			r.Post("/account/verify", pub.ResendVerification)
 			r.Get("/outbox", off.OutboxPage)
+			r.Get("/outbox/sms", bil.SMSPage)
 			r.Post("/outbox/test", off.OutboxTest)
 			r.Post("/outbox/{id}/retry", off.OutboxRetry)
 			r.Post("/outbox/retry-failed", off.OutboxRetryFailed)
@@ -170,6 +186,9 @@ func (s *Server) routes() http.Handler {
 			r.Get("/settings", off.SettingsPage)
 			r.Post("/settings", off.SettingsSave)
 			r.Post("/settings/job-share-all", off.SettingsJobShareAll)
+			r.Get("/settings/logo", off.SettingsLogoImage)
+			r.Post("/settings/logo", off.SettingsLogo)
+			r.Post("/settings/logo/remove", off.SettingsLogoRemove)
 
 			r.Get("/staff", off.StaffList)
 			r.Get("/staff/groups", off.Groups)

@@ -40,6 +40,8 @@ type Config struct {
 	// CountsCacheTTL is how long the job list's view counts are reused while nothing changed here (0: counted at
 	// every request); see jobs.CountsCache.
 	CountsCacheTTL time.Duration
+	// SMSWebhookSecret checks the provider's signature on inbound texts (STOP); empty turns the webhook off.
+	SMSWebhookSecret string
 }
 
 // Server is the app's HTTP handler. It is safe for concurrent use.

@@ -1,5 +1,5 @@
-// Package settings owns a company's own settings: its name, time zone and currency (and, as features land, their
-// defaults). The plan (seats) is not here: only the operator sets it.
+// Package settings owns a company's own settings: its name, time zone and currency, what its invoices say and
+// count (and, as features land, their defaults). The plan (seats) is not here: only the operator sets it.
 package settings
 
 import (
@@ -33,6 +33,8 @@ type Settings struct {
 	StaffPick string
 	// Country reads phone numbers typed without their country code: an ISO code like "NZ", or "" for none.
 	Country string
+	// Billing is what invoices say and count.
+	Billing Billing
 }
 
 // StaffPicks are the choices of StaffPick, with their words on screen.
@@ -46,10 +48,11 @@ func (s Settings) Location() *time.Location { return identity.Zone(s.TimeZone) }
 func QueueGet(b *pgx.Batch, companyID int64, s *Settings) {
 	b.Queue(`
 		select name, time_zone, currency, job_share_default, share_link_days, portal_add_edit, portal_view_messages, portal_view_prices,
-		       portal_staff_pick, country
+		       portal_staff_pick, country, address, tax_number, tax_name, tax_rate_bp, tax_inclusive, payment_terms_days, paper
 		  from companies where id = $1`, companyID).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&s.Name, &s.TimeZone, &s.Currency, &s.JobShareDefault, &s.ShareLinkDays,
-			&s.Portal.AddEdit, &s.Portal.ViewMessages, &s.Portal.ViewPrices, &s.StaffPick, &s.Country)
+			&s.Portal.AddEdit, &s.Portal.ViewMessages, &s.Portal.ViewPrices, &s.StaffPick, &s.Country,
+			&s.Billing.Address, &s.Billing.TaxNumber, &s.Billing.TaxName, &s.Billing.TaxRateBP, &s.Billing.TaxInclusive, &s.Billing.TermsDays, &s.Billing.Paper)
 	})
 }
 
@@ -74,6 +77,7 @@ func (s *Settings) Normalize() {
 	if s.StaffPick == "" {
 		s.StaffPick = "nobody"
 	}
+	s.Billing.normalize()
 }
 
 // Validate reports a missing name, an unknown time zone or a currency that is not a three-letter code.
@@ -95,6 +99,7 @@ func (s Settings) Validate() error {
 	if s.ShareLinkDays != nil && (*s.ShareLinkDays < 1 || *s.ShareLinkDays > 3650) {
 		v.Add("share_link_days", "Enter a number of days from 1 to 3650, or leave it empty for links that do not expire.")
 	}
+	s.Billing.validate(v)
 	return v.Err()
 }
 
@@ -106,9 +111,11 @@ func Update(ctx context.Context, tx pgx.Tx, companyID int64, s Settings) error {
 	}
 	if _, err := tx.Exec(ctx, `
 		update companies set name = $2, time_zone = $3, currency = $4, job_share_default = $5, share_link_days = $6,
-		       portal_add_edit = $7, portal_view_messages = $8, portal_view_prices = $9, portal_staff_pick = $10, country = $11
+		       portal_add_edit = $7, portal_view_messages = $8, portal_view_prices = $9, portal_staff_pick = $10, country = $11,
+		       address = $12, tax_number = $13, tax_name = $14, tax_rate_bp = $15, tax_inclusive = $16, payment_terms_days = $17, paper = $18
 		 where id = $1`, companyID, s.Name, s.TimeZone, s.Currency, s.JobShareDefault, s.ShareLinkDays,
-		s.Portal.AddEdit, s.Portal.ViewMessages, s.Portal.ViewPrices, s.StaffPick, s.Country); err != nil {
+		s.Portal.AddEdit, s.Portal.ViewMessages, s.Portal.ViewPrices, s.StaffPick, s.Country,
+		s.Billing.Address, s.Billing.TaxNumber, s.Billing.TaxName, s.Billing.TaxRateBP, s.Billing.TaxInclusive, s.Billing.TermsDays, s.Billing.Paper); err != nil {
 		return fmt.Errorf("settings: update: %w", err)
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 
 	"fieldops/internal/apperr"
 	"fieldops/internal/identity"
+	"fieldops/internal/invoices"
 	"fieldops/internal/jobs"
 	"fieldops/internal/mail"
 )
@@ -77,38 +78,66 @@ const clientAddressesSQL = `
 	  join accounts a on a.id = m.account_id
 	 where j.company_id = $1 and j.id = $2 and m.role = 'client'`
 
-// attachments reads the ticked files of the job, in the order the job lists them (by id), each once: ErrNotFound for one that is not the job's
-// (the form offers only these), a ValidationError on "files" over MaxAttachBytes.
-func attachments(ctx context.Context, tx pgx.Tx, companyID, jobID int64, ids []int64, v *apperr.ValidationError) ([]mail.Attachment, error) {
+// attachableSQL is the condition that file f may go with an email about job $2: the job's own photos and documents,
+// those of its site, and its current invoice's PDF.
+const attachableSQL = `(f.job_id = $2
+	or f.site_id = (select j.site_id from jobs j where j.company_id = $1 and j.id = $2)
+	or f.invoice_id = (select i.id from invoices i where i.company_id = $1 and i.job_id = $2 and i.superseded_at is null))`
+
+// Attachable is a file the composer offers, and where it comes from: "job", "site" or "invoice".
+type Attachable struct {
+	ID   int64
+	Name string
+	Size int64
+	From string
+}
+
+// QueueAttachable adds the files an email about the job may carry: its current invoice first, then the job's files
+// and its site's, newest first.
+func QueueAttachable(b *pgx.Batch, companyID, jobID int64, out *[]Attachable) {
+	b.Queue(`select f.id, f.name, f.size, case when f.invoice_id is not null then 'invoice' when f.site_id is not null then 'site' else 'job' end as from
+		  from files f where f.company_id = $1 and `+attachableSQL+`
+		 order by f.invoice_id is null, f.site_id is not null, f.id desc limit 200`, companyID, jobID).Query(func(rows pgx.Rows) (err error) {
+		*out, err = pgx.CollectRows(rows, pgx.RowToStructByName[Attachable])
+		return err
+	})
+}
+
+// attachments reads the ticked files (attachableSQL), by id, each once, and the invoice whose PDF is among them (0:
+// none): ErrNotFound for a file the job may not send (the form offers only these), a ValidationError on "files" over
+// MaxAttachBytes.
+func attachments(ctx context.Context, tx pgx.Tx, companyID, jobID int64, ids []int64, v *apperr.ValidationError) ([]mail.Attachment, int64, error) {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	if len(ids) == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
-	rows, _ := tx.Query(ctx, `select id, name, content_type, size from files where company_id = $1 and job_id = $2 and id = any($3) order by id`,
-		companyID, jobID, ids)
+	rows, _ := tx.Query(ctx, `select f.id, f.name, f.content_type, f.size, coalesce(f.invoice_id, 0) as invoice_id
+		  from files f where f.company_id = $1 and `+attachableSQL+` and f.id = any($3) order by f.id`, companyID, jobID, ids)
 	type file struct {
 		ID          int64
 		Name        string
 		ContentType string
 		Size        int64
+		InvoiceID   int64
 	}
 	fs, err := pgx.CollectRows(rows, pgx.RowToStructByName[file])
 	if err != nil {
-		return nil, fmt.Errorf("share: attachments: %w", err)
+		return nil, 0, fmt.Errorf("share: attachments: %w", err)
 	}
 	if len(fs) != len(ids) {
-		return nil, apperr.ErrNotFound
+		return nil, 0, apperr.ErrNotFound
 	}
-	var total int64
+	var total, invoice int64
 	as := make([]mail.Attachment, len(fs))
 	for i, f := range fs {
 		total += f.Size
 		as[i] = mail.Attachment{FileID: f.ID, Name: f.Name, ContentType: f.ContentType}
+		invoice = max(invoice, f.InvoiceID)
 	}
 	if total > MaxAttachBytes {
 		v.Add("files", fmt.Sprintf("Attach at most %d MB in all: these come to %.1f MB. Send the rest in another email.", MaxAttachBytes>>20, float64(total)/(1<<20)))
 	}
-	return as, nil
+	return as, invoice, nil
 }
 
 // Send validates the composed email and queues one copy per recipient — each with its own freshly minted link
@@ -150,7 +179,7 @@ func (ls Letters) Send(ctx context.Context, tx pgx.Tx, companyID int64, scope jo
 	if err != nil {
 		return 0, err
 	}
-	attached, err := attachments(ctx, tx, companyID, jobID, c.Files, v)
+	attached, invoice, err := attachments(ctx, tx, companyID, jobID, c.Files, v)
 	if err != nil {
 		return 0, err
 	}
@@ -204,8 +233,14 @@ func (ls Letters) Send(ctx context.Context, tx pgx.Tx, companyID int64, scope jo
 			}
 			l.Link = ls.BaseURL + "/share/" + tok.Raw
 		}
-		if err := ls.send(ctx, tx, companyID, KindMessage, l); err != nil {
+		emailID, err := ls.send(ctx, tx, companyID, KindMessage, l)
+		if err != nil {
 			return 0, err
+		}
+		if invoice != 0 { // the invoice went with it: a send in its dispatch log
+			if err := invoices.RecordDispatch(ctx, tx, companyID, invoice, emailID, []string{addr}, by.MembershipID); err != nil {
+				return 0, err
+			}
 		}
 	}
 	if err := jobs.RecordEmail(ctx, tx, companyID, by, jobID, sent); err != nil {

@@ -47,6 +47,7 @@ type Letters struct {
 const (
 	KindJobShare mail.Kind = "job_share"
 	KindMessage  mail.Kind = "message"
+	KindInvoice  mail.Kind = "invoice"
 )
 
 // mint records a new link to the job for recipient, with the company's link lifetime, and returns its token.
@@ -67,14 +68,13 @@ func mint(ctx context.Context, tx pgx.Tx, companyID, jobID int64, recipient stri
 }
 
 // send renders and queues one letter in tx.
-func (ls Letters) send(ctx context.Context, tx pgx.Tx, companyID int64, kind mail.Kind, l Letter) error {
+func (ls Letters) send(ctx context.Context, tx pgx.Tx, companyID int64, kind mail.Kind, l Letter) (int64, error) {
 	e, err := ls.Render(ctx, l)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	e.Kind, e.To, e.Secret, e.Attachments = kind, []string{l.To}, l.Link != "", l.Attachments
-	_, err = mail.Enqueue(ctx, tx, companyID, e)
-	return err
+	return mail.Enqueue(ctx, tx, companyID, e)
 }
 
 // JobAdded emails the client's contact a link to the new job's dashboard when the client has Job Share on, in
@@ -109,7 +109,7 @@ func (ls Letters) jobAdded(ctx context.Context, tx pgx.Tx, companyID int64, by j
 	l.To, l.JobRef, l.Link = *email, jobs.Ref(number), ls.BaseURL+"/share/"+tok.Raw
 	l.Subject = l.Company + ": your job " + l.JobRef + " — " + l.JobTitle
 	l.Body = l.Company + " has added a job for you: " + l.JobTitle + ".\n\nFollow it live — the visits booked, who is coming and when — on your job dashboard. No login needed."
-	if err := ls.send(ctx, tx, companyID, KindJobShare, l); err != nil {
+	if _, err := ls.send(ctx, tx, companyID, KindJobShare, l); err != nil {
 		return false, err
 	}
 	// The timeline shows it as the company's: it is sent for whoever added the job, the client's own user too.

@@ -75,7 +75,7 @@ func Show(c layout.Chrome, p Page) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Outbox</h1><p class=\"lead\">Every email fieldops sends for your company, newest first. A failed email shows why; <strong>Retry</strong> sends it again.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Outbox</h1><p class=\"lead\">Every email fieldops sends for your company, newest first. A failed email shows why; <strong>Retry</strong> sends it again. Texts are under <a href=\"/outbox/sms\">Text messages</a>.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -33,6 +33,26 @@ document.addEventListener("change", (e) => {
   if (form && e.target.tagName === "SELECT") form.requestSubmit();
 });
 
+// The email composer's attachments: what those ticked come to, as they are ticked (the server refuses more than
+// the limit in any case).
+document.addEventListener("change", (e) => {
+  const box = e.target.closest("input[data-size]");
+  const out = box?.form?.querySelector("output[data-attach-total]");
+  if (!out) return;
+  const n = [...box.form.querySelectorAll("input[data-size]:checked")].reduce((sum, b) => sum + Number(b.dataset.size), 0);
+  out.textContent = n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MB` : n >= 1024 ? `${Math.floor(n / 1024)} KB` : `${n} bytes`;
+  out.parentElement.classList.toggle("error-text", n > Number(out.dataset.limit));
+});
+
+// A text's length, counted as it is typed against its limit (the server refuses more in any case).
+document.addEventListener("input", (e) => {
+  const out = e.target.form?.querySelector(`output[data-count-for="${e.target.name}"]`);
+  if (!out) return;
+  const n = [...e.target.value.trim()].length;
+  out.textContent = n;
+  out.parentElement.classList.toggle("error-text", n > Number(out.dataset.max));
+});
+
 // A form's fieldsets marked data-for-role="x" matter only when its select[name=role] says x: show just those.
 document.addEventListener("DOMContentLoaded", () => {
   for (const select of document.querySelectorAll("select[name=role][data-shows-fieldsets]")) {

@@ -5,12 +5,16 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
 	"fieldops/internal/clients"
 	"fieldops/internal/files"
+	"fieldops/internal/identity"
+	"fieldops/internal/input"
+	"fieldops/internal/invoices"
 	"fieldops/internal/jobs"
 	"fieldops/internal/server/page"
 	"fieldops/internal/settings"
@@ -140,12 +144,14 @@ func (h *Handlers) JobCreate(w http.ResponseWriter, r *http.Request) {
 
 // jobState is what a job page shows besides the job: a form as typed and what was wrong with it.
 type jobState struct {
-	tab       string
-	err       error
-	visit     visits.Form
-	line      jobs.LineForm
-	subjob    string
-	recallRef string
+	tab    string
+	err    error
+	visit  visits.Form
+	line   jobs.LineForm
+	subjob string
+	// share and billOn are a refused subjob's billing stage, as typed.
+	share, billOn string
+	recallRef     string
 }
 
 // JobShow answers GET /jobs/{id}.
@@ -163,9 +169,9 @@ func (h *Handlers) showJob(w http.ResponseWriter, r *http.Request, st jobState) 
 	v := page.ViewerOf(r)
 	co := v.CompanyID
 	p := jobsview.ShowPage{Tab: st.tab, ShowCosts: v.Role.SeesCosts(), Errors: page.Validation(st.err),
-		VisitForm: st.visit, LineForm: st.line, SubjobTitle: st.subjob, RecallRef: st.recallRef, Now: h.Now(),
+		VisitForm: st.visit, LineForm: st.line, SubjobTitle: st.subjob, SubjobShare: st.share, SubjobBillOn: st.billOn, RecallRef: st.recallRef, Now: h.Now(),
 		// Whoever may see the job here may remove its visits, lines and files: jobs.Remove* check the same scope.
-		CanRemove: true}
+		CanRemove: true, CanBill: v.Role.IsAdmin() || v.Role == identity.RoleCoWorker}
 	if st.err == nil {
 		p.Notice = h.Notice(r)
 	}
@@ -180,6 +186,9 @@ func (h *Handlers) showJob(w http.ResponseWriter, r *http.Request, st jobState) 
 			visits.QueueAssignees(b, co, &p.Assignees)
 		case "lines":
 			jobs.QueueLines(b, co, id, &p.Lines)
+			if p.CanBill {
+				invoices.QueueForJob(b, co, id, &p.Invoices)
+			}
 		case "files":
 			files.QueueList(b, co, files.Owner{JobID: id}, false, &p.Files)
 		case "messages":
@@ -190,12 +199,15 @@ func (h *Handlers) showJob(w http.ResponseWriter, r *http.Request, st jobState) 
 		default:
 			p.Tab = "details"
 			jobs.QueueSubjobs(b, co, jobs.ScopeFor(v), id, &p.Subjobs)
+			if p.CanBill {
+				invoices.QueueStages(b, co, id, &p.Stages)
+			}
 			jobs.QueueRecalls(b, co, jobs.ScopeFor(v), id, &p.Recalls)
 			tasks.QueueForJob(b, co, tasks.ScopeFor(v), id, &p.Tasks)
 		}
 	})
 	h.Opens.Include(co, p.Links) // opens counted on this instance and not yet written
-	p.Location, p.Currency = set.Location(), set.Currency
+	p.Location, p.Currency, p.Billing = set.Location(), set.Currency, set.Billing
 	p.Totals = jobs.Sum(p.Lines)
 	if err == nil && p.Job.MarksSeen(v.Role) && page.SameOriginNavigation(r) {
 		// The one write of a GET besides share-link opens, and an idempotent one; only a person clicking through
@@ -226,6 +238,11 @@ func (h *Handlers) jobChanged(w http.ResponseWriter, r *http.Request, id int64, 
 		// An action from the job list returns to the list as it was.
 		h.Done(w, r, err, page.BackTo(r, target), notice)
 	}
+}
+
+// JobChanged is jobChanged for another door's action on job id: a refusal in words is shown on the job's tab.
+func (h *Handlers) JobChanged(w http.ResponseWriter, r *http.Request, id int64, err error, tab, notice string) {
+	h.jobChanged(w, r, id, err, jobState{tab: tab}, notice)
 }
 
 // inJob runs change on job id (from the path) in one transaction as the viewer, then answers as jobChanged.
@@ -338,20 +355,41 @@ func (h *Handlers) JobUndefer(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// JobCreateSubjob answers POST /jobs/{id}/subjobs.
+// JobCreateSubjob answers POST /jobs/{id}/subjobs: a subjob, and — with a share — a billing stage of the parent,
+// never past 100 % of it (refused in words next to the form, nothing made).
 func (h *Handlers) JobCreateSubjob(w http.ResponseWriter, r *http.Request) {
 	title := r.PostFormValue("title")
 	var subjob int64
-	st := jobState{subjob: title}
+	st := jobState{subjob: title, share: r.PostFormValue("share"), billOn: r.PostFormValue("bill_on")}
 	id, ok := h.PathID(w, r, "id")
 	if !ok {
 		return
 	}
 	v := page.ViewerOf(r)
-	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) (err error) {
-		subjob, _, err = jobs.CreateSubjob(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, title, h.Letters)
-		return err
-	})
+	share, shareOK := invoices.ParseShare(st.share)
+	var billOn *time.Time
+	if d, ok := input.ParseDate(st.billOn); ok {
+		billOn = &d
+	}
+	refused := &apperr.ValidationError{}
+	if !shareOK {
+		refused.Add("share", "Type a share of the parent like 20% or an amount like 450.00, or leave it empty.")
+	}
+	if billOn == nil && strings.TrimSpace(st.billOn) != "" {
+		refused.Add("bill_on", "Pick the billing day from the calendar, or leave it empty.")
+	}
+	err := refused.Err()
+	if !share.None() && v.Role != identity.RoleAdmin && v.Role != identity.RoleCoWorker {
+		err = apperr.ErrForbidden // billing is the office's; the form offers no share to others
+	}
+	if err == nil {
+		err = h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) (err error) {
+			if subjob, _, err = jobs.CreateSubjob(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, title, h.Letters); err != nil {
+				return err
+			}
+			return invoices.SetStage(r.Context(), tx, v.CompanyID, id, subjob, share, billOn)
+		})
+	}
 	if ve := apperr.AsValidation(err); ve != nil && ve.Field("title") != "" {
 		err = &apperr.ValidationError{Fields: map[string]string{"subjob_title": ve.Field("title")}}
 	}

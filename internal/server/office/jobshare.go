@@ -7,7 +7,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
-	"fieldops/internal/files"
 	"fieldops/internal/jobs"
 	"fieldops/internal/server/page"
 	"fieldops/internal/share"
@@ -29,7 +28,7 @@ func (h *Handlers) showCompose(w http.ResponseWriter, r *http.Request, c share.C
 	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
 		jobs.QueueGet(b, v.CompanyID, jobs.ScopeFor(v), id, &p.Job)
 		share.QueueRecipients(b, v.CompanyID, id, &p.Recipients)
-		files.QueueList(b, v.CompanyID, files.Owner{JobID: id}, false, &p.Files)
+		share.QueueAttachable(b, v.CompanyID, id, &p.Files)
 	})
 	if err == nil {
 		err = formErr

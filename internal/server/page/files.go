@@ -70,14 +70,20 @@ func (k *Kit) ServeFile(w http.ResponseWriter, r *http.Request, req FileRequest)
 		k.Fail(w, r, err)
 		return
 	}
-	ct, disposition := f.ContentType, "attachment"
 	if req.Variant == files.Thumbnail {
-		ct = "image/jpeg"
+		f.ContentType = "image/jpeg"
 	}
+	WriteFile(w, f, data)
+}
+
+// WriteFile sends a file's bytes: images inline, anything else as a download, with the file's stored type (the
+// allow-list's, or the app's own for what it made) and nosniff.
+func WriteFile(w http.ResponseWriter, f files.File, data []byte) {
+	disposition := "attachment"
 	if f.IsImage() {
 		disposition = "inline"
 	}
-	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Type", f.ContentType)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": f.Name}))
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	if w.Header().Get("Cache-Control") == "" { // a dashboard's files keep its no-store

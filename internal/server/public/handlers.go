@@ -19,4 +19,6 @@ type Handlers struct {
 	TokensPerIP, SignupsPerIP, ResetsPerIP, ResetsPerEmail *identity.FailureLimiter
 	// Resent verification emails per account.
 	VerifiesPerAccount *identity.FailureLimiter
+	// SMSWebhookSecret checks the SMS provider's signature on inbound texts; empty turns the webhook off.
+	SMSWebhookSecret string
 }
