@@ -23,6 +23,8 @@ var settings = []setting{
 	{"BASE_URL", "http://localhost:8080", "how users reach the app (links in emails); https turns on Secure cookies"},
 	{"ADDR", ":8080", "the address to listen on"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"LOG_FORMAT", "text", "text (one readable line per event) or json (one JSON object per line, for a log collector)"},
+	{"METRICS_ADDR", "", "an address (127.0.0.1:9090, or :9090 inside a private network) to serve Prometheus metrics on at /metrics; never the public port; off when empty"},
 	{"TRUSTED_PROXIES", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is believed, e.g. 10.0.0.0/8"},
 	{"PPROF_ADDR", "", "a loopback address (127.0.0.1:6060) to serve Go's profiler on, for profiling under load; off when empty"},
 	{"COUNTS_CACHE_TTL", "10s", "how long the job list's view counts are reused while nothing changed on this instance (0 counts at every request); another instance's changes show within it"},
@@ -52,6 +54,8 @@ type config struct {
 	SessionCacheTTL    time.Duration
 	CountsCacheTTL     time.Duration
 	PprofAddr          string
+	LogJSON            bool
+	MetricsAddr        string
 	ShutdownGrace      time.Duration
 	OutboxPoll         time.Duration
 	OutboxLease        time.Duration
@@ -121,6 +125,18 @@ func loadConfig(getenv func(string) string) (config, error) {
 	} {
 		if *d.to, err = duration(d.name, d.least, d.most); err != nil {
 			return c, err
+		}
+	}
+	switch format := get("LOG_FORMAT"); format {
+	case "text":
+	case "json":
+		c.LogJSON = true
+	default:
+		return c, fmt.Errorf("LOG_FORMAT: %q is neither text nor json", format)
+	}
+	if c.MetricsAddr = get("METRICS_ADDR"); c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil || c.MetricsAddr == c.Addr {
+			return c, fmt.Errorf("METRICS_ADDR: %q must be an address with a port, like 127.0.0.1:9090, and not ADDR", c.MetricsAddr)
 		}
 	}
 	if c.PprofAddr = get("PPROF_ADDR"); c.PprofAddr != "" {

@@ -42,7 +42,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	log := newLogger(os.Stderr, cfg)
 	switch args[1] {
 	case "serve":
 		return serve(ctx, cfg, log)
@@ -56,4 +56,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return benchData(ctx, cfg, args[2:], stdout)
 	}
 	return fmt.Errorf("unknown command %q (fieldops -h lists them)", args[1])
+}
+
+// newLogger writes to w at the configured level: readable lines, or JSON objects with LOG_FORMAT=json.
+func newLogger(w io.Writer, cfg config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
 }

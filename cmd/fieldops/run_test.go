@@ -35,6 +35,9 @@ func TestRun_HelpListsEveryVariable(t *testing.T) {
 func TestRun_BadConfigIsAnError(t *testing.T) {
 	for name, e := range map[string]map[string]string{
 		"log level":    {"LOG_LEVEL": "loud"},
+		"log format":   {"LOG_FORMAT": "xml"},
+		"metrics addr": {"METRICS_ADDR": "nine-thousand"},
+		"sms poll":     {"SMS_POLL": "never"},
 		"proxy":        {"TRUSTED_PROXIES": "10.0.0.0/8, not-a-cidr"},
 		"grace":        {"SHUTDOWN_GRACE": "0s"},
 		"poll":         {"OUTBOX_POLL": "soon"},

@@ -76,6 +76,13 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	// Open chat streams end as the shutdown starts, or it would wait on them for its whole grace period.
 	srv.RegisterOnShutdown(handler.EndStreams)
+	if cfg.MetricsAddr != "" {
+		// Metrics have their own listener: scrapers reach it, the public never does.
+		metrics := http.NewServeMux()
+		metrics.Handle("/metrics", handler.Metrics())
+		go func() { log.Warn("metrics stopped", "err", http.ListenAndServe(cfg.MetricsAddr, metrics)) }()
+		log.Info("metrics", "addr", cfg.MetricsAddr)
+	}
 	if cfg.PprofAddr != "" {
 		// The profiler has its own listener on loopback, never the app's port.
 		profiler := http.NewServeMux()

@@ -99,6 +99,14 @@ func TestInvoices(t *testing.T) {
 	}
 	sub := signedIn(t, s, tdb, ts, acme, identity.RoleSubcontractor)
 	coworker := signedIn(t, s, tdb, ts, acme, identity.RoleCoWorker)
+	// The subcontractor goes on a visit of the job: it is in their list, with no billing in its menu.
+	tdb.Owner.Exec(ctx, `insert into visits (company_id, job_id, assignee_id) select $1, $2, max(id) from memberships where company_id = $1 and role = 'subcontractor'`, acme, job)
+	if _, body := sub.get("/jobs"); !strings.Contains(body, "Leaking tap") || strings.Contains(body, "Download invoice") || strings.Contains(body, "Send customer communication") {
+		t.Error("the subcontractor's job list: want the job, without billing actions")
+	}
+	if _, body := admin.get("/jobs"); !strings.Contains(body, "Download invoice") || !strings.Contains(body, "Send customer communication") {
+		t.Error("the admin's job list lacks the billing actions")
+	}
 	assertProbe404(t, s, sub.asCookies(), routes)
 	assertProbe404(t, s, coworker.asCookies(), routes)
 }

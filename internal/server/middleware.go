@@ -55,19 +55,25 @@ func (w *statusRecorder) Write(b []byte) (int, error) {
 
 func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// logRequests writes one line per request. Paths that carry a token are masked: a token in a log is a leaked key.
+// logRequests writes one line per request — its route pattern, the company of whoever made it (never a name, an
+// email, a token or a body) — and counts it for /metrics. Paths that carry a token are masked: a token in a log is a
+// leaked key.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
+		took := time.Since(start)
+		s.metrics.observe(r, rec.status, took)
 		s.log.InfoContext(r.Context(), "request",
 			"method", r.Method,
 			"path", maskTokenPath(r.URL.Path),
+			"route", routeOf(r),
 			"status", rec.status,
 			"bytes", rec.bytes,
-			"took", time.Since(start),
+			"took", took,
 			"ip", s.kit.ClientIP(r),
+			"company_id", page.CompanyOfRequest(r),
 			"request_id", page.RequestID(r))
 	})
 }

@@ -54,6 +54,7 @@ type Server struct {
 	store     *pgxstore.PostgresStore
 	hasher    *identity.Hasher
 	handler   http.Handler
+	metrics *metrics
 	// hub carries chat news to open chat pages; stopHub ends it and every stream.
 	hub     *chat.Hub
 	stopHub context.CancelFunc
@@ -106,6 +107,7 @@ func New(cfg Config, database *db.DB, log *slog.Logger) *Server {
 		defer close(s.opensDone)
 		s.kit.Opens.Run(ctx, opensFlushEvery, func(err error) { log.Error("dashboard opens", "err", err) })
 	}()
+	s.metrics = newMetrics(database)
 	s.hub = chat.NewHub(database.Pool.Config().ConnConfig, log)
 	var hubCtx context.Context
 	hubCtx, s.stopHub = context.WithCancel(context.Background())

@@ -156,6 +156,9 @@ func TestServer_PanicBecomes500(t *testing.T) {
 	if res.StatusCode != 500 || !strings.Contains(body, "Something went wrong") || strings.Contains(body, "kaboom") {
 		t.Errorf("panic = %d, want the 500 page without the cause; body %.200s", res.StatusCode, body)
 	}
+	if id := res.Header.Get("X-Request-Id"); id == "" || !strings.Contains(body, "Reference: <code>"+id+"</code>") {
+		t.Errorf("the 500 page does not give the request's id (%q) to quote: %.2000s", id, body)
+	}
 	if !strings.Contains(logs.String(), "kaboom") {
 		t.Errorf("the panic was not logged: %s", logs.String())
 	}

@@ -28,7 +28,7 @@ import (
 func (h *Handlers) JobList(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
 	q := r.URL.Query()
-	p := jobsview.ListPage{View: q.Get("view"), Q: q.Get("q"), Counts: map[jobs.View]int64{},
+	p := jobsview.ListPage{View: q.Get("view"), Q: q.Get("q"), Counts: map[jobs.View]int64{}, CanBill: v.Role.IsAdmin() || v.Role == identity.RoleCoWorker,
 		Notice: h.Notice(r)}
 	f := jobs.ListFilter{Q: strings.TrimSpace(p.Q), Now: h.Now()}
 	f.Today = jobs.Today(f.Now, v.Location())

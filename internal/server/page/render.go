@@ -72,6 +72,7 @@ func (k *Kit) Fail(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		k.Log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", RequestID(r))
 		p = serverError
+		p.Reference = RequestID(r)
 	}
 	k.Write(w, r, p.Status, layout.Error(k.Chrome(r, p.Heading), p))
 }
@@ -111,7 +112,9 @@ func (k *Kit) Write(w http.ResponseWriter, r *http.Request, status int, c templ.
 		k.Log.ErrorContext(r.Context(), "render failed", "err", err, "request_id", RequestID(r))
 		status = http.StatusInternalServerError
 		buf.Reset()
-		if err := layout.Error(k.Chrome(r, serverError.Heading), serverError).Render(r.Context(), buf); err != nil {
+		failed := serverError
+		failed.Reference = RequestID(r)
+		if err := layout.Error(k.Chrome(r, serverError.Heading), failed).Render(r.Context(), buf); err != nil {
 			http.Error(w, serverError.Heading, status)
 			return
 		}

@@ -93,8 +93,11 @@ const (
 	requestIDKey
 )
 
-// WithViewer is ctx carrying the logged-in person, for ViewerOf.
+// WithViewer is ctx carrying the logged-in person, for ViewerOf; the request's log line learns their company.
 func WithViewer(ctx context.Context, v *identity.Viewer) context.Context {
+	if info, _ := ctx.Value(requestIDKey).(*requestInfo); info != nil && v != nil {
+		info.companyID = v.CompanyID
+	}
 	return context.WithValue(ctx, viewerKey, v)
 }
 
@@ -104,13 +107,33 @@ func ViewerOf(r *http.Request) *identity.Viewer {
 	return v
 }
 
-// WithRequestID is ctx carrying the request's id, for RequestID.
-func WithRequestID(ctx context.Context, id string) context.Context {
-	return context.WithValue(ctx, requestIDKey, id)
+// requestInfo is what the request's log line says of it beyond the URL: its id, and the company of whoever made it
+// once known (set by WithViewer, further down the same request).
+type requestInfo struct {
+	id        string
+	companyID int64
 }
 
-// RequestID is the id the server gave the request (echoed in X-Request-Id and in every log line about it).
+// WithRequestID is ctx carrying the request's id, for RequestID.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey, &requestInfo{id: id})
+}
+
+// RequestID is the id the server gave the request (echoed in X-Request-Id, in every log line about it, and on the
+// error page, for a user to quote).
 func RequestID(r *http.Request) string {
-	id, _ := r.Context().Value(requestIDKey).(string)
-	return id
+	info, _ := r.Context().Value(requestIDKey).(*requestInfo)
+	if info == nil {
+		return ""
+	}
+	return info.id
+}
+
+// CompanyOfRequest is the company of whoever made the request, for its log line; 0 for a visitor.
+func CompanyOfRequest(r *http.Request) int64 {
+	info, _ := r.Context().Value(requestIDKey).(*requestInfo)
+	if info == nil {
+		return 0
+	}
+	return info.companyID
 }
