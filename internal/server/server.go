@@ -54,7 +54,7 @@ type Server struct {
 	store     *pgxstore.PostgresStore
 	hasher    *identity.Hasher
 	handler   http.Handler
-	metrics *metrics
+	metrics   *metrics
 	// hub carries chat news to open chat pages; stopHub ends it and every stream.
 	hub     *chat.Hub
 	stopHub context.CancelFunc
