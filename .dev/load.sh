@@ -202,7 +202,7 @@ say "company $co: $njobs jobs; job $big_job has 20 visits and 50 lines; the Job 
 
 # --- 4. The servers.
 say "serving the app on $app and the bare chi router on $bare"
-DATABASE_URL=$app_url MIGRATE_DATABASE_URL=$owner_url ADDR=127.0.0.1:18080 BASE_URL=$app \
+DATABASE_URL=$app_url MIGRATE_DATABASE_URL=$owner_url ADDR=127.0.0.1:18080 BASE_URL=$app METRICS_ADDR=127.0.0.1:18090 \
 	SMTP_URL=smtp://127.0.0.1:1 LOG_LEVEL=warn .bin/fieldops serve >"$out/server.log" 2>&1 &
 server_pid=$!
 .bin/barechi 127.0.0.1:18081 >>"$out/server.log" 2>&1 &
@@ -289,6 +289,13 @@ run "/jobs/$big_job, 20 visits 50 lines (admin)" "$app/jobs/$big_job" "$admin_co
 run "/portal/jobs (client user)" "$app/portal/jobs" "$client_cookie"
 run "/jobs?view=all (co-worker)" "$app/jobs?view=all" "$coworker_cookie"
 run "/jobs?view=all&q=hot+water (admin)" "$app/jobs?view=all&q=hot+water" "$admin_cookie"
+
+# What /metrics saw of the run: requests answered and timed, per route (the histogram's count), from the server's
+# own listener — the latency histogram moving under the load.
+curl -fsS http://127.0.0.1:18090/metrics >"$out/metrics.txt" || die "/metrics did not answer"
+echo
+echo "/metrics after the run (fieldops_http_request_duration_seconds_count, by route):"
+grep '^fieldops_http_request_duration_seconds_count' "$out/metrics.txt" | sed 's/^fieldops_http_request_duration_seconds_count/  /' | sort -t' ' -k2 -nr | head -n 12
 
 # The server's peak resident memory over the whole run.
 hwm_kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")

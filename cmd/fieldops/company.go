@@ -17,7 +17,7 @@ import (
 // company runs the operator's company subcommands, as the owner role (MIGRATE_DATABASE_URL).
 func company(ctx context.Context, cfg config, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: fieldops company create|set-seats|set-limits|suspend|unsuspend (fieldops -h)")
+		return fmt.Errorf("usage: fieldops company create|reset-password|set-seats|set-limits|suspend|unsuspend (fieldops -h)")
 	}
 	fs := flag.NewFlagSet("company "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stdout)
@@ -42,6 +42,20 @@ func company(ctx context.Context, cfg config, args []string, stdout io.Writer) e
 			} else {
 				fmt.Fprintf(stdout, "%s already had an account: it is now an admin of this company, with its own password.\n", in.AdminEmail)
 			}
+			return nil
+		})
+	case "reset-password":
+		var email string
+		fs.StringVar(&email, "email", "", "the account's email")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return withOwner(ctx, cfg, func(owner *pgxpool.Pool) error {
+			password, err := identity.ResetPassword(ctx, owner, identity.NewHasher(identity.DefaultArgon2), email)
+			if err != nil {
+				return fmt.Errorf("reset-password: no account has the email %q: %w", email, err)
+			}
+			fmt.Fprintf(stdout, "New password for %s: %s\nEvery session of the account has ended; ask them to change it after logging in.\n", email, password)
 			return nil
 		})
 	case "set-seats":

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"fieldops/internal/db/dbtest"
+	"fieldops/internal/identity"
 )
 
 func TestRun_CompanyCommands(t *testing.T) {
@@ -37,6 +38,24 @@ func TestRun_CompanyCommands(t *testing.T) {
 	}
 	if err := run(ctx, []string{"fieldops", "company", "set-seats", "-company", "999999", "-seats", "4"}, e, &out); err == nil {
 		t.Error("set-seats on an unknown company succeeded")
+	}
+
+	// A lost admin password: a new one, printed once, that checks; every session of the account ends.
+	var epoch int
+	tdb.Owner.QueryRow(ctx, `select session_epoch from accounts where email = 'ann@acme.example'`).Scan(&epoch)
+	out.Reset()
+	if err := run(ctx, []string{"fieldops", "company", "reset-password", "-email", "ann@acme.example"}, e, &out); err != nil {
+		t.Fatal(err)
+	}
+	password := strings.TrimSpace(strings.SplitN(strings.TrimPrefix(out.String(), "New password for ann@acme.example: "), "\n", 2)[0])
+	var hash string
+	var after int
+	tdb.Owner.QueryRow(ctx, `select password_hash, session_epoch from accounts where email = 'ann@acme.example'`).Scan(&hash, &after)
+	if len(password) != 16 || !identity.NewHasher(identity.DefaultArgon2).Check(hash, password) || after != epoch+1 {
+		t.Errorf("reset-password printed %q; the new one checks: %v; epoch %d → %d", out.String(), identity.NewHasher(identity.DefaultArgon2).Check(hash, password), epoch, after)
+	}
+	if err := run(ctx, []string{"fieldops", "company", "reset-password", "-email", "nobody@acme.example"}, e, &out); err == nil {
+		t.Error("reset-password of an unknown email succeeded")
 	}
 
 	var verified bool

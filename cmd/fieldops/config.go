@@ -10,6 +10,9 @@ import (
 	"time"
 )
 
+// secrets are the settings that hold a password, a token or a key (a URL may carry a password).
+var secrets = map[string]bool{"DATABASE_URL": true, "MIGRATE_DATABASE_URL": true, "SMTP_URL": true, "SMS_TOKEN": true, "SMS_WEBHOOK_SECRET": true}
+
 // setting is one environment variable the binary reads; settings lists them all, for parsing and for -h.
 type setting struct {
 	name, fallback, help string
@@ -165,6 +168,10 @@ func printSettings(w io.Writer) {
 		if fallback == "" {
 			fallback = "none"
 		}
-		fmt.Fprintf(w, "  %-22s %s\n  %-22s (default: %s)\n", s.name, s.help, "", fallback)
+		secret := ""
+		if secrets[s.name] {
+			secret = "; secret: keep it out of logs and repositories"
+		}
+		fmt.Fprintf(w, "  %-22s %s\n  %-22s (default: %s%s)\n", s.name, s.help, "", fallback, secret)
 	}
 }

@@ -16,6 +16,8 @@ Usage:
   fieldops seed-demo  create the demo company once and print its logins
   fieldops company create -name NAME -admin-name NAME -admin-email EMAIL [-admin-password PASSWORD]
                       create a company and its first admin (an existing account keeps its password)
+  fieldops company reset-password -email EMAIL
+                      give an account a new password (printed once) and end its sessions: for a lost admin password
   fieldops company set-seats -company ID -seats N
                       set a company's licence seats (its plan)
   fieldops company set-limits -company ID -hourly N -daily N
@@ -25,6 +27,10 @@ Usage:
   fieldops bench-data [-jobs 100000] [-name "Bench Co"]
                       build a company with years of history (5,000 clients, 50 staff, ~3 visits and ~4 lines
                       a job) by COPY, to measure the app at scale; prints its admin login
+  fieldops backup FILE
+                      write the whole database (every company, files, outbox) to FILE with pg_dump, as the owner
+  fieldops restore FILE
+                      load a backup into the empty database at MIGRATE_DATABASE_URL, all or nothing
   fieldops -h         this help
 `
 
@@ -54,6 +60,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return company(ctx, cfg, args[2:], stdout)
 	case "bench-data":
 		return benchData(ctx, cfg, args[2:], stdout)
+	case "backup":
+		return backup(ctx, cfg, args[2:], stdout)
+	case "restore":
+		return restore(ctx, cfg, args[2:], stdout)
 	}
 	return fmt.Errorf("unknown command %q (fieldops -h lists them)", args[1])
 }

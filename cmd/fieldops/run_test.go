@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -25,10 +26,26 @@ func TestRun_HelpListsEveryVariable(t *testing.T) {
 	if err := run(context.Background(), []string{"fieldops", "-h"}, env(nil), &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"DATABASE_URL", "MIGRATE_DATABASE_URL", "SMTP_URL", "MAIL_FROM", "BASE_URL", "ADDR", "LOG_LEVEL", "TRUSTED_PROXIES", "serve", "migrate"} {
+	for _, name := range []string{"serve", "migrate", "backup", "restore", "reset-password"} {
 		if !strings.Contains(out.String(), name) {
 			t.Errorf("fieldops -h does not mention %s", name)
 		}
+	}
+	// Every variable the binary reads is in -h (secrets marked) and in the README's configuration table.
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range settings {
+		if !strings.Contains(out.String(), "  "+s.name+" ") {
+			t.Errorf("fieldops -h does not list %s", s.name)
+		}
+		if !strings.Contains(string(readme), "| `"+s.name+"` |") {
+			t.Errorf("the README's configuration table lacks %s", s.name)
+		}
+	}
+	if strings.Count(out.String(), "secret: keep it out") != len(secrets) {
+		t.Errorf("fieldops -h marks %d secrets, want %d", strings.Count(out.String(), "secret: keep it out"), len(secrets))
 	}
 }
 
