@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"fieldops/internal/db"
 )
 
 // Room names a room: its kind, and the client, group or the two people it is of.
@@ -68,14 +70,7 @@ func ParseKey(key string) (Room, bool) {
 
 // args are the room as named arguments: @kind, @key, @client, @group, @a, @b.
 func (r Room) args() map[string]any {
-	return map[string]any{"kind": r.Kind, "key": r.Key(), "client": nullID(r.Client), "group": nullID(r.Group), "a": nullID(r.A), "b": nullID(r.B)}
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
+	return map[string]any{"kind": r.Kind, "key": r.Key(), "client": db.NullID(r.Client), "group": db.NullID(r.Group), "a": db.NullID(r.A), "b": db.NullID(r.B)}
 }
 
 // asRow is the room given by args as a row of chat_rooms' columns, for the conditions below.

@@ -90,10 +90,12 @@ func QueueRooms(b *pgx.Batch, companyID, member int64, rooms *[]Listed) {
 		      where cr.company_id = @company and cr.kind = 'direct' and v.role = 'admin' and @member not in (cr.member_a, cr.member_b)
 		      order by cr.last_message_at desc limit 50)
 		), rooms as (
-		    select @company::bigint as company_id, x.* from candidates x
+		    select @company::bigint as company_id, x.*,
+		           case x.kind when 'client' then 'client-' || x.client_id when 'group' then 'group-' || x.group_id
+		                when 'direct' then 'people-' || x.member_a || '-' || x.member_b else 'company' end as key -- Room.Key
+		      from candidates x
 		)
-		select case r.kind when 'client' then 'client-' || r.client_id when 'group' then 'group-' || r.group_id
-		            when 'direct' then 'people-' || r.member_a || '-' || r.member_b else 'company' end as key,
+		select r.key,
 		       case r.kind when 'company' then 'company' when 'direct' then case when v.id in (r.member_a, r.member_b) then 'private' else 'overseen' end
 		            else 'clients' end as folder,
 		       coalesce(`+nameSQL+`, '') as name, cr.last_message_at as last_at,
@@ -107,9 +109,7 @@ func QueueRooms(b *pgx.Batch, companyID, member int64, rooms *[]Listed) {
 		                                          where rd.company_id = cr.company_id and rd.membership_id = v.id and rd.room_id = cr.id), 0)
 		                   limit 99) u) end as unread
 		  from rooms r cross join v
-		  left join chat_rooms cr on cr.company_id = r.company_id and cr.kind = r.kind
-		        and cr.key = case r.kind when 'client' then 'client-' || r.client_id when 'group' then 'group-' || r.group_id
-		                     when 'direct' then 'people-' || r.member_a || '-' || r.member_b else 'company' end
+		  left join chat_rooms cr on cr.company_id = r.company_id and cr.key = r.key
 		 where `+reads("v", "r")+`
 		 order by case r.kind when 'direct' then case when v.id in (r.member_a, r.member_b) then 0 else 3 end when 'company' then 1 else 2 end,
 		          cr.last_message_at desc nulls last, name`,

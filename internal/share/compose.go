@@ -140,6 +140,40 @@ func attachments(ctx context.Context, tx pgx.Tx, companyID, jobID int64, ids []i
 	return as, invoice, nil
 }
 
+// addressees are the addresses an email goes to, each once: the ticked ones — each among offered, as the form offers
+// only those: anything else is forged, ErrNotFound — and the typed ones, each checked (a bad one refused in words on
+// "custom", into v). None at all, or more than MaxRecipients, is refused in words into v.
+func addressees(ticked, offered []string, typed string, v *apperr.ValidationError) ([]string, error) {
+	var to []string
+	add := func(addr string) {
+		if !slices.ContainsFunc(to, func(t string) bool { return strings.EqualFold(t, addr) }) {
+			to = append(to, addr)
+		}
+	}
+	for _, t := range ticked {
+		if !slices.ContainsFunc(offered, func(o string) bool { return strings.EqualFold(o, t) }) {
+			return nil, apperr.ErrNotFound
+		}
+		add(t)
+	}
+	for _, addr := range splitAddresses(typed) {
+		iv := &apperr.ValidationError{}
+		identity.CheckEmail(iv, "custom", addr)
+		if msg := iv.Field("custom"); msg != "" {
+			v.Add("custom", "“"+addr+"” is not an email address. "+msg)
+			continue
+		}
+		add(addr)
+	}
+	switch {
+	case len(to) == 0 && v.Field("custom") == "":
+		v.Add("to", "Tick at least one recipient, or type an address.")
+	case len(to) > MaxRecipients:
+		v.Add("custom", fmt.Sprintf("Send to at most %d people at once.", MaxRecipients))
+	}
+	return to, nil
+}
+
 // Send validates the composed email and queues one copy per recipient — each with its own freshly minted link
 // when AddLink is set — recording it on the job's Messages and History, all in tx. Ticked recipients must be among
 // those the composer offered (a forged address is refused); custom addresses must be well-formed. It returns how
@@ -159,22 +193,6 @@ func (ls Letters) Send(ctx context.Context, tx pgx.Tx, companyID int64, scope jo
 	case utf8.RuneCountInString(c.Body) > MaxBodyLen:
 		v.Add("body", fmt.Sprintf("Use at most %d characters (this has %d).", MaxBodyLen, utf8.RuneCountInString(c.Body)))
 	}
-	var to []string
-	add := func(addr string) {
-		if !slices.ContainsFunc(to, func(t string) bool { return strings.EqualFold(t, addr) }) {
-			to = append(to, addr)
-		}
-	}
-	var custom []string
-	for _, addr := range splitAddresses(c.Custom) {
-		iv := &apperr.ValidationError{}
-		identity.CheckEmail(iv, "custom", addr)
-		if msg := iv.Field("custom"); msg != "" {
-			v.Add("custom", "“"+addr+"” is not an email address. "+msg)
-			continue
-		}
-		custom = append(custom, addr)
-	}
 	job, err := jobs.Lock(ctx, tx, companyID, scope, jobID)
 	if err != nil {
 		return 0, err
@@ -183,28 +201,16 @@ func (ls Letters) Send(ctx context.Context, tx pgx.Tx, companyID int64, scope jo
 	if err != nil {
 		return 0, err
 	}
+	var offered []string
 	if len(c.To) > 0 {
-		var offered []Recipient
-		rows, _ := tx.Query(ctx, recipientsSQL, companyID, jobID)
-		if offered, err = pgx.CollectRows(rows, pgx.RowToStructByName[Recipient]); err != nil {
+		rows, _ := tx.Query(ctx, `select email from (`+recipientsSQL+`) r`, companyID, jobID)
+		if offered, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
 			return 0, fmt.Errorf("share: recipients: %w", err)
 		}
-		for _, t := range c.To {
-			i := slices.IndexFunc(offered, func(r Recipient) bool { return strings.EqualFold(r.Email, t) })
-			if i < 0 {
-				return 0, apperr.ErrNotFound // the form offers only these: anything else is forged
-			}
-			add(t)
-		}
 	}
-	for _, addr := range custom {
-		add(addr)
-	}
-	if len(to) == 0 && v.Field("custom") == "" {
-		v.Add("to", "Tick at least one recipient, or type an address.")
-	}
-	if len(to) > MaxRecipients {
-		v.Add("custom", fmt.Sprintf("Send to at most %d people at once.", MaxRecipients))
+	to, err := addressees(c.To, offered, c.Custom, v)
+	if err != nil {
+		return 0, err
 	}
 	if err := v.Err(); err != nil {
 		return 0, err

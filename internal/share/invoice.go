@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
-	"fieldops/internal/identity"
 	"fieldops/internal/invoices"
 	"fieldops/internal/jobs"
 	"fieldops/internal/mail"
@@ -61,33 +60,14 @@ func (ls Letters) SendInvoice(ctx context.Context, tx pgx.Tx, companyID int64, s
 	if err != nil {
 		return 0, fmt.Errorf("share: invoice recipients: %w", err)
 	}
-	var to []string
-	add := func(addr string) {
-		if !slices.ContainsFunc(to, func(t string) bool { return strings.EqualFold(t, addr) }) {
-			to = append(to, addr)
-		}
-	}
-	for _, t := range ticked {
-		if !slices.ContainsFunc(offered, func(o InvoiceTo) bool { return strings.EqualFold(o.Email, t) }) {
-			return 0, apperr.ErrNotFound
-		}
-		add(t)
+	emails := make([]string, len(offered))
+	for i, o := range offered {
+		emails[i] = o.Email
 	}
 	v := &apperr.ValidationError{}
-	for _, addr := range splitAddresses(typed) {
-		iv := &apperr.ValidationError{}
-		identity.CheckEmail(iv, "custom", addr)
-		if msg := iv.Field("custom"); msg != "" {
-			v.Add("custom", "“"+addr+"” is not an email address. "+msg)
-			continue
-		}
-		add(addr)
-	}
-	switch {
-	case len(to) == 0 && v.Field("custom") == "":
-		v.Add("to", "Tick at least one recipient, or type an address.")
-	case len(to) > MaxRecipients:
-		v.Add("custom", fmt.Sprintf("Send to at most %d people at once.", MaxRecipients))
+	to, err := addressees(ticked, emails, typed, v)
+	if err != nil {
+		return 0, err
 	}
 	if err := v.Err(); err != nil {
 		return 0, err
