@@ -167,11 +167,11 @@ func (s *Server) routes() http.Handler {
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireRoles(identity.RoleAdmin))
 			r.Post("/account/verify", pub.ResendVerification)
-			r.Get("/outbox", off.OutboxPage)
+			r.Get("/outbox", bil.OutboxPage)
 			r.Get("/outbox/sms", bil.SMSPage)
-			r.Post("/outbox/test", off.OutboxTest)
-			r.Post("/outbox/{id}/retry", off.OutboxRetry)
-			r.Post("/outbox/retry-failed", off.OutboxRetryFailed)
+			r.Post("/outbox/test", bil.OutboxTest)
+			r.Post("/outbox/{id}/retry", bil.OutboxRetry)
+			r.Post("/outbox/retry-failed", bil.OutboxRetryFailed)
 
 			r.Get("/clients/new", off.ClientNewForm)
 			r.Post("/clients/new", off.ClientCreate)

@@ -1,5 +1,6 @@
 // Package billing is the office's billing and customer communication: a job's invoices (issue, download, resend,
-// dispatches), its text messages, and the SMS outbox. Admins and co-workers, each within their scope of jobs.
+// dispatches), its text messages, and the outboxes of emails and texts (admins). Admins and co-workers, each within
+// their scope of jobs.
 package billing
 
 import (
