@@ -110,9 +110,15 @@ func (in Signup) Validate() error {
 	return v.Err()
 }
 
+// Querier is a pool or a transaction: SignUp runs alone, or inside a transaction that does more with the new
+// company (connecting it, when it signs up from a subcontractor invitation).
+type Querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
 // SignUp creates the company, the account and its admin membership, and returns the account id and the
 // membership. A taken email is a ValidationError on the email field; nothing is created then.
-func SignUp(ctx context.Context, pool *pgxpool.Pool, h *Hasher, in Signup) (int64, Membership, error) {
+func SignUp(ctx context.Context, q Querier, h *Hasher, in Signup) (int64, Membership, error) {
 	in.Normalize()
 	if err := in.Validate(); err != nil {
 		return 0, Membership{}, err
@@ -123,7 +129,7 @@ func SignUp(ctx context.Context, pool *pgxpool.Pool, h *Hasher, in Signup) (int6
 		return 0, m, err
 	}
 	var accountID int64
-	err = pool.QueryRow(ctx, `select company_id, account_id, membership_id from signup($1, $2, $3, $4)`,
+	err = q.QueryRow(ctx, `select company_id, account_id, membership_id from signup($1, $2, $3, $4)`,
 		in.CompanyName, in.Name, in.Email, hash).Scan(&m.CompanyID, &accountID, &m.ID)
 	if isUniqueViolation(err, "accounts_email_key") {
 		return 0, m, &apperr.ValidationError{Fields: map[string]string{
@@ -134,6 +140,22 @@ func SignUp(ctx context.Context, pool *pgxpool.Pool, h *Hasher, in Signup) (int6
 		return 0, m, fmt.Errorf("identity: sign up: %w", err)
 	}
 	return accountID, m, nil
+}
+
+// AddCompany creates a company run by an existing account (its admin) and returns the membership. A missing or
+// long name is a ValidationError on company_name.
+func AddCompany(ctx context.Context, q Querier, accountID int64, name string) (Membership, error) {
+	name = strings.TrimSpace(name)
+	v := &apperr.ValidationError{}
+	CheckName(v, "company_name", "the new company's name", name)
+	if err := v.Err(); err != nil {
+		return Membership{}, err
+	}
+	m := Membership{CompanyName: name, Role: RoleAdmin, SessionVersion: 1}
+	if err := q.QueryRow(ctx, `select company_id, membership_id from signup_for_account($1, $2)`, name, accountID).Scan(&m.CompanyID, &m.ID); err != nil {
+		return m, fmt.Errorf("identity: add company: %w", err)
+	}
+	return m, nil
 }
 
 func isUniqueViolation(err error, constraint string) bool {

@@ -26,6 +26,7 @@ var (
 	areaSettings   = Area{"Settings", "/settings"}
 	areaClients    = Area{"Clients", "/clients"}
 	areaStaff      = Area{"Staff", "/staff"}
+	areaConnect    = Area{"Connections", "/connections"}
 	areaOutbox     = Area{"Outbox", "/outbox"}
 	areaTasks      = Area{"Tasks", "/tasks"}
 	areaBoard      = Area{"Board", "/calendar/board"}
@@ -39,7 +40,7 @@ var (
 func (r Role) Areas() []Area {
 	switch r {
 	case RoleAdmin:
-		return []Area{areaJobs, areaBoard, areaCalendar, areaClients, areaStaff, areaTasks, areaChat, areaPhonebook, areaSettings, areaOutbox}
+		return []Area{areaJobs, areaBoard, areaCalendar, areaClients, areaStaff, areaConnect, areaTasks, areaChat, areaPhonebook, areaSettings, areaOutbox}
 	case RoleCoWorker:
 		return []Area{areaJobs, areaBoard, areaCalendar, areaClients, areaTasks, areaChat, areaPhonebook}
 	case RoleSubcontractor:

@@ -14,6 +14,12 @@ import (
 // newBrowser starts a headless Chromium (Debian's, installed by `make test`) for one test and returns its context.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
+	return newBrowserFor(t, 60*time.Second)
+}
+
+// newBrowserFor is newBrowser for a story that takes longer than a minute.
+func newBrowserFor(t *testing.T, limit time.Duration) context.Context {
+	t.Helper()
 	execPath := os.Getenv("CHROMIUM")
 	if execPath == "" {
 		execPath = "/usr/bin/chromium"
@@ -36,7 +42,7 @@ func newBrowser(t *testing.T) context.Context {
 	)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancel()

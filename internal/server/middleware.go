@@ -79,7 +79,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 }
 
 // tokenPrefixes are the routes whose next path segment is a secret.
-var tokenPrefixes = []string{"/share/", "/invite/", "/verify/", "/reset/", "/calendar/feed/"}
+var tokenPrefixes = []string{"/share/", "/invite/", "/connect/", "/verify/", "/reset/", "/calendar/feed/"}
 
 func maskTokenPath(path string) string {
 	for _, p := range tokenPrefixes {
@@ -162,7 +162,8 @@ func staticFiles(fsys fs.FS) http.Handler {
 // cache: a shared computer's back button or a proxy must not show it to the next person.
 func (s *Server) noStore(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if page.ViewerOf(r) != nil || strings.HasPrefix(r.URL.Path, "/invite/") || strings.HasPrefix(r.URL.Path, "/reset/") {
+		if page.ViewerOf(r) != nil || strings.HasPrefix(r.URL.Path, "/invite/") || strings.HasPrefix(r.URL.Path, "/connect/") ||
+			strings.HasPrefix(r.URL.Path, "/reset/") {
 			w.Header().Set("Cache-Control", "no-store")
 		}
 		next.ServeHTTP(w, r)

@@ -146,6 +146,11 @@ func TestCrossTenantProbe(t *testing.T) {
 	var notification int64
 	tdb.Owner.QueryRow(ctx, `insert into notifications (company_id, membership_id, area, client_id, title, link)
 		values ($1, $2, 'jobs', $3, 'New job', '/jobs/1') returning id`, acme, person, client).Scan(&notification)
+	// A subcontractor connection of Acme's (an invitation), and a job of Bolt's to try it on.
+	var acmeSub int64
+	tdb.Owner.QueryRow(ctx, `insert into connections (company_id, kind, name, email, token_hash, expires_at)
+		values ($1, 'subcontractor', 'Acme sub', 'sub@acme-sub.example', sha256('conn'), now() + interval '7 days') returning id`, acme).Scan(&acmeSub)
+	boltJob := seedJob(t, tdb, bolt, boltClient, "Bolt job")
 	boltAdmin := signedIn(t, s, tdb, ts, bolt, identity.RoleAdmin)
 	u, _ := url.Parse(ts.URL)
 	cookies := boltAdmin.http.Jar.Cookies(u)
@@ -255,7 +260,18 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=client-%d", client)},
 		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=person-%d", person)},
 		{Method: "POST", Path: "/calendar/reminders", Form: id("kind=reminder&title=Hacked&date=2026-12-01&all_day=1&calendar=company&people=%d", person)},
+		{Method: "POST", Path: id("/jobs/%d/assign", job), Form: id("connection_id=%d", acmeSub)},
+		{Method: "POST", Path: id("/jobs/%d/assign", boltJob), Form: id("connection_id=%d", acmeSub)},
+		{Method: "POST", Path: id("/jobs/%d/withdraw", job)},
+		{Method: "POST", Path: "/jobs/new", Form: id("client_id=%d&title=Hacked&connection_id=%d", boltClient, acmeSub)},
+		{Method: "POST", Path: id("/connections/subcontractors/%d/resend", acmeSub)},
+		{Method: "POST", Path: id("/connections/subcontractors/%d/cancel", acmeSub)},
 	})
+	var boltJobs int
+	tdb.Owner.QueryRow(ctx, `select count(*) from jobs where company_id = $1`, bolt).Scan(&boltJobs)
+	if boltJobs != 1 {
+		t.Errorf("Bolt has %d jobs after the probe: a refused Assign to left its new job behind", boltJobs)
+	}
 	// A client user of Bolt tries Acme's jobs in the portal, and an Acme client user's guest.
 	boltUser, _ := seedClientUser(t, s, tdb, ts, bolt, boltClient, "fran@bolt.example", identity.Permissions{AddEdit: true, ViewMessages: true, ViewPrices: true})
 	assertProbe404(t, s, boltUser.asCookies(), []probeRoute{
@@ -290,7 +306,6 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/chat/group-%d/messages", group), Form: "body=Hacked"},
 	})
 	// Bolt's own job may not point at Acme's rows either.
-	boltJob := seedJob(t, tdb, bolt, boltClient, "Bolt job")
 	assertProbe404(t, s, asBolt, []probeRoute{
 		{Method: "GET", Path: id("/jobs/%d/files/%d", boltJob, file)},
 		{Method: "POST", Path: id("/jobs/%d/visits/%d/remove", boltJob, visit)},

@@ -9,6 +9,7 @@ import (
 
 	"fieldops/internal/identity"
 	"fieldops/internal/server/billing"
+	"fieldops/internal/server/connect"
 	"fieldops/internal/server/cowork"
 	"fieldops/internal/server/office"
 	"fieldops/internal/server/page"
@@ -30,6 +31,7 @@ func (s *Server) routes() http.Handler {
 	por := &portal.Handlers{Kit: s.kit}
 	cw := &cowork.Handlers{Kit: s.kit, Hub: s.hub}
 	bil := &billing.Handlers{Kit: s.kit, JobChanged: off.JobChanged}
+	con := &connect.Handlers{Kit: s.kit}
 
 	r := chi.NewRouter()
 	r.Use(s.requestID, s.logRequests, s.recoverPanics, s.securityHeaders, s.crossOriginProtection)
@@ -78,6 +80,8 @@ func (s *Server) routes() http.Handler {
 		r.Post("/switch", pub.SwitchCompany)
 		r.Get("/invite/{token}", pub.InviteForm)
 		r.Post("/invite/{token}", pub.InviteAccept)
+		r.Get("/connect/{token}", pub.ConnectForm) // a subcontractor invitation
+		r.Post("/connect/{token}", pub.Connect)
 		r.Get("/verify/{token}", pub.VerifyForm)
 		r.Post("/verify/{token}", pub.Verify)
 		r.Get("/forgot", pub.ForgotForm)
@@ -149,6 +153,9 @@ func (s *Server) routes() http.Handler {
 				r.Post("/jobs/{id}/email", off.JobSendEmail)
 				r.Post("/jobs/{id}/share-links/revoke", off.JobRevokeAllLinks)
 				r.Post("/jobs/{id}/share-links/{linkID}/revoke", off.JobRevokeLink)
+				// Assigning to a subcontractor firm (a connection) too.
+				r.Post("/jobs/{id}/assign", off.JobAssign)
+				r.Post("/jobs/{id}/withdraw", off.JobWithdraw)
 				// Billing too.
 				r.Post("/jobs/{id}/invoice", bil.IssueInvoice)
 				r.Post("/jobs/{id}/invoice/paid", bil.InvoicePaid)
@@ -189,6 +196,11 @@ func (s *Server) routes() http.Handler {
 			r.Get("/settings/logo", off.SettingsLogoImage)
 			r.Post("/settings/logo", off.SettingsLogo)
 			r.Post("/settings/logo/remove", off.SettingsLogoRemove)
+
+			r.Get("/connections", con.Connections)
+			r.Post("/connections/subcontractors", con.InviteSubcontractor)
+			r.Post("/connections/subcontractors/{id}/resend", con.ResendSubcontractor)
+			r.Post("/connections/subcontractors/{id}/cancel", con.CancelSubcontractor)
 
 			r.Get("/staff", off.StaffList)
 			r.Get("/staff/groups", off.Groups)

@@ -35,6 +35,9 @@ type Settings struct {
 	Country string
 	// Billing is what invoices say and count.
 	Billing Billing
+	// ShowCustomerToSubcontractors (Privacy) lets the firms this company assigns jobs to see the customer behind
+	// each: name, email and phone. Off by default.
+	ShowCustomerToSubcontractors bool
 }
 
 // StaffPicks are the choices of StaffPick, with their words on screen.
@@ -48,11 +51,13 @@ func (s Settings) Location() *time.Location { return identity.Zone(s.TimeZone) }
 func QueueGet(b *pgx.Batch, companyID int64, s *Settings) {
 	b.Queue(`
 		select name, time_zone, currency, job_share_default, share_link_days, portal_add_edit, portal_view_messages, portal_view_prices,
-		       portal_staff_pick, country, address, tax_number, tax_name, tax_rate_bp, tax_inclusive, payment_terms_days, paper
+		       portal_staff_pick, country, address, tax_number, tax_name, tax_rate_bp, tax_inclusive, payment_terms_days, paper,
+		       show_customer_to_subcontractors
 		  from companies where id = $1`, companyID).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&s.Name, &s.TimeZone, &s.Currency, &s.JobShareDefault, &s.ShareLinkDays,
 			&s.Portal.AddEdit, &s.Portal.ViewMessages, &s.Portal.ViewPrices, &s.StaffPick, &s.Country,
-			&s.Billing.Address, &s.Billing.TaxNumber, &s.Billing.TaxName, &s.Billing.TaxRateBP, &s.Billing.TaxInclusive, &s.Billing.TermsDays, &s.Billing.Paper)
+			&s.Billing.Address, &s.Billing.TaxNumber, &s.Billing.TaxName, &s.Billing.TaxRateBP, &s.Billing.TaxInclusive, &s.Billing.TermsDays, &s.Billing.Paper,
+			&s.ShowCustomerToSubcontractors)
 	})
 }
 
@@ -64,6 +69,16 @@ func Country(ctx context.Context, tx pgx.Tx, companyID int64) (string, error) {
 		return "", fmt.Errorf("settings: country: %w", err)
 	}
 	return country, nil
+}
+
+// PortalDefaults reads, in tx, the permissions a new Job Share Plus user starts with (Settings).
+func PortalDefaults(ctx context.Context, tx pgx.Tx, companyID int64) (identity.Permissions, error) {
+	var p identity.Permissions
+	if err := tx.QueryRow(ctx, `select portal_add_edit, portal_view_messages, portal_view_prices from companies where id = $1`,
+		companyID).Scan(&p.AddEdit, &p.ViewMessages, &p.ViewPrices); err != nil {
+		return p, fmt.Errorf("settings: portal defaults: %w", err)
+	}
+	return p, nil
 }
 
 var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -112,10 +127,12 @@ func Update(ctx context.Context, tx pgx.Tx, companyID int64, s Settings) error {
 	if _, err := tx.Exec(ctx, `
 		update companies set name = $2, time_zone = $3, currency = $4, job_share_default = $5, share_link_days = $6,
 		       portal_add_edit = $7, portal_view_messages = $8, portal_view_prices = $9, portal_staff_pick = $10, country = $11,
-		       address = $12, tax_number = $13, tax_name = $14, tax_rate_bp = $15, tax_inclusive = $16, payment_terms_days = $17, paper = $18
+		       address = $12, tax_number = $13, tax_name = $14, tax_rate_bp = $15, tax_inclusive = $16, payment_terms_days = $17, paper = $18,
+		       show_customer_to_subcontractors = $19
 		 where id = $1`, companyID, s.Name, s.TimeZone, s.Currency, s.JobShareDefault, s.ShareLinkDays,
 		s.Portal.AddEdit, s.Portal.ViewMessages, s.Portal.ViewPrices, s.StaffPick, s.Country,
-		s.Billing.Address, s.Billing.TaxNumber, s.Billing.TaxName, s.Billing.TaxRateBP, s.Billing.TaxInclusive, s.Billing.TermsDays, s.Billing.Paper); err != nil {
+		s.Billing.Address, s.Billing.TaxNumber, s.Billing.TaxName, s.Billing.TaxRateBP, s.Billing.TaxInclusive, s.Billing.TermsDays, s.Billing.Paper,
+		s.ShowCustomerToSubcontractors); err != nil {
 		return fmt.Errorf("settings: update: %w", err)
 	}
 	return nil

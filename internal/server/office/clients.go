@@ -14,12 +14,14 @@ import (
 	"fieldops/internal/chat"
 	"fieldops/internal/clients"
 	"fieldops/internal/files"
+	"fieldops/internal/identity"
 	"fieldops/internal/jobs"
 	"fieldops/internal/notify"
 	"fieldops/internal/server/page"
 	"fieldops/internal/settings"
 	"fieldops/internal/share"
 	"fieldops/internal/staff"
+	"fieldops/internal/token"
 	clientsview "fieldops/templates/clients"
 )
 
@@ -57,7 +59,7 @@ const newSiteRows = 2
 
 // ClientNewForm answers GET /clients/new.
 func (h *Handlers) ClientNewForm(w http.ResponseWriter, r *http.Request) {
-	p := clientsview.FormPage{Form: clients.Form{Sites: make([]clients.SiteForm, newSiteRows)}}
+	p := clientsview.FormPage{Form: clients.Form{Sites: make([]clients.SiteForm, newSiteRows)}, Invite: true}
 	h.Render(w, r, nil, clientsview.Form(h.Chrome(r, "New client"), p))
 }
 
@@ -85,27 +87,46 @@ func clientForm(r *http.Request) clients.Form {
 func (h *Handlers) ClientCreate(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	f := clientForm(r)
+	invite := r.PostFormValue("send_invite") != ""
 	if r.PostFormValue("add_site") != "" {
 		if len(f.Sites) < clients.MaxNewSites {
 			f.Sites = append(f.Sites, clients.SiteForm{})
 		}
-		h.Render(w, r, nil, clientsview.Form(h.Chrome(r, "New client"), clientsview.FormPage{Form: f}))
+		h.Render(w, r, nil, clientsview.Form(h.Chrome(r, "New client"), clientsview.FormPage{Form: f, Invite: invite}))
 		return
 	}
-	co := page.ViewerOf(r).CompanyID
+	v := page.ViewerOf(r)
+	co := v.CompanyID
+	tok := token.New()
+	msg, err := h.InvitationEmail(r, identity.RoleClient, tok)
 	var id int64
-	err := h.DB.InCompany(r.Context(), co, func(tx pgx.Tx) (err error) {
-		id, err = clients.Create(r.Context(), tx, co, f)
-		return err
-	})
+	if err == nil {
+		// The client and its invitation together: a refused invitation (the email is one of your people, no seat
+		// left) saves no client either.
+		err = h.DB.InCompany(r.Context(), co, func(tx pgx.Tx) (err error) {
+			if id, err = clients.Create(r.Context(), tx, co, f); err != nil || !invite || strings.TrimSpace(f.Email) == "" {
+				return err
+			}
+			perms, err := settings.PortalDefaults(r.Context(), tx, co)
+			if err == nil {
+				_, err = staff.Invite(r.Context(), tx, co, v.MembershipID,
+					staff.InviteForm{Email: f.Email, Role: identity.RoleClient, ClientID: id, Perms: perms}, tok.Hash, msg)
+			}
+			return err
+		})
+	}
 	if err != nil {
 		// Show the rows as Validate numbered them (blank rows dropped), plus one blank row to fill.
 		f.Normalize()
 		f.Sites = append(f.Sites, clients.SiteForm{})
-		h.Render(w, r, err, clientsview.Form(h.Chrome(r, "New client"), clientsview.FormPage{Form: f, Errors: page.Validation(err)}))
+		h.Render(w, r, err, clientsview.Form(h.Chrome(r, "New client"), clientsview.FormPage{Form: f, Errors: page.Validation(err), Invite: invite}))
 		return
 	}
-	h.Done(w, r, nil, clientPath(id), "Client saved.")
+	notice := "Client saved."
+	if invite && f.Email != "" {
+		notice = "Client saved, and an invitation sent to " + strings.TrimSpace(f.Email) + "."
+	}
+	h.Done(w, r, nil, clientPath(id), notice)
 }
 
 // ClientShow is a client record: details, co-workers and sites.

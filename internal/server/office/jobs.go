@@ -11,6 +11,7 @@ import (
 
 	"fieldops/internal/apperr"
 	"fieldops/internal/clients"
+	"fieldops/internal/connections"
 	"fieldops/internal/files"
 	"fieldops/internal/identity"
 	"fieldops/internal/input"
@@ -105,7 +106,11 @@ func (h *Handlers) showJobForm(w http.ResponseWriter, r *http.Request, p jobsvie
 	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
 		clients.QueueGet(b, v.CompanyID, scope, p.ClientID, &c)
 		clients.QueueSites(b, v.CompanyID, p.ClientID, &p.Sites)
+		if p.JobID == 0 && v.Role != identity.RoleSubcontractor {
+			connections.QueueFirms(b, v.CompanyID, &p.Firms)
+		}
 	})
+	p.Company = v.CompanyName
 	p.ClientName = c.Name
 	p.Errors = page.Validation(formErr)
 	title := "New job"
@@ -129,17 +134,30 @@ func jobForm(r *http.Request) jobs.Form {
 func (h *Handlers) JobCreate(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
 	f := jobForm(r)
+	// Assign to: a connected subcontractor gets the job in the same transaction, or nothing is saved.
+	to := connections.AssignForm{}
+	to.ConnectionID, _ = strconv.ParseInt(r.PostFormValue("connection_id"), 10, 64)
 	var id int64
 	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) (err error) {
 		id, _, err = jobs.Create(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), f, h.Letters)
-		return err
+		switch {
+		case err != nil || to.ConnectionID == 0:
+			return err
+		case v.Role == identity.RoleSubcontractor:
+			return apperr.ErrForbidden // assigning is the office's
+		}
+		return connections.Assign(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), id, to)
 	})
 	if apperr.AsValidation(err) != nil && f.ClientID > 0 {
 		f.Normalize()
-		h.showJobForm(w, r, jobsview.FormPage{ClientID: f.ClientID, Form: f}, err)
+		h.showJobForm(w, r, jobsview.FormPage{ClientID: f.ClientID, Form: f, AssignTo: to.ConnectionID}, err)
 		return
 	}
-	h.Done(w, r, err, "/jobs/"+strconv.FormatInt(id, 10), "Job created. Add its visits next.")
+	notice := "Job created. Add its visits next."
+	if to.ConnectionID != 0 && err == nil {
+		notice = "Job created and assigned: it is in their list now. Follow it here."
+	}
+	h.Done(w, r, err, "/jobs/"+strconv.FormatInt(id, 10), notice)
 }
 
 // jobState is what a job page shows besides the job: a form as typed and what was wrong with it.
@@ -152,6 +170,7 @@ type jobState struct {
 	// share and billOn are a refused subjob's billing stage, as typed.
 	share, billOn string
 	recallRef     string
+	assign        connections.AssignForm
 }
 
 // JobShow answers GET /jobs/{id}.
@@ -172,6 +191,7 @@ func (h *Handlers) showJob(w http.ResponseWriter, r *http.Request, st jobState) 
 		VisitForm: st.visit, LineForm: st.line, SubjobTitle: st.subjob, SubjobShare: st.share, SubjobBillOn: st.billOn, RecallRef: st.recallRef, Now: h.Now(),
 		// Whoever may see the job here may remove its visits, lines and files: jobs.Remove* check the same scope.
 		CanRemove: true, CanBill: v.Role.IsAdmin() || v.Role == identity.RoleCoWorker}
+	p.Assigning = jobsview.Assigning{CanAssign: p.CanBill, Form: st.assign}
 	if st.err == nil {
 		p.Notice = h.Notice(r)
 	}
@@ -182,6 +202,7 @@ func (h *Handlers) showJob(w http.ResponseWriter, r *http.Request, st jobState) 
 		share.QueueLiveCount(b, co, id, &p.LiveLinks)
 		switch p.Tab {
 		case "visits":
+			connections.QueueAssignment(b, co, id, &p.Assigning.Assignment)
 			visits.QueueJob(b, co, id, &p.Visits)
 			visits.QueueAssignees(b, co, &p.Assignees)
 		case "lines":
@@ -198,6 +219,10 @@ func (h *Handlers) showJob(w http.ResponseWriter, r *http.Request, st jobState) 
 			share.QueueLinks(b, co, id, &p.Links)
 		default:
 			p.Tab = "details"
+			connections.QueueAssignment(b, co, id, &p.Assigning.Assignment)
+			if p.Assigning.CanAssign {
+				connections.QueueFirms(b, co, &p.Assigning.Firms)
+			}
 			jobs.QueueSubjobs(b, co, jobs.ScopeFor(v), id, &p.Subjobs)
 			if p.CanBill {
 				invoices.QueueStages(b, co, id, &p.Stages)

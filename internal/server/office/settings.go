@@ -49,7 +49,7 @@ func (h *Handlers) SettingsSave(w http.ResponseWriter, r *http.Request) {
 	co := page.ViewerOf(r).CompanyID
 	in := settings.Settings{Name: r.PostFormValue("name"), TimeZone: r.PostFormValue("time_zone"), Currency: r.PostFormValue("currency"),
 		JobShareDefault: r.PostFormValue("job_share_default") != "", Portal: permissionsForm(r), StaffPick: r.PostFormValue("staff_pick"),
-		Country: r.PostFormValue("country"),
+		Country: r.PostFormValue("country"), ShowCustomerToSubcontractors: r.PostFormValue("show_customer") != "",
 		Billing: settings.Billing{Address: r.PostFormValue("address"), TaxNumber: r.PostFormValue("tax_number"), TaxName: r.PostFormValue("tax_name"),
 			TaxInclusive: r.PostFormValue("tax_inclusive") != "", Paper: r.PostFormValue("paper")}}
 	// Empty is none: no tax, due on issue. Anything else unreadable is -1, which Validate words.

@@ -138,7 +138,7 @@ func (h *Handlers) afterStaffAction(w http.ResponseWriter, r *http.Request, err 
 	case apperr.AsValidation(err) != nil:
 		h.showStaff(w, r, err)
 	default:
-		h.Done(w, r, err, "/staff", notice)
+		h.Done(w, r, err, page.BackTo(r, "/staff"), notice) // Resend on the Connections page returns there
 	}
 }
 

@@ -53,6 +53,9 @@ type Kit struct {
 func (k *Kit) InvitationEmail(r *http.Request, role identity.Role, tok token.Token) (mail.Email, error) {
 	v := ViewerOf(r)
 	d := email.Invite{Company: v.CompanyName, InvitedBy: v.Name, Role: role.WithArticle(), Link: k.BaseURL + "/invite/" + tok.Raw}
+	if role == identity.RoleClient {
+		d.Note = "You will be able to raise jobs with " + v.CompanyName + " and follow them live. If your firm runs its own fieldops company, you can connect that company instead of making a login: open the link and choose it."
+	}
 	text, html, err := email.Render(r.Context(), "invite.txt", d, email.InviteHTML(d))
 	return mail.Email{Subject: "Join " + v.CompanyName + " on fieldops", Text: text, HTML: html}, err
 }

@@ -3,14 +3,17 @@ package portal
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"fieldops/internal/apperr"
 	"fieldops/internal/clients"
 	"fieldops/internal/files"
+	"fieldops/internal/identity"
 	"fieldops/internal/jobs"
 	"fieldops/internal/notify"
 	"fieldops/internal/server/page"
@@ -117,11 +120,21 @@ func (h *Handlers) showPortalForm(w http.ResponseWriter, r *http.Request, p port
 		}
 	})
 	p.Number = j.Number
+	if err == nil && p.JobID == 0 && v.Memberships > 1 {
+		p.Contractors, err = contractors(r, h.DB.Pool, v)
+		p.Current = v.MembershipID
+	}
 	p.Errors = page.Validation(formErr)
 	if err == nil {
 		err = formErr
 	}
 	h.Render(w, r, err, portalview.Form(h.portalChrome(r, "New job"), p))
+}
+
+// contractors are the firms whose client user the viewer's login is (Assign to on New job).
+func contractors(r *http.Request, pool *pgxpool.Pool, v *identity.Viewer) ([]identity.Membership, error) {
+	ms, err := identity.Memberships(r.Context(), pool, v.AccountID)
+	return slices.DeleteFunc(ms, func(m identity.Membership) bool { return m.Role != identity.RoleClient }), err
 }
 
 // CreateJob adds a job for the client user's client: it lands in the office's From clients view, History

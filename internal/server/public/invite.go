@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/connections"
 	"fieldops/internal/identity"
 	"fieldops/internal/server/page"
 	"fieldops/internal/staff"
@@ -74,12 +76,20 @@ func (h *Handlers) InviteForm(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.Render(w, r, nil, auth.Accept(h.Chrome(r, "Join "+inv.CompanyName), acceptForm(r, inv)))
+	f, err := h.acceptForm(r, inv)
+	h.Render(w, r, err, auth.Accept(h.Chrome(r, "Join "+inv.CompanyName), f))
 }
 
-func acceptForm(r *http.Request, inv staff.Invitation) auth.AcceptForm {
-	return auth.AcceptForm{Token: r.PathValue("token"), CompanyName: inv.CompanyName, Email: inv.Email,
+// acceptForm is the invitation's page; a client user's invitation to a login that runs companies offers to
+// connect one of them instead (the inviter's customer).
+func (h *Handlers) acceptForm(r *http.Request, inv staff.Invitation) (auth.AcceptForm, error) {
+	f := auth.AcceptForm{Token: r.PathValue("token"), CompanyName: inv.CompanyName, Email: inv.Email,
 		Role: inv.Role.WithArticle(), HasAccount: inv.HasAccount}
+	var err error
+	if inv.Role == identity.RoleClient && inv.HasAccount {
+		f.Firms, _, err = connections.FirmsOf(r.Context(), h.DB.Pool, inv.Email)
+	}
+	return f, err
 }
 
 // InviteAccept joins the invited email's account to the company — a new account with the name and password
@@ -93,6 +103,11 @@ func (h *Handlers) InviteAccept(w http.ResponseWriter, r *http.Request) {
 	var accountID int64
 	var m identity.Membership
 	var err error
+	firm, _ := strconv.ParseInt(r.PostFormValue("connect_firm"), 10, 64)
+	if inv.HasAccount && inv.Role == identity.RoleClient && firm > 0 {
+		h.acceptAsCustomer(w, r, co, inv, firm)
+		return
+	}
 	if inv.HasAccount {
 		accountID, err = h.checkInvitedPassword(r, inv.Email, r.PostFormValue("password"))
 		if err == nil {
@@ -116,12 +131,48 @@ func (h *Handlers) InviteAccept(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		f := acceptForm(r, inv)
-		f.Name, f.Errors = strings.TrimSpace(r.PostFormValue("name")), page.Validation(err)
-		h.Render(w, r, err, auth.Accept(h.Chrome(r, "Join "+inv.CompanyName), f))
+		h.refuseAccept(w, r, inv, err)
 		return
 	}
 	h.Done(w, r, nil, "/", "Welcome to "+m.CompanyName+".")
+}
+
+func (h *Handlers) refuseAccept(w http.ResponseWriter, r *http.Request, inv staff.Invitation, err error) {
+	f, ferr := h.acceptForm(r, inv)
+	f.Name, f.Errors = strings.TrimSpace(r.PostFormValue("name")), page.Validation(err)
+	f.ConnectFirm, _ = strconv.ParseInt(r.PostFormValue("connect_firm"), 10, 64)
+	h.Render(w, r, errors.Join(err, ferr), auth.Accept(h.Chrome(r, "Join "+inv.CompanyName), f))
+}
+
+// acceptAsCustomer uses a client user's invitation to connect firm, a company the invited login runs, as the
+// inviter's customer (no portal login is made), and logs the login in to that company.
+func (h *Handlers) acceptAsCustomer(w http.ResponseWriter, r *http.Request, co int64, inv staff.Invitation, firm int64) {
+	ctx := r.Context()
+	accountID, err := h.checkInvitedPassword(r, inv.Email, r.PostFormValue("password"))
+	var m identity.Membership
+	if err == nil {
+		m, err = h.firmOf(ctx, accountID, strconv.FormatInt(firm, 10))
+	}
+	if err == nil {
+		err = h.DB.InCompany(ctx, co, func(tx pgx.Tx) error {
+			return connections.AcceptAsCustomer(ctx, tx, r.PathValue("token"), accountID, firm)
+		})
+	}
+	if errors.Is(err, apperr.ErrNotFound) {
+		h.invitationFailed(w, r, err, inv.CompanyName)
+		return
+	}
+	if err = connectRefusal(err, inv.CompanyName); err == nil {
+		err = h.StartSession(ctx, accountID, 0, m)
+	}
+	if v := page.Validation(err); v != nil && v.Fields["firm"] != "" {
+		v.Add("connect_firm", v.Fields["firm"])
+	}
+	if err != nil {
+		h.refuseAccept(w, r, inv, err)
+		return
+	}
+	h.Done(w, r, nil, "/connections", "Connected: "+m.CompanyName+" can now assign jobs to "+inv.CompanyName+" — choose them in Assign to on a new job.")
 }
 
 // checkInvitedPassword checks the password of the account holding the invited email, rate-limited as logins are.

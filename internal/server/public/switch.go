@@ -59,5 +59,6 @@ func (h *Handlers) SwitchCompany(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	// A page that switches on the way (Assign to on the portal's New job) says where to land.
+	http.Redirect(w, r, page.LocalPath(r.PostFormValue("next")), http.StatusSeeOther)
 }
