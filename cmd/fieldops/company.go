@@ -136,6 +136,7 @@ func seedDemo(ctx context.Context, cfg config, stdout io.Writer) error {
 		for _, l := range append(demo.Logins, demo.PortalLogin, demo.GuestLogin) {
 			fmt.Fprintf(stdout, "  %-16s %s\n", l.Role.Label(), l.Email)
 		}
+		fmt.Fprintf(stdout, "  %-16s %s (%s, the demo's subcontractor)\n", demo.SubcontractorLogin.Role.Label(), demo.SubcontractorLogin.Email, demo.SubcontractorName)
 		return nil
 	})
 }

@@ -141,9 +141,17 @@ func TestRun_SeedDemoOnce(t *testing.T) {
 		       (select count(*) from jobs), (select count(distinct status) from jobs), (select count(*) from jobs where status = 'deferred'),
 		       (select count(*) from jobs where parent_id is not null), (select count(*) from jobs where recall_of is not null)`).
 		Scan(&companies, &members, &clients, &sites, &unserved, &jobs, &statuses, &deferred, &subjobs, &recalls)
-	if companies != 1 || members != 6 || clients != 12 || sites < 12 || unserved != 0 {
-		t.Errorf("after seeding twice: %d companies, %d memberships, %d clients with %d sites (%d without a co-worker); want 1, 6, 12, 12+, 0",
+	// The demo company and its subcontractor firm (its admin, and its client standing for the demo company).
+	if companies != 2 || members != 7 || clients != 13 || sites < 12 || unserved != 1 {
+		t.Errorf("after seeding twice: %d companies, %d memberships, %d clients with %d sites (%d without a co-worker); want 2, 7, 13, 12+, 1",
 			companies, members, clients, sites, unserved)
+	}
+	var assigned, firmVisits int
+	tdb.Owner.QueryRow(context.Background(), `select (select count(*) from job_links where direction = 'assigned-to'),
+		(select count(*) from visits v join job_links l on l.company_id = v.company_id and l.job_id = v.job_id and l.direction = 'assigned-by')`).
+		Scan(&assigned, &firmVisits)
+	if assigned != 1 || firmVisits != 1 {
+		t.Errorf("demo connections: %d jobs assigned, %d visits on the firm's side; want 1, 1", assigned, firmVisits)
 	}
 	if jobs < 60 || statuses != 7 || deferred == 0 || subjobs != 3 || recalls != 1 {
 		t.Errorf("demo jobs: %d jobs in %d statuses (%d deferred), %d subjobs, %d recalls", jobs, statuses, deferred, subjobs, recalls)
@@ -154,8 +162,9 @@ func TestRun_SeedDemoOnce(t *testing.T) {
 		       (select count(*) from push_subscriptions), (select count(*) from notifications where read_at is null),
 		       (select count(*) from tasks where status = 'open'), (select count(*) from tasks where status = 'done'),
 		       (select count(*) from task_comments)`).Scan(&guests, &groupMembers, &pushOn, &unread, &open, &done, &comments)
-	if guests != 1 || groupMembers != 2 || pushOn != 1 || unread != 6 || open != 1 || done != 1 || comments != 3 {
-		t.Errorf("demo co-working: %d guests, %d group members, %d Push on, %d unread notifications, %d open and %d done tasks, %d comments; want 1, 2, 1, 6, 1, 1, 3",
+	// Unread: six of Fran's portal activity, and the firm admin's "New job from …".
+	if guests != 1 || groupMembers != 2 || pushOn != 1 || unread != 7 || open != 1 || done != 1 || comments != 3 {
+		t.Errorf("demo co-working: %d guests, %d group members, %d Push on, %d unread notifications, %d open and %d done tasks, %d comments; want 1, 2, 1, 7, 1, 1, 3",
 			guests, groupMembers, pushOn, unread, open, done, comments)
 	}
 	var rooms, messages, direct int
