@@ -233,7 +233,7 @@ func TestBrowser_Connections(t *testing.T) {
 		chromedp.WaitVisible(`.notice`, chromedp.ByQuery),
 		as("sam@spark.example"),
 		chromedp.Navigate(sparkJobURL),
-		chromedp.WaitVisible(`//section[@id="assignment"]//dd[contains(., "Crescent Properties")]`),
+		chromedp.WaitVisible(`//section[@id="assigned-by"]//dd[contains(., "Crescent Properties")]`),
 		as("kim@kauri.example"),
 		chromedp.Navigate(fmt.Sprintf("%s/jobs/%d", ts.URL, kauriJob)),
 		chromedp.Click(`//button[text()="Withdraw from Spark Subs"]`),

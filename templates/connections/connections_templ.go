@@ -282,7 +282,7 @@ func Show(c layout.Chrome, p Page) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					if cu.Firm != "" {
+					if cu.Firm != "" && cu.Firm != cu.Name {
 						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "<div class=\"muted\">as ")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
