@@ -42,8 +42,14 @@ create index connections_list_idx on connections (company_id, kind, name, id);
 alter table connections enable row level security;
 create policy company_isolation on connections
     using (company_id = nullif(current_setting('app.company_id', true), '')::bigint);
-grant select, insert, delete on connections to fieldops_app;
+-- The app writes invitations only: which firm is on the other side (peer_*, connected_at) and which client stands
+-- for it are written by the definer functions below, so no request can make up a connection. A connected row is
+-- never deleted (the other side points at it).
+grant select on connections to fieldops_app;
+grant insert (company_id, kind, name, email, token_hash, expires_at, invited_by) on connections to fieldops_app;
 grant update (name, email, token_hash, expires_at, invited_by) on connections to fieldops_app;
+grant delete on connections to fieldops_app;
+create policy pending_only on connections as restrictive for delete using (connected_at is null);
 -- The Connections page's customers: each client's latest Job Share Plus invitation.
 create index invitations_client_idx on invitations (company_id, client_id, id desc) where client_id is not null;
 
@@ -143,50 +149,45 @@ as $$
 $$;
 -- +goose StatementEnd
 
--- signup_for_account: a new company run by an existing login (accepting a subcontractor invitation with it).
+-- connect_subcontractor accepts a subcontractor invitation — the raw token from its link, hashed here, so a stored
+-- hash is no credential — for the firm p_firm, which p_account runs; or, with p_firm null, for a new company named
+-- p_new_company that p_account then runs. It returns the inviter and the firm. Raises 42501 when the account is not
+-- the firm's admin, P0002 when the link is not a live invitation.
 -- +goose StatementBegin
-create function signup_for_account(p_company text, p_account bigint)
-    returns table (company_id bigint, membership_id bigint)
-    language sql volatile security definer set search_path = pg_catalog, public, pg_temp
-as $$
-    with c as (insert into companies (name) values (p_company) returning id)
-    insert into memberships (company_id, account_id, role) select c.id, p_account, 'admin' from c
-    returning memberships.company_id, memberships.id
-$$;
--- +goose StatementEnd
-
--- connect_subcontractor accepts a subcontractor invitation (by its token) for the firm p_firm, which p_account
--- runs. Raises 42501 when the account is not the firm's admin, P0002 when the link is not a live invitation.
--- +goose StatementBegin
-create function connect_subcontractor(p_token_hash bytea, p_account bigint, p_firm bigint)
-    returns table (company_id bigint, connection_id bigint)
+create function connect_subcontractor(p_token text, p_account bigint, p_firm bigint, p_new_company text)
+    returns table (company_id bigint, firm_id bigint)
     language plpgsql volatile security definer set search_path = pg_catalog, public, pg_temp
 as $$
 #variable_conflict use_column
 declare
     v connections;
+    v_firm bigint := p_firm;
 begin
-    if not is_admin_of(p_account, p_firm) then
-        raise exception 'not an admin of the firm' using errcode = '42501';
-    end if;
     select * into v from connections c
-     where c.token_hash = p_token_hash and c.kind = 'subcontractor' and c.connected_at is null and c.expires_at > now()
+     where c.token_hash = sha256(convert_to(p_token, 'UTF8')) and c.kind = 'subcontractor' and c.connected_at is null
+       and c.expires_at > now()
        for update;
     if not found then
         raise exception 'no live invitation' using errcode = 'P0002';
     end if;
-    perform connect_pair(v.company_id, v.id, p_firm, null,
+    if v_firm is null then
+        insert into companies (name) values (p_new_company) returning id into v_firm;
+        insert into memberships (company_id, account_id, role) values (v_firm, p_account, 'admin');
+    elsif not is_admin_of(p_account, v_firm) then
+        raise exception 'not an admin of the firm' using errcode = '42501';
+    end if;
+    perform connect_pair(v.company_id, v.id, v_firm, null,
         (select a.email from memberships m join accounts a on a.id = m.account_id
           where m.company_id = v.company_id and m.id = v.invited_by));
-    return query select v.company_id, v.id;
+    return query select v.company_id, v_firm;
 end
 $$;
 -- +goose StatementEnd
 
--- connect_customer accepts a client user's invitation (by its token) as a company instead of a portal login: the
+-- connect_customer accepts a client user's invitation (its raw token) as a company instead of a portal login: the
 -- invitation's client becomes the firm p_firm, which p_account runs, and the invitation is used up.
 -- +goose StatementBegin
-create function connect_customer(p_token_hash bytea, p_account bigint, p_firm bigint)
+create function connect_customer(p_token text, p_account bigint, p_firm bigint)
     returns table (company_id bigint, client_id bigint)
     language plpgsql volatile security definer set search_path = pg_catalog, public, pg_temp
 as $$
@@ -198,8 +199,8 @@ begin
         raise exception 'not an admin of the firm' using errcode = '42501';
     end if;
     select * into v from invitations i
-     where i.token_hash = p_token_hash and i.role = 'client' and i.accepted_at is null and i.cancelled_at is null
-       and i.expires_at > now()
+     where i.token_hash = sha256(convert_to(p_token, 'UTF8')) and i.role = 'client' and i.accepted_at is null
+       and i.cancelled_at is null and i.expires_at > now()
        for update;
     if not found then
         raise exception 'no live invitation' using errcode = 'P0002';
@@ -236,7 +237,9 @@ declare
 begin
     perform acting_company(p_company);
     select * into c from connections x
-     where x.company_id = p_company and x.id = p_connection and x.kind = 'subcontractor' and x.connected_at is not null;
+     where x.company_id = p_company and x.id = p_connection and x.kind = 'subcontractor' and x.connected_at is not null
+       and exists (select from connections y where y.company_id = x.peer_company_id and y.id = x.peer_id
+                     and y.kind = 'customer' and y.peer_company_id = x.company_id and y.peer_id = x.id);
     if not found then
         raise exception 'not a connected subcontractor' using errcode = 'P0002';
     end if;
@@ -284,6 +287,11 @@ as $$
 declare
     l job_links;
 begin
+    -- An issued invoice is the firm's record of the work: it stays, so the job does.
+    if exists (select from invoices i where i.company_id = p_company and i.job_id = p_job) then
+        raise exception 'invoiced' using errcode = 'FC001';
+    end if;
+    -- Down the chain first, so jobs are locked from the bottom up, as the flow-back triggers lock them.
     for l in select * from job_links x where x.company_id = p_company and x.job_id = p_job and x.direction = 'assigned-to' loop
         perform remove_assigned(l.peer_company_id, l.peer_job_id);
         delete from job_links x where x.company_id = l.company_id and x.job_id = l.job_id and x.direction = 'assigned-to';
@@ -298,7 +306,8 @@ $$;
 -- +goose StatementEnd
 
 -- withdraw_job takes back the assignment of p_company's job p_job: the subcontractor's job is gone at once.
--- Returns the subcontractor's name as p_company knows it; P0002 when the job is not assigned.
+-- Returns the subcontractor's name as p_company knows it; P0002 when the job is not assigned, FC001 when the
+-- subcontractor (or theirs) has invoiced it. The caller has not locked p_job: the chain is locked bottom-up.
 -- +goose StatementBegin
 create function withdraw_job(p_company bigint, p_job bigint) returns text
     language plpgsql volatile security definer set search_path = pg_catalog, public, pg_temp
@@ -308,7 +317,7 @@ declare
     v_name text;
 begin
     perform acting_company(p_company);
-    select * into l from job_links x where x.company_id = p_company and x.job_id = p_job and x.direction = 'assigned-to' for update;
+    select * into l from job_links x where x.company_id = p_company and x.job_id = p_job and x.direction = 'assigned-to';
     if not found then
         raise exception 'not assigned' using errcode = 'P0002';
     end if;
@@ -381,22 +390,25 @@ $$;
 
 -- What a subcontractor does on an assigned job flows back to the assigning firm's job, under the subcontractor's
 -- company name: its status (the assigning job follows while it is open or in progress: started is In progress, any
--- finished status is Completed), its visits (a History line), and its notes and files marked for the client (a
--- copy, internal on the assigning side, so that firm's own client never sees it).
+-- finished status is Awaiting quality check — the assigning firm checks the work, then bills its own customer), its
+-- visits (a History line), and its notes and files marked for the client (a copy, internal on the assigning side, so
+-- that firm's own client never sees it). Each looks its links up by primary key first: a company without
+-- connections pays one index probe per row.
 -- +goose StatementBegin
 create function job_links_follow_status() returns trigger
     language plpgsql security definer set search_path = pg_catalog, public, pg_temp
 as $$
 declare
     l job_links;
-    v_firm text := (select name from companies where id = new.company_id);
+    v_firm text;
     v_to text := case when new.status in ('open-dispatch', 'in-progress') then new.status
-                      when new.status = 'deferred' then null else 'completed' end;
+                      when new.status = 'deferred' then null else 'awaiting-quality-check' end;
 begin
     if new.status is not distinct from old.status then
         return new;
     end if;
     for l in select * from job_links x where x.company_id = new.company_id and x.job_id = new.id and x.direction = 'assigned-by' loop
+        v_firm := (select name from companies where id = new.company_id);
         insert into job_history (company_id, job_id, actor_name, what)
         values (l.peer_company_id, l.peer_job_id, v_firm,
                 v_firm || ' set their job to ' || upper(left(new.status, 1)) || replace(substr(new.status, 2), '-', ' '));
@@ -419,9 +431,10 @@ create function job_links_visit() returns trigger
 as $$
 declare
     l job_links;
-    v_firm text := (select name from companies where id = new.company_id);
+    v_firm text;
 begin
     for l in select * from job_links x where x.company_id = new.company_id and x.job_id = new.job_id and x.direction = 'assigned-by' loop
+        v_firm := (select name from companies where id = new.company_id);
         insert into job_history (company_id, job_id, actor_name, what)
         select l.peer_company_id, l.peer_job_id, v_firm,
                v_firm || case when tg_op = 'INSERT' then ' added a visit' else ' changed a visit' end ||
@@ -432,8 +445,11 @@ begin
 end
 $$;
 -- +goose StatementEnd
-create trigger job_links_visit after insert or update of starts_at, ends_at on visits
+create trigger job_links_visit_added after insert on visits
     for each row execute function job_links_visit();
+create trigger job_links_visit_moved after update of starts_at, ends_at on visits
+    for each row when (old.starts_at is distinct from new.starts_at or old.ends_at is distinct from new.ends_at)
+    execute function job_links_visit();
 
 -- +goose StatementBegin
 create function job_links_message() returns trigger
@@ -441,12 +457,13 @@ create function job_links_message() returns trigger
 as $$
 declare
     l job_links;
-    v_firm text := (select name from companies where id = new.company_id);
+    v_firm text;
 begin
     if not new.visible_to_client then
         return new;
     end if;
     for l in select * from job_links x where x.company_id = new.company_id and x.job_id = new.job_id and x.direction = 'assigned-by' loop
+        v_firm := (select name from companies where id = new.company_id);
         insert into job_messages (company_id, job_id, author_name, body, visible_to_client)
         values (l.peer_company_id, l.peer_job_id, v_firm, new.body, false);
         insert into job_history (company_id, job_id, actor_name, what)
@@ -467,7 +484,7 @@ as $$
 declare
     f files;
     l job_links;
-    v_firm text := (select name from companies where id = new.company_id);
+    v_firm text;
     v_id bigint;
 begin
     if new.variant <> 'original' then
@@ -478,6 +495,7 @@ begin
         return new;
     end if;
     for l in select * from job_links x where x.company_id = f.company_id and x.job_id = f.job_id and x.direction = 'assigned-by' loop
+        v_firm := (select name from companies where id = new.company_id);
         insert into files (company_id, job_id, name, content_type, size, visible_to_client)
         values (l.peer_company_id, l.peer_job_id, f.name, f.content_type, f.size, false)
         returning id into v_id;
@@ -493,20 +511,21 @@ create trigger job_links_file after insert on file_blobs
     for each row execute function job_links_file();
 
 revoke all on function acting_company(bigint), connection_invitation(bytea),
-    connect_pair(bigint, bigint, bigint, bigint, citext), is_admin_of(bigint, bigint), signup_for_account(text, bigint),
-    connect_subcontractor(bytea, bigint, bigint), connect_customer(bytea, bigint, bigint),
+    connect_pair(bigint, bigint, bigint, bigint, citext), is_admin_of(bigint, bigint),
+    connect_subcontractor(text, bigint, bigint, text), connect_customer(text, bigint, bigint),
     assign_job(bigint, bigint, bigint, bigint), remove_assigned(bigint, bigint), withdraw_job(bigint, bigint),
     job_assignment(bigint, bigint), assigned_visits(bigint, bigint),
     job_links_follow_status(), job_links_visit(), job_links_message(), job_links_file() from public;
-grant execute on function connection_invitation(bytea), is_admin_of(bigint, bigint), signup_for_account(text, bigint),
-    connect_subcontractor(bytea, bigint, bigint), connect_customer(bytea, bigint, bigint),
+grant execute on function connection_invitation(bytea),
+    connect_subcontractor(text, bigint, bigint, text), connect_customer(text, bigint, bigint),
     assign_job(bigint, bigint, bigint, bigint), withdraw_job(bigint, bigint),
     job_assignment(bigint, bigint), assigned_visits(bigint, bigint) to fieldops_app;
 
 -- +goose Down
 drop trigger job_links_file on file_blobs;
 drop trigger job_links_message on job_messages;
-drop trigger job_links_visit on visits;
+drop trigger job_links_visit_moved on visits;
+drop trigger job_links_visit_added on visits;
 drop trigger job_links_follow_status on jobs;
 drop function job_links_file();
 drop function job_links_message();
@@ -517,9 +536,8 @@ drop function job_assignment(bigint, bigint);
 drop function withdraw_job(bigint, bigint);
 drop function remove_assigned(bigint, bigint);
 drop function assign_job(bigint, bigint, bigint, bigint);
-drop function connect_customer(bytea, bigint, bigint);
-drop function connect_subcontractor(bytea, bigint, bigint);
-drop function signup_for_account(text, bigint);
+drop function connect_customer(text, bigint, bigint);
+drop function connect_subcontractor(text, bigint, bigint, text);
 drop function is_admin_of(bigint, bigint);
 drop function connect_pair(bigint, bigint, bigint, bigint, citext);
 drop function connection_invitation(bytea);

@@ -103,7 +103,7 @@ func Assign(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, b
 	var agreed *int64
 	if s := strings.TrimSpace(f.Agreed); s != "" {
 		cents, ok := jobs.ParseDecimal(strings.TrimPrefix(s, "$"), 2)
-		if !ok || cents < 0 {
+		if !ok || cents < 0 || cents > jobs.MaxUnitCents {
 			return fieldError("agreed", "Enter the agreed price as an amount, like 450 or 450.00, or leave it empty.")
 		}
 		agreed = &cents
@@ -138,9 +138,10 @@ func Assign(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, b
 }
 
 // Withdraw takes the job back from its subcontractor, in tx: their job is gone from their company at once.
-// ErrNotFound for a job out of scope or not assigned.
+// ErrNotFound for a job out of scope or not assigned; refused in words once the subcontractor has invoiced it.
 func Withdraw(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, by jobs.Actor, jobID int64) error {
-	if _, err := jobs.Lock(ctx, tx, companyID, scope, jobID); err != nil {
+	// Not locked here: withdraw_job locks the chain from the bottom up, in the order what flows back locks it.
+	if err := jobs.Check(ctx, tx, companyID, scope, jobID); err != nil {
 		return err
 	}
 	var name string

@@ -78,7 +78,7 @@ var (
 )
 
 // sqlError turns what a definer function raised into the package's errors: 23505 already connected (or assigned),
-// 42501 not the account's company, P0002 nothing to act on (ErrNotFound).
+// 42501 not the account's company, P0002 nothing to act on (ErrNotFound), FC001 a withdrawal of invoiced work.
 func sqlError(err error) error {
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) {
@@ -94,6 +94,10 @@ func sqlError(err error) error {
 		return ErrNotAdmin
 	case "P0002":
 		return apperr.ErrNotFound
+	case "FC001":
+		return &apperr.ValidationError{Form: "The subcontractor has invoiced this job, so it stays with them: agree the change with them instead."}
+	case "40P01":
+		return apperr.ErrConflict // another change to the same jobs at the same moment: reload and try again
 	case "22023":
 		return &apperr.ValidationError{Form: "A company cannot connect to itself: choose another of yours, or sign up a new one."}
 	}

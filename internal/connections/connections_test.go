@@ -2,15 +2,19 @@ package connections
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
 	"fieldops/internal/db/dbtest"
+	"fieldops/internal/files"
+	"fieldops/internal/invoices"
 	"fieldops/internal/jobs"
 	"fieldops/internal/mail"
 	"fieldops/internal/token"
@@ -65,7 +69,10 @@ func (w *world) connectSub(t *testing.T, hirer, firm int64, email string) int64 
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.in(t, hirer, func(tx pgx.Tx) error { return AcceptSubcontractor(ctx, tx, tok.Raw, w.admin[firm], firm) }); err != nil {
+	if err := w.in(t, hirer, func(tx pgx.Tx) error {
+		_, err := AcceptSubcontractor(ctx, tx, tok.Raw, w.admin[firm], firm, "")
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	return id
@@ -128,20 +135,67 @@ func TestConnect(t *testing.T) {
 	if err != nil || !has || len(firms) != 1 || firms[0].ID != w.sp {
 		t.Fatalf("FirmsOf = %+v, %v, %v", firms, has, err)
 	}
-	if err := w.in(t, w.kauri, func(tx pgx.Tx) error { return AcceptSubcontractor(ctx, tx, tok.Raw, w.clerk, w.sp) }); !errors.Is(err, ErrNotAdmin) {
+	accept := func(raw string, account, firm int64, name string) (id int64, err error) {
+		err = w.in(t, w.kauri, func(tx pgx.Tx) (err error) {
+			id, err = AcceptSubcontractor(ctx, tx, raw, account, firm, name)
+			return err
+		})
+		return id, err
+	}
+	if _, err := accept(tok.Raw, w.clerk, w.sp, ""); !errors.Is(err, ErrNotAdmin) {
 		t.Fatalf("a co-worker's acceptance: %v, want ErrNotAdmin", err)
 	}
-	if err := w.in(t, w.kauri, func(tx pgx.Tx) error { return AcceptSubcontractor(ctx, tx, tok.Raw, w.admin[w.sp], w.sp) }); err != nil {
+	if _, err := accept(hex.EncodeToString(tok.Hash), w.admin[w.sp], w.sp, ""); !errors.Is(err, apperr.ErrNotFound) {
+		t.Fatalf("the stored hash as the token: %v, want ErrNotFound", err)
+	}
+	if _, err := accept(tok.Raw, w.admin[w.sp], w.sp, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.in(t, w.kauri, func(tx pgx.Tx) error { return AcceptSubcontractor(ctx, tx, tok.Raw, w.admin[w.sp], w.sp) }); !errors.Is(err, apperr.ErrNotFound) {
+	if _, err := accept(tok.Raw, w.admin[w.sp], w.sp, ""); !errors.Is(err, apperr.ErrNotFound) {
 		t.Fatalf("the link used twice: %v, want ErrNotFound", err)
+	}
+	// Another invitation, taken by a new company of the same login; its name is checked first.
+	again := token.New()
+	if err := w.in(t, w.kauri, func(tx pgx.Tx) error {
+		_, err := InviteSubcontractor(ctx, tx, w.kauri, 0, InviteForm{Name: "Second", Email: "sam2@spark.example"}, again.Hash, mail.Email{Subject: "s", Text: "t"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := accept(again.Raw, w.admin[w.sp], 0, " "); apperr.AsValidation(err).Field("company_name") == "" {
+		t.Fatalf("a new company without a name: %v", err)
+	}
+	second, err := accept(again.Raw, w.admin[w.sp], 0, "Spark North")
+	var name string
+	w.tdb.Owner.QueryRow(ctx, `select c.name from companies c join memberships m on m.company_id = c.id
+		where c.id = $1 and m.account_id = $2 and m.role = 'admin'`, second, w.admin[w.sp]).Scan(&name)
+	if err != nil || name != "Spark North" {
+		t.Fatalf("a new company on acceptance: %q, %v", name, err)
+	}
+	// The app cannot make a connection up, nor delete one that is made.
+	err = w.in(t, w.crescent, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `insert into connections (company_id, kind, name, peer_company_id, peer_id, connected_at)
+			values ($1, 'subcontractor', 'Fake', $2, 1, now())`, w.crescent, w.sp)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "permission denied") {
+		t.Fatalf("the app inserting a connected row: %v, want permission denied", err)
+	}
+	var deleted int64
+	w.in(t, w.kauri, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `delete from connections where company_id = $1`, w.kauri)
+		deleted = tag.RowsAffected()
+		return err
+	})
+	if deleted != 0 {
+		t.Fatalf("the app deleted %d connected rows", deleted)
 	}
 	var l Lists
 	if err := w.tdb.Read(ctx, w.kauri, func(b *pgx.Batch) { QueueLists(b, w.kauri, "", &l) }); err != nil {
 		t.Fatal(err)
 	}
-	if len(l.Subcontractors) != 1 || l.Subcontractors[0].Name != "Spark Subs" || l.Subcontractors[0].State != StateConnected {
+	if len(l.Subcontractors) != 2 || l.Subcontractors[0].Name != "Spark North" || l.Subcontractors[1].Name != "Spark Subs" ||
+		l.Subcontractors[1].State != StateConnected {
 		t.Fatalf("Kauri's subcontractors = %+v", l.Subcontractors)
 	}
 	if err := w.tdb.Read(ctx, w.sp, func(b *pgx.Batch) { QueueLists(b, w.sp, "kauri", &l) }); err != nil {
@@ -164,6 +218,11 @@ func TestConnect(t *testing.T) {
 	inv := token.New()
 	w.tdb.Owner.Exec(ctx, `insert into invitations (company_id, email, role, token_hash, expires_at, client_id)
 		values ($1, 'cara@crescent.example', 'client', $2, now() + interval '7 days', $3)`, w.kauri, inv.Hash, client)
+	if err := w.in(t, w.kauri, func(tx pgx.Tx) error {
+		return AcceptAsCustomer(ctx, tx, hex.EncodeToString(inv.Hash), w.admin[w.crescent], w.crescent)
+	}); !errors.Is(err, apperr.ErrNotFound) {
+		t.Fatalf("the stored hash as the token: %v, want ErrNotFound", err)
+	}
 	if err := w.in(t, w.kauri, func(tx pgx.Tx) error { return AcceptAsCustomer(ctx, tx, inv.Raw, w.admin[w.kauri], w.kauri) }); err == nil {
 		t.Fatal("a company connected to itself")
 	}
@@ -251,20 +310,29 @@ func TestAssign(t *testing.T) {
 		t.Fatalf("Crescent assigning Kauri's job id: %v, want ErrNotFound", err)
 	}
 	// The definer functions act only for the company of the transaction.
-	if err := w.in(t, w.crescent, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `select from assign_job($1, $2, $3, null)`, w.kauri, kJob, toSpark)
-		return err
-	}); err == nil {
-		t.Fatal("assign_job acted for another company")
+	for _, call := range []string{`select from assign_job($1, $2, 0, null)`, `select from withdraw_job($1, $2)`,
+		`select from job_assignment($1, $2)`, `select from assigned_visits($1, $2)`} {
+		if err := w.in(t, w.crescent, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, call, w.kauri, kJob)
+			return err
+		}); err == nil || !strings.Contains(err.Error(), "not the company of this transaction") {
+			t.Errorf("%s for another company: %v", call, err)
+		}
 	}
 
-	// Kauri passes it to Spark, for an agreed 300.
+	// Kauri prices the job for Crescent (a sale price and a cost Spark must never see), then passes it to Spark for
+	// an agreed 300.
+	owner.Exec(ctx, `insert into job_lines (company_id, job_id, description, quantity_milli, unit_cost_cents, unit_price_cents)
+		values ($1, $2, 'Cable run', 1000, 55555, 77777)`, w.kauri, kJob)
+	if err := assign(w.kauri, kJob, toSpark, "100000001"); apperr.AsValidation(err).Field("agreed") == "" {
+		t.Fatalf("a price past the largest: %v", err)
+	}
 	if err := assign(w.kauri, kJob, toSpark, "300.00"); err != nil {
 		t.Fatal(err)
 	}
 	var sJob int64
 	owner.QueryRow(ctx, `select id from jobs where company_id = $1`, w.sp).Scan(&sJob)
-	if all := w.allRows(t, w.sp); strings.Contains(all, "Crescent") || strings.Contains(all, "99999") {
+	if all := w.allRows(t, w.sp); strings.Contains(all, "Crescent") || strings.Contains(all, "77777") || strings.Contains(all, "55555") || strings.Contains(all, "Cable") {
 		t.Fatalf("the customer or its price reached the subcontractor:\n%s", grepLines(all, "Crescent"))
 	}
 	var lineCents int64
@@ -296,8 +364,21 @@ func TestAssign(t *testing.T) {
 		if _, err := jobs.AddMessage(ctx, tx, w.sp, jobs.Everything, spark, sJob, "Parts ordered", true); err != nil {
 			return err
 		}
-		if _, err := jobs.AddMessage(ctx, tx, w.sp, jobs.Everything, spark, sJob, "Our own margin note", false); err != nil {
+		if _, err := jobs.AddMessage(ctx, tx, w.sp, jobs.Everything, spark, sJob, "MARKER our own margin note", false); err != nil {
 			return err
+		}
+		for _, f := range []struct {
+			name   string
+			shared bool
+		}{{"meter.png", true}, {"MARKER-internal.png", false}} {
+			var id int64
+			if err := tx.QueryRow(ctx, `insert into files (company_id, job_id, name, content_type, size, visible_to_client) values ($1, $2, $3, 'image/png', 4, $4) returning id`,
+				w.sp, sJob, f.name, f.shared).Scan(&id); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `insert into file_blobs (company_id, file_id, variant, data) values ($1, $2, 'original', 'PNG!')`, w.sp, id); err != nil {
+				return err
+			}
 		}
 		return jobs.SetStatus(ctx, tx, w.sp, jobs.Everything, spark, sJob, jobs.StatusAwaitingBilling)
 	}); err != nil {
@@ -313,23 +394,42 @@ func TestAssign(t *testing.T) {
 	var kStatus, cStatus string
 	owner.QueryRow(ctx, `select status from jobs where company_id = $1 and id = $2`, w.kauri, kJob).Scan(&kStatus)
 	owner.QueryRow(ctx, `select status from jobs where company_id = $1 and id = $2`, w.crescent, job).Scan(&cStatus)
-	if kStatus != "completed" || cStatus != "completed" {
-		t.Fatalf("statuses after Spark finished: Kauri %s, Crescent %s; want completed for both", kStatus, cStatus)
+	if kStatus != "awaiting-quality-check" || cStatus != "awaiting-quality-check" {
+		t.Fatalf("statuses after Spark finished: Kauri %s, Crescent %s; want awaiting-quality-check for both", kStatus, cStatus)
 	}
 	kauriRows := w.allRows(t, w.kauri)
-	for _, want := range []string{"Spark Subs set their job to Awaiting billing", "Spark Subs added a visit for Tue 01 Dec 09:00", "Parts ordered"} {
+	for _, want := range []string{"Spark Subs set their job to Awaiting billing", "Spark Subs added a visit for Tue 01 Dec 09:00", "Parts ordered",
+		"Spark Subs added a note"} {
 		if !strings.Contains(kauriRows, want) {
 			t.Errorf("Kauri's job lacks %q", want)
 		}
 	}
-	if strings.Contains(kauriRows, "margin") {
-		t.Error("Spark's internal note reached Kauri")
+	if strings.Contains(kauriRows, marker) {
+		t.Errorf("Spark's internal note or file reached Kauri:\n%s", grepLines(kauriRows, marker))
+	}
+	var copied string
+	owner.QueryRow(ctx, `select convert_from(b.data, 'UTF8') from files f join file_blobs b on b.company_id = f.company_id and b.file_id = f.id
+		where f.company_id = $1 and f.job_id = $2 and f.name = 'meter.png' and not f.visible_to_client`, w.kauri, kJob).Scan(&copied)
+	if copied != "PNG!" || !strings.Contains(kauriRows, "Spark Subs added a file: meter.png") {
+		t.Errorf("Spark's shared file on Kauri's job: %q", copied)
 	}
 	if all := w.allRows(t, w.crescent); strings.Contains(all, "Spark") || strings.Contains(all, "Parts ordered") {
 		t.Fatalf("the subcontractor reached the customer:\n%s", grepLines(all, "Spark"))
-	} else if !strings.Contains(all, "Kauri Electrical set their job to Completed") {
-		t.Error("Crescent's History lacks Kauri's completion")
+	} else if !strings.Contains(all, "Kauri Electrical set their job to Awaiting quality check") {
+		t.Error("Crescent's History lacks Kauri's finishing")
 	}
+
+	// Invoiced by Spark, the job stays with Spark; without the invoice it can be withdrawn.
+	if err := w.in(t, w.sp, func(tx pgx.Tx) error {
+		_, err := invoices.Issue(ctx, tx, files.Postgres{DB: w.tdb.DB}, w.sp, jobs.Everything, spark, sJob, time.Now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.in(t, w.kauri, func(tx pgx.Tx) error { return Withdraw(ctx, tx, w.kauri, jobs.Everything, cara, kJob) }); apperr.AsValidation(err) == nil {
+		t.Fatalf("withdrawing invoiced work: %v, want a refusal in words", err)
+	}
+	owner.Exec(ctx, `delete from invoices where company_id = $1`, w.sp)
 
 	// Withdrawn: Spark's job is gone; Kauri's stays.
 	if err := w.in(t, w.kauri, func(tx pgx.Tx) error { return Withdraw(ctx, tx, w.kauri, jobs.Everything, cara, kJob) }); err != nil {

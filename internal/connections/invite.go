@@ -189,18 +189,29 @@ func FirmsOf(ctx context.Context, pool *pgxpool.Pool, email string) ([]Firm, boo
 	return firms, true, err
 }
 
-// AcceptSubcontractor connects the firm (a company accountID runs as admin) to the company that sent the
-// subcontractor invitation whose link holds raw: the firm gets a customer standing for that company, in its own
-// client list. ErrNotFound for a link no longer usable, ErrNotAdmin, ErrAlreadyConnected, or a ValidationError.
-func AcceptSubcontractor(ctx context.Context, tx pgx.Tx, raw string, accountID, firmID int64) error {
-	_, err := tx.Exec(ctx, `select from connect_subcontractor($1, $2, $3)`, token.Hash(raw), accountID, firmID)
-	return sqlError(err)
+// AcceptSubcontractor connects the firm firmID (a company accountID runs as admin) — or, with firmID 0, a new company
+// named newCompany that accountID then runs — to the company that sent the subcontractor invitation whose link holds
+// raw: the firm gets a customer standing for that company, in its own client list. It returns the firm's id.
+// ErrNotFound for a link no longer usable, ErrNotAdmin, ErrAlreadyConnected; a ValidationError for a new company's
+// name.
+func AcceptSubcontractor(ctx context.Context, tx pgx.Tx, raw string, accountID, firmID int64, newCompany string) (int64, error) {
+	newCompany = strings.TrimSpace(newCompany)
+	if firmID == 0 {
+		v := &apperr.ValidationError{}
+		identity.CheckName(v, "company_name", "the new company's name", newCompany)
+		if err := v.Err(); err != nil {
+			return 0, err
+		}
+	}
+	var firm int64
+	err := tx.QueryRow(ctx, `select firm_id from connect_subcontractor($1, $2, $3, $4)`, raw, accountID, db.NullID(firmID), newCompany).Scan(&firm)
+	return firm, sqlError(err)
 }
 
 // AcceptAsCustomer uses a client user's invitation (its link holds raw) to connect the firm (a company accountID
 // runs as admin) instead: the invitation's client becomes that company, which may then assign jobs to the
 // inviting company. The same errors as AcceptSubcontractor.
 func AcceptAsCustomer(ctx context.Context, tx pgx.Tx, raw string, accountID, firmID int64) error {
-	_, err := tx.Exec(ctx, `select from connect_customer($1, $2, $3)`, token.Hash(raw), accountID, firmID)
+	_, err := tx.Exec(ctx, `select from connect_customer($1, $2, $3)`, raw, accountID, firmID)
 	return sqlError(err)
 }

@@ -142,22 +142,6 @@ func SignUp(ctx context.Context, q Querier, h *Hasher, in Signup) (int64, Member
 	return accountID, m, nil
 }
 
-// AddCompany creates a company run by an existing account (its admin) and returns the membership. A missing or
-// long name is a ValidationError on company_name.
-func AddCompany(ctx context.Context, q Querier, accountID int64, name string) (Membership, error) {
-	name = strings.TrimSpace(name)
-	v := &apperr.ValidationError{}
-	CheckName(v, "company_name", "the new company's name", name)
-	if err := v.Err(); err != nil {
-		return Membership{}, err
-	}
-	m := Membership{CompanyName: name, Role: RoleAdmin, SessionVersion: 1}
-	if err := q.QueryRow(ctx, `select company_id, membership_id from signup_for_account($1, $2)`, name, accountID).Scan(&m.CompanyID, &m.ID); err != nil {
-		return m, fmt.Errorf("identity: add company: %w", err)
-	}
-	return m, nil
-}
-
 func isUniqueViolation(err error, constraint string) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == constraint

@@ -436,6 +436,20 @@ func Lock(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, id int64
 	return Summary{Number: c.Number, Title: c.Title, ClientID: c.ClientID}, err
 }
 
+// Check reports, inside tx, whether the job is the company's and in scope, without holding it (ErrNotFound
+// otherwise): for a change that must lock other jobs before this one.
+func Check(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, id int64) error {
+	var ok bool
+	if err := tx.QueryRow(ctx, `select exists (select from jobs j where j.company_id = $1 and j.id = $2 and `+scopeSQL(3)+`)`,
+		append([]any{companyID, id}, scope.args()...)...).Scan(&ok); err != nil {
+		return fmt.Errorf("jobs: check: %w", err)
+	}
+	if !ok {
+		return apperr.ErrNotFound
+	}
+	return nil
+}
+
 // MarkSeen notes that the office has opened a job raised in the portal, so it leaves From clients.
 func MarkSeen(ctx context.Context, tx pgx.Tx, companyID, id int64) error {
 	if _, err := tx.Exec(ctx, `update jobs set seen_at = now() where company_id = $1 and id = $2 and seen_at is null`, companyID, id); err != nil {

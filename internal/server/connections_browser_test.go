@@ -214,14 +214,19 @@ func TestBrowser_Connections(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tab := range []string{"", "?tab=visits", "?tab=history", "?tab=messages"} {
-		chromedp.Run(b, chromedp.Navigate(fmt.Sprintf("%s/jobs/%d%s", ts.URL, crescentJob, tab)))
-		if main := text("main"); strings.Contains(main, "Spark") {
-			t.Fatalf("Crescent's job page%s names the subcontractor:\n%s", tab, main)
+		if err := chromedp.Run(b, chromedp.Navigate(fmt.Sprintf("%s/jobs/%d%s", ts.URL, crescentJob, tab))); err != nil {
+			t.Fatal(err)
+		}
+		if main := text("main"); strings.Contains(main, "Spark") || (tab != "?tab=messages" && !strings.Contains(main, "Kauri Electrical")) {
+			t.Fatalf("Crescent's job page%s names the subcontractor, or not the firm it chose:\n%s", tab, main)
 		}
 	}
-	chromedp.Run(b, chromedp.Navigate(fmt.Sprintf("%s/jobs/%d", ts.URL, crescentJob)))
-	if head := text(".head-actions"); !strings.Contains(head, "Completed") {
-		t.Errorf("Crescent's job did not follow to Completed: %q", head)
+	// Spark's finished job puts Kauri's, and so Crescent's, in Awaiting quality check.
+	if err := chromedp.Run(b, chromedp.Navigate(fmt.Sprintf("%s/jobs/%d", ts.URL, crescentJob))); err != nil {
+		t.Fatal(err)
+	}
+	if head := text(".head-actions"); !strings.Contains(head, "Awaiting quality check") {
+		t.Errorf("Crescent's job did not follow to Awaiting quality check: %q", head)
 	}
 
 	// Kauri shows its customers to subcontractors: Spark sees Crescent. Then Kauri withdraws the job.

@@ -136,7 +136,12 @@ func (h *Handlers) JobCreate(w http.ResponseWriter, r *http.Request) {
 	f := jobForm(r)
 	// Assign to: a connected subcontractor gets the job in the same transaction, or nothing is saved.
 	to := connections.AssignForm{}
-	to.ConnectionID, _ = strconv.ParseInt(r.PostFormValue("connection_id"), 10, 64)
+	if c := r.PostFormValue("connection_id"); c != "" {
+		var perr error
+		if to.ConnectionID, perr = strconv.ParseInt(c, 10, 64); perr != nil {
+			to.ConnectionID = -1 // not a choice the form offers: refused as one
+		}
+	}
 	var id int64
 	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) (err error) {
 		id, _, err = jobs.Create(r.Context(), tx, v.CompanyID, jobs.ScopeFor(v), jobs.ActorOf(v), f, h.Letters)
@@ -191,7 +196,8 @@ func (h *Handlers) showJob(w http.ResponseWriter, r *http.Request, st jobState) 
 		VisitForm: st.visit, LineForm: st.line, SubjobTitle: st.subjob, SubjobShare: st.share, SubjobBillOn: st.billOn, RecallRef: st.recallRef, Now: h.Now(),
 		// Whoever may see the job here may remove its visits, lines and files: jobs.Remove* check the same scope.
 		CanRemove: true, CanBill: v.Role.IsAdmin() || v.Role == identity.RoleCoWorker}
-	p.Assigning = jobsview.Assigning{CanAssign: p.CanBill, Form: st.assign}
+	// A subcontractor person of the company does not learn which firm the company passes a job to.
+	p.Assigning = jobsview.Assigning{CanAssign: p.CanBill, Form: st.assign, Hidden: v.Role == identity.RoleSubcontractor}
 	if st.err == nil {
 		p.Notice = h.Notice(r)
 	}
@@ -202,7 +208,9 @@ func (h *Handlers) showJob(w http.ResponseWriter, r *http.Request, st jobState) 
 		share.QueueLiveCount(b, co, id, &p.LiveLinks)
 		switch p.Tab {
 		case "visits":
-			connections.QueueAssignment(b, co, id, &p.Assigning.Assignment)
+			if !p.Assigning.Hidden {
+				connections.QueueAssignment(b, co, id, &p.Assigning.Assignment)
+			}
 			visits.QueueJob(b, co, id, &p.Visits)
 			visits.QueueAssignees(b, co, &p.Assignees)
 		case "lines":
@@ -219,7 +227,9 @@ func (h *Handlers) showJob(w http.ResponseWriter, r *http.Request, st jobState) 
 			share.QueueLinks(b, co, id, &p.Links)
 		default:
 			p.Tab = "details"
-			connections.QueueAssignment(b, co, id, &p.Assigning.Assignment)
+			if !p.Assigning.Hidden {
+				connections.QueueAssignment(b, co, id, &p.Assigning.Assignment)
+			}
 			if p.Assigning.CanAssign {
 				connections.QueueFirms(b, co, &p.Assigning.Firms)
 			}

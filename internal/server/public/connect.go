@@ -87,13 +87,12 @@ func (h *Handlers) Connect(w http.ResponseWriter, r *http.Request) {
 		}
 		if err == nil {
 			err = h.DB.InCompany(ctx, co, func(tx pgx.Tx) (err error) {
-				if m.CompanyID == 0 {
-					if m, err = identity.AddCompany(ctx, tx, accountID, f.NewCompany); err != nil {
-						return err
-					}
-				}
-				return connections.AcceptSubcontractor(ctx, tx, raw, accountID, m.CompanyID)
+				m.CompanyID, err = connections.AcceptSubcontractor(ctx, tx, raw, accountID, m.CompanyID, f.NewCompany)
+				return err
 			})
+		}
+		if err == nil && m.ID == 0 { // a new company: its membership, for the session
+			m, err = h.firmOf(ctx, accountID, strconv.FormatInt(m.CompanyID, 10))
 		}
 	} else {
 		if wait := h.SignupsPerIP.Take(identity.ClientKey(h.ClientIP(r))); wait > 0 {
@@ -105,16 +104,20 @@ func (h *Handlers) Connect(w http.ResponseWriter, r *http.Request) {
 				if accountID, m, err = identity.SignUp(ctx, tx, h.Hasher, in); err != nil {
 					return err
 				}
-				return connections.AcceptSubcontractor(ctx, tx, raw, accountID, m.CompanyID)
+				_, err = connections.AcceptSubcontractor(ctx, tx, raw, accountID, m.CompanyID, "")
+				return err
 			})
 			signedUp = err == nil
 		}
 	}
 	err = connectRefusal(err, inv.CompanyName)
 	if signedUp {
-		err = h.DB.InCompany(ctx, m.CompanyID, func(tx pgx.Tx) error {
+		// Connected already; a verification email that cannot be queued now is sent again from Account.
+		if verr := h.DB.InCompany(ctx, m.CompanyID, func(tx pgx.Tx) error {
 			return h.queueVerification(ctx, tx, accountID, m.CompanyID, f.Name, inv.Email, m.CompanyName)
-		})
+		}); verr != nil {
+			h.Log.ErrorContext(ctx, "connect: verification email", "err", verr, "request_id", page.RequestID(r))
+		}
 	}
 	if err == nil {
 		err = h.StartSession(ctx, accountID, 0, m)
