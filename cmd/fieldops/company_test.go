@@ -146,12 +146,14 @@ func TestRun_SeedDemoOnce(t *testing.T) {
 		t.Errorf("after seeding twice: %d companies, %d memberships, %d clients with %d sites (%d without a co-worker); want 2, 7, 13, 12+, 1",
 			companies, members, clients, sites, unserved)
 	}
-	var assigned, firmVisits int
+	var assigned, firmVisits, plannedShares, interventions int
 	tdb.Owner.QueryRow(context.Background(), `select (select count(*) from job_links where direction = 'assigned-to'),
-		(select count(*) from visits v join job_links l on l.company_id = v.company_id and l.job_id = v.job_id and l.direction = 'assigned-by')`).
-		Scan(&assigned, &firmVisits)
-	if assigned != 1 || firmVisits != 1 {
-		t.Errorf("demo connections: %d jobs assigned, %d visits on the firm's side; want 1, 1", assigned, firmVisits)
+		(select count(*) from visits v join job_links l on l.company_id = v.company_id and l.job_id = v.job_id and l.direction = 'assigned-by'),
+		(select count(*) from planned_shares where stopped_at is null), (select count(*) from planned_interventions)`).
+		Scan(&assigned, &firmVisits, &plannedShares, &interventions)
+	if assigned != 1 || firmVisits != 1 || plannedShares != 2 || interventions != 2 {
+		t.Errorf("demo connections: %d jobs assigned, %d visits on the firm's side, a planned job shared %d ways with %d interventions; want 1, 1, 2, 2",
+			assigned, firmVisits, plannedShares, interventions)
 	}
 	if jobs < 60 || statuses != 7 || deferred == 0 || subjobs != 3 || recalls != 1 {
 		t.Errorf("demo jobs: %d jobs in %d statuses (%d deferred), %d subjobs, %d recalls", jobs, statuses, deferred, subjobs, recalls)

@@ -144,6 +144,9 @@ func Seed(ctx context.Context, owner *pgxpool.Pool, h *identity.Hasher) (bool, e
 		if err := seedConnections(ctx, tx, companyID, hash); err != nil {
 			return err
 		}
+		if err := seedPlanned(ctx, tx, companyID, staff[0]); err != nil {
+			return err
+		}
 		created = true
 		return nil
 	})

@@ -85,7 +85,13 @@ type Upload struct {
 	Data []byte
 	// VisibleToClient marks a file the client may see (on the job dashboard and portal).
 	VisibleToClient bool
+	// Party says who added a planned job's document: office, client or supplier ("" for other files).
+	Party string
 }
+
+// Check validates an upload as Save would, returning its cleaned name and content type: for bytes stored by
+// another path (a supplier's document, through a definer function).
+func Check(u Upload) (name, contentType string, err error) { return check(u) }
 
 // check validates an upload and returns its cleaned name and content type. Nothing is trusted from the browser:
 // the content type comes from the allow-list, and the first bytes must match it.
@@ -138,24 +144,28 @@ func cleanName(n string) string {
 // Owner is what a file hangs on: a job, a site or a task (one of them). A site is named with its client, and a read
 // finds its files only when the site is that client's — the ownership is checked in the query, not by the caller.
 type Owner struct {
-	JobID    int64
-	SiteID   int64
-	ClientID int64 // the site's client, for reads of a site's files
-	TaskID   int64
+	JobID        int64
+	SiteID       int64
+	ClientID     int64 // the site's client, for reads of a site's files
+	TaskID       int64
+	PlannedJobID int64
 }
 
-func (o Owner) ids() (job, site, task *int64) {
+func (o Owner) ids() (job, site, task, planned *int64) {
 	switch {
 	case o.JobID != 0:
-		return &o.JobID, nil, nil
+		return &o.JobID, nil, nil, nil
 	case o.TaskID != 0:
-		return nil, nil, &o.TaskID
+		return nil, nil, &o.TaskID, nil
+	case o.PlannedJobID != 0:
+		return nil, nil, nil, &o.PlannedJobID
 	}
-	return nil, &o.SiteID, nil
+	return nil, &o.SiteID, nil, nil
 }
 
-// ownerSQL matches the files of the owner given as $3 (job), $4 (site), $5 (the site's client) and $6 (task).
-const ownerSQL = `(f.job_id = $3 or f.task_id = $6 or f.site_id = (select s.id from sites s where s.company_id = $1 and s.id = $4 and s.client_id = $5))`
+// ownerSQL matches the files of the owner given as $3 (job), $4 (site), $5 (the site's client), $6 (task) and $7
+// (planned job).
+const ownerSQL = `(f.job_id = $3 or f.task_id = $6 or f.planned_job_id = $7 or f.site_id = (select s.id from sites s where s.company_id = $1 and s.id = $4 and s.client_id = $5))`
 
 // Save checks the upload and stores it on owner in tx, returning the file's record. The caller has checked that
 // the viewer may change owner. A ValidationError on field "file" for a refused file; nothing is stored then. An
@@ -165,16 +175,20 @@ func Save(ctx context.Context, tx pgx.Tx, store Storage, companyID int64, owner 
 	if err != nil {
 		return File{}, err
 	}
-	job, site, task := owner.ids()
+	job, site, task, planned := owner.ids()
 	var by *int64
 	if uploadedBy != 0 {
 		by = &uploadedBy
 	}
+	var party *string
+	if u.Party != "" {
+		party = &u.Party
+	}
 	f := File{Name: name, ContentType: ct, Size: int64(len(u.Data)), VisibleToClient: u.VisibleToClient}
 	err = tx.QueryRow(ctx, `
-		insert into files (company_id, job_id, site_id, task_id, name, content_type, size, has_thumbnail, visible_to_client, uploaded_by)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id, created_at`,
-		companyID, job, site, task, f.Name, f.ContentType, f.Size, f.HasThumbnail, f.VisibleToClient, by).Scan(&f.ID, &f.CreatedAt)
+		insert into files (company_id, job_id, site_id, task_id, planned_job_id, name, content_type, size, has_thumbnail, visible_to_client, uploaded_by, party)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id, created_at`,
+		companyID, job, site, task, planned, f.Name, f.ContentType, f.Size, f.HasThumbnail, f.VisibleToClient, by, party).Scan(&f.ID, &f.CreatedAt)
 	if err != nil {
 		return File{}, fmt.Errorf("files: save: %w", err)
 	}
@@ -188,10 +202,10 @@ const fileColumns = `f.id, f.name, f.content_type, f.size, f.has_thumbnail, f.vi
 
 // QueueList adds the files of owner, newest first. clientOnly leaves out files not marked for the client.
 func QueueList(b *pgx.Batch, companyID int64, owner Owner, clientOnly bool, fs *[]File) {
-	job, site, task := owner.ids()
+	job, site, task, planned := owner.ids()
 	b.Queue(`select `+fileColumns+` from files f
 		 where f.company_id = $1 and (f.visible_to_client or not $2) and `+ownerSQL+`
-		 order by f.id desc`, companyID, clientOnly, job, site, owner.ClientID, task).Query(func(rows pgx.Rows) (err error) {
+		 order by f.id desc`, companyID, clientOnly, job, site, owner.ClientID, task, planned).Query(func(rows pgx.Rows) (err error) {
 		*fs, err = pgx.CollectRows(rows, pgx.RowToStructByName[File])
 		return err
 	})
@@ -200,10 +214,10 @@ func QueueList(b *pgx.Batch, companyID int64, owner Owner, clientOnly bool, fs *
 // QueueGet adds the file of owner with id: ErrNotFound when owner has no such file, or, with clientOnly, when
 // the file is not marked for the client.
 func QueueGet(b *pgx.Batch, companyID int64, owner Owner, id int64, clientOnly bool, f *File) {
-	job, site, task := owner.ids()
+	job, site, task, planned := owner.ids()
 	b.Queue(`select `+fileColumns+` from files f
-		 where f.company_id = $1 and f.id = $2 and (f.visible_to_client or not $7) and `+ownerSQL,
-		companyID, id, job, site, owner.ClientID, task, clientOnly).Query(func(rows pgx.Rows) (err error) {
+		 where f.company_id = $1 and f.id = $2 and (f.visible_to_client or not $8) and `+ownerSQL,
+		companyID, id, job, site, owner.ClientID, task, planned, clientOnly).Query(func(rows pgx.Rows) (err error) {
 		*f, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[File])
 		if errors.Is(err, pgx.ErrNoRows) {
 			return apperr.ErrNotFound
@@ -233,10 +247,10 @@ func QueueClientSites(b *pgx.Batch, companyID, clientID int64, bySite map[int64]
 
 // Delete removes a file of owner (its bytes go with it) and returns its name. ErrNotFound when owner has none.
 func Delete(ctx context.Context, tx pgx.Tx, companyID int64, owner Owner, id int64) (string, error) {
-	job, site, task := owner.ids()
+	job, site, task, planned := owner.ids()
 	var name string
 	err := tx.QueryRow(ctx, `delete from files f where f.company_id = $1 and f.id = $2 and `+ownerSQL+` returning f.name`,
-		companyID, id, job, site, owner.ClientID, task).Scan(&name)
+		companyID, id, job, site, owner.ClientID, task, planned).Scan(&name)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", apperr.ErrNotFound
 	}

@@ -22,6 +22,7 @@ type Area struct {
 
 var (
 	areaJobs       = Area{"Jobs", "/jobs"}
+	areaPlanned    = Area{"Planned", "/planned"}
 	areaPortalJobs = Area{"Jobs", "/portal/jobs"}
 	areaSettings   = Area{"Settings", "/settings"}
 	areaClients    = Area{"Clients", "/clients"}
@@ -40,7 +41,7 @@ var (
 func (r Role) Areas() []Area {
 	switch r {
 	case RoleAdmin:
-		return []Area{areaJobs, areaBoard, areaCalendar, areaClients, areaStaff, areaConnect, areaTasks, areaChat, areaPhonebook, areaSettings, areaOutbox}
+		return []Area{areaJobs, areaPlanned, areaBoard, areaCalendar, areaClients, areaStaff, areaConnect, areaTasks, areaChat, areaPhonebook, areaSettings, areaOutbox}
 	case RoleCoWorker:
 		return []Area{areaJobs, areaBoard, areaCalendar, areaClients, areaTasks, areaChat, areaPhonebook}
 	case RoleSubcontractor:

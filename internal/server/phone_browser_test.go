@@ -35,6 +35,13 @@ func TestBrowser_EveryPageFitsAPhone(t *testing.T) {
 	var task int64
 	tdb.Owner.QueryRow(ctx, `insert into tasks (company_id, title, client_id, requester_id) values ($1, 'Order the cylinder', $2, $3) returning id`, acme, harbour, cora).Scan(&task)
 	tdb.Owner.Exec(ctx, `insert into task_people (company_id, task_id, membership_id) select $1, $2, id from memberships where company_id = $1`, acme, task)
+	var site, planned int64
+	tdb.Owner.QueryRow(ctx, `select id from sites where client_id = $1`, harbour).Scan(&site)
+	tdb.Owner.QueryRow(ctx, `insert into planned_jobs (company_id, site_id, title, type, description, cost_centre)
+		values ($1, $2, 'Annual boiler service and hot water cylinder inspection', 'Preventive', 'Service the boiler before winter', 'CC-410') returning id`,
+		acme, site).Scan(&planned)
+	tdb.Owner.Exec(ctx, `insert into planned_locations (company_id, planned_job_id, name) values ($1, $2, 'Plant room, basement level 2')`, acme, planned)
+	tdb.Owner.Exec(ctx, `insert into planned_shares (company_id, planned_job_id, party, note) values ($1, $2, 'client', 'Access via the loading dock')`, acme, planned)
 
 	fits := func(b context.Context, who string, paths []string) {
 		for _, path := range paths {
@@ -75,7 +82,8 @@ func TestBrowser_EveryPageFitsAPhone(t *testing.T) {
 		id("/jobs/%d/email", job), "/clients", "/clients/new", id("/clients/%d", harbour), "/staff", "/staff/invite", "/staff/groups",
 		"/tasks", "/tasks/new", id("/tasks/%d", task), "/settings", "/outbox", "/notifications", "/account",
 		"/calendar/board?day=" + time.Now().Format("2006-01-02"), "/calendar", "/calendar?view=month", "/calendar?view=day",
-		"/calendar/reminders/new", "/phonebook", "/phonebook/new"})
+		"/calendar/reminders/new", "/phonebook", "/phonebook/new", "/connections", "/planned", "/planned/new", id("/planned/%d", planned),
+		"/planned/shared", id("/settings/buildings/%d", site)})
 	// The job lists are cards on a phone, each job number on one line.
 	for _, c := range []struct {
 		b    context.Context
@@ -94,7 +102,8 @@ func TestBrowser_EveryPageFitsAPhone(t *testing.T) {
 	if err := chromedp.Run(fran, browserLogin(ts.URL, "fran@harbour.example", "password-123")); err != nil {
 		t.Fatal(err)
 	}
-	fits(fran, "client user", []string{"/", "/portal/jobs", "/portal/jobs/new", id("/portal/jobs/%d", job), "/portal/guests", "/tasks"})
+	fits(fran, "client user", []string{"/", "/portal/jobs", "/portal/jobs/new", id("/portal/jobs/%d", job), "/portal/guests", "/tasks",
+		"/portal/planned", id("/portal/planned/%d", planned)})
 	var card string
 	err := chromedp.Run(fran, chromedp.Navigate(ts.URL+"/portal/jobs"), chromedp.WaitVisible(`table.cards`, chromedp.ByQuery),
 		chromedp.Evaluate(`getComputedStyle(document.querySelector('table.cards tbody tr')).display`, &card))

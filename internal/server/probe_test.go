@@ -151,6 +151,19 @@ func TestCrossTenantProbe(t *testing.T) {
 	tdb.Owner.QueryRow(ctx, `insert into connections (company_id, kind, name, email, token_hash, expires_at)
 		values ($1, 'subcontractor', 'Acme sub', 'sub@acme-sub.example', sha256('conn'), now() + interval '7 days') returning id`, acme).Scan(&acmeSub)
 	boltJob := seedJob(t, tdb, bolt, boltClient, "Bolt job")
+	// A planned job of Acme's in the client's site, shared with the client, with a location, an intervention and a
+	// document; and Bolt's own building.
+	var plannedJob, asset, location, intervention, doc, boltSite int64
+	tdb.Owner.QueryRow(ctx, `insert into assets (company_id, site_id, name) values ($1, $2, 'Boiler') returning id`, acme, site).Scan(&asset)
+	tdb.Owner.QueryRow(ctx, `insert into planned_jobs (company_id, site_id, title) values ($1, $2, 'Acme planned') returning id`, acme, site).Scan(&plannedJob)
+	tdb.Owner.QueryRow(ctx, `insert into planned_locations (company_id, planned_job_id, name) values ($1, $2, 'Roof') returning id`, acme, plannedJob).Scan(&location)
+	tdb.Owner.QueryRow(ctx, `insert into planned_interventions (company_id, planned_job_id, asset_id, task) values ($1, $2, $3, 'Fix') returning id`,
+		acme, plannedJob, asset).Scan(&intervention)
+	tdb.Owner.Exec(ctx, `insert into planned_shares (company_id, planned_job_id, party) values ($1, $2, 'client')`, acme, plannedJob)
+	tdb.Owner.QueryRow(ctx, `insert into files (company_id, planned_job_id, name, content_type, size, visible_to_client) values ($1, $2, 'p.pdf', 'application/pdf', 1, true) returning id`,
+		acme, plannedJob).Scan(&doc)
+	tdb.Owner.Exec(ctx, `insert into file_blobs (company_id, file_id, variant, data) values ($1, $2, 'original', 'x')`, acme, doc)
+	tdb.Owner.QueryRow(ctx, `insert into sites (company_id, client_id, name, address) values ($1, $2, 'Bolt HQ', '1 Bolt St') returning id`, bolt, boltClient).Scan(&boltSite)
 	boltAdmin := signedIn(t, s, tdb, ts, bolt, identity.RoleAdmin)
 	u, _ := url.Parse(ts.URL)
 	cookies := boltAdmin.http.Jar.Cookies(u)
@@ -266,6 +279,24 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: "/jobs/new", Form: id("client_id=%d&title=Hacked&connection_id=%d", boltClient, acmeSub)},
 		{Method: "POST", Path: id("/connections/subcontractors/%d/resend", acmeSub)},
 		{Method: "POST", Path: id("/connections/subcontractors/%d/cancel", acmeSub)},
+		{Method: "GET", Path: id("/planned/%d", plannedJob)},
+		{Method: "POST", Path: id("/planned/%d", plannedJob), Form: id("title=Hacked&site_id=%d", boltSite)},
+		{Method: "POST", Path: id("/planned/%d/locations", plannedJob), Form: "location=Hacked"},
+		{Method: "POST", Path: id("/planned/%d/locations/%d/remove", plannedJob, location)},
+		{Method: "POST", Path: id("/planned/%d/interventions", plannedJob), Form: id("asset_id=%d&task=Hacked", asset)},
+		{Method: "POST", Path: id("/planned/%d/interventions/%d/remove", plannedJob, intervention)},
+		{Method: "POST", Path: id("/planned/%d/share", plannedJob), Form: "client=1"},
+		{Method: "POST", Path: id("/planned/%d/stop-sharing", plannedJob), Form: "party=client"},
+		{Method: "POST", Path: id("/planned/%d/comments", plannedJob), Form: "body=Hacked"},
+		{Method: "GET", Path: id("/planned/%d/files/%d", plannedJob, doc)},
+		{Method: "GET", Path: id("/planned/shared/%d/%d", acme, plannedJob)},
+		{Method: "POST", Path: id("/planned/shared/%d/%d/comments", acme, plannedJob), Form: "body=Hacked"},
+		{Method: "GET", Path: id("/planned/shared/%d/%d/files/%d", acme, plannedJob, doc)},
+		{Method: "POST", Path: "/planned/new", Form: id("title=Hacked&site_id=%d", site)},
+		{Method: "GET", Path: id("/settings/buildings/%d", site)},
+		{Method: "POST", Path: id("/settings/buildings/%d", site), Form: id("client_id=%d", boltClient)},
+		{Method: "POST", Path: id("/settings/buildings/%d", boltSite), Form: id("client_id=%d", client)},
+		{Method: "POST", Path: id("/settings/buildings/%d/assets", site), Form: "asset=Hacked"},
 	})
 	var boltJobs int
 	tdb.Owner.QueryRow(ctx, `select count(*) from jobs where company_id = $1`, bolt).Scan(&boltJobs)
@@ -275,6 +306,9 @@ func TestCrossTenantProbe(t *testing.T) {
 	// A client user of Bolt tries Acme's jobs in the portal, and an Acme client user's guest.
 	boltUser, _ := seedClientUser(t, s, tdb, ts, bolt, boltClient, "fran@bolt.example", identity.Permissions{AddEdit: true, ViewMessages: true, ViewPrices: true})
 	assertProbe404(t, s, boltUser.asCookies(), []probeRoute{
+		{Method: "GET", Path: id("/portal/planned/%d", plannedJob)},
+		{Method: "POST", Path: id("/portal/planned/%d/comments", plannedJob), Form: "body=Hacked"},
+		{Method: "GET", Path: id("/portal/planned/%d/files/%d", plannedJob, doc)},
 		{Method: "GET", Path: id("/portal/jobs/%d", job)},
 		{Method: "GET", Path: id("/portal/jobs/%d/edit", job)},
 		{Method: "POST", Path: id("/portal/jobs/%d/edit", job), Form: "title=Hacked"},
@@ -344,8 +378,16 @@ func TestCrossTenantProbe(t *testing.T) {
 		acme).Scan(&jobRows, &history, &files, &bolts)
 	var onTask int
 	tdb.Owner.QueryRow(ctx, `select count(*) from task_people where company_id = $1`, acme).Scan(&onTask)
-	if jobRows != 1 || history != 1 || files != 4 || bolts != 2 || onTask != 1 { // the invoice: its History line and its PDF
+	if jobRows != 1 || history != 1 || files != 5 || bolts != 2 || onTask != 1 { // the invoice: its History line and its PDF; the planned job's document
 		t.Errorf("the probe changed company A: %d jobs, %d history lines, %d files, %d visits+lines, %d on the task", jobRows, history, files, bolts, onTask)
+	}
+	var plannedTitle string
+	var plannedItems, liveShares, siteClient int64
+	tdb.Owner.QueryRow(ctx, `select p.title, (select count(*) from planned_locations where planned_job_id = p.id) + (select count(*) from planned_interventions where planned_job_id = p.id),
+		(select count(*) from planned_shares where planned_job_id = p.id and stopped_at is null), (select client_id from sites where id = p.site_id)
+		from planned_jobs p where p.id = $1`, plannedJob).Scan(&plannedTitle, &plannedItems, &liveShares, &siteClient)
+	if plannedTitle != "Acme planned" || plannedItems != 2 || liveShares != 1 || siteClient != client {
+		t.Errorf("the probe changed Acme's planned job: %q, %d items, %d live shares, its building's client %d", plannedTitle, plannedItems, liveShares, siteClient)
 	}
 	if status != "failed" || clientName != "Acme Client" || sites != 1 || coworkers != 1 || role != "co-worker" || !active || cancelled != nil {
 		t.Errorf("the probe changed company A: email %s, client %q with %d sites and %d co-workers, person %s active %t, invitation cancelled %v",

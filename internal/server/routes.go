@@ -13,6 +13,7 @@ import (
 	"fieldops/internal/server/cowork"
 	"fieldops/internal/server/office"
 	"fieldops/internal/server/page"
+	"fieldops/internal/server/plan"
 	"fieldops/internal/server/portal"
 	"fieldops/internal/server/public"
 	"fieldops/web"
@@ -32,6 +33,7 @@ func (s *Server) routes() http.Handler {
 	cw := &cowork.Handlers{Kit: s.kit, Hub: s.hub}
 	bil := &billing.Handlers{Kit: s.kit, JobChanged: off.JobChanged}
 	con := &connect.Handlers{Kit: s.kit}
+	pla := &plan.Handlers{Kit: s.kit}
 
 	r := chi.NewRouter()
 	r.Use(s.requestID, s.logRequests, s.recoverPanics, s.securityHeaders, s.crossOriginProtection)
@@ -202,6 +204,30 @@ func (s *Server) routes() http.Handler {
 			r.Post("/connections/subcontractors/{id}/resend", con.ResendSubcontractor)
 			r.Post("/connections/subcontractors/{id}/cancel", con.CancelSubcontractor)
 
+			// Planned jobs, and those shared with the company as a supplier.
+			r.Get("/planned", pla.List)
+			r.Get("/planned/new", pla.New)
+			r.Post("/planned/new", pla.Create)
+			r.Get("/planned/{id}", pla.Show)
+			r.Post("/planned/{id}", pla.Update)
+			r.Post("/planned/{id}/locations", pla.AddLocation)
+			r.Post("/planned/{id}/locations/{itemID}/remove", pla.RemoveLocation)
+			r.Post("/planned/{id}/interventions", pla.AddIntervention)
+			r.Post("/planned/{id}/interventions/{itemID}/remove", pla.RemoveIntervention)
+			r.Post("/planned/{id}/share", pla.Share)
+			r.Post("/planned/{id}/stop-sharing", pla.StopSharing)
+			r.Post("/planned/{id}/comments", pla.Comment)
+			r.Post("/planned/{id}/files", pla.Upload)
+			r.Get("/planned/{id}/files/{fileID}", pla.File)
+			r.Get("/planned/shared", pla.SharedList)
+			r.Get("/planned/shared/{owner}/{id}", pla.Shared)
+			r.Post("/planned/shared/{owner}/{id}/comments", pla.SharedComment)
+			r.Post("/planned/shared/{owner}/{id}/files", pla.SharedUpload)
+			r.Get("/planned/shared/{owner}/{id}/files/{fileID}", pla.SharedFile)
+			r.Get("/settings/buildings/{siteID}", pla.Building)
+			r.Post("/settings/buildings/{siteID}", pla.SetBuildingClient)
+			r.Post("/settings/buildings/{siteID}/assets", pla.AddAsset)
+
 			r.Get("/staff", off.StaffList)
 			r.Get("/staff/groups", off.Groups)
 			r.Post("/staff/groups", off.CreateGroup)
@@ -240,6 +266,11 @@ func (s *Server) routes() http.Handler {
 			r.Post("/portal/jobs/{id}/lines", por.AddLine)
 			r.Get("/portal/jobs/{id}/files/{fileID}", por.File)
 			r.Post("/portal/jobs/{id}/messages", por.Reply)
+			r.Get("/portal/planned", por.PlannedJobs)
+			r.Get("/portal/planned/{id}", por.PlannedJob)
+			r.Post("/portal/planned/{id}/comments", por.PlannedComment)
+			r.Post("/portal/planned/{id}/files", por.PlannedUpload)
+			r.Get("/portal/planned/{id}/files/{fileID}", por.PlannedFile)
 			r.Get("/portal/guests", por.Guests)
 			r.Post("/portal/guests", por.InviteGuest)
 			r.Post("/portal/guests/{id}/deactivate", por.DeactivateGuest)

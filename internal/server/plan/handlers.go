@@ -1,0 +1,157 @@
+// Package plan is the planned jobs' office pages (admins): the list, New planned job, a planned job's page with its
+// locations, interventions, documents, comments, Share and Stop sharing; a building's settings (its client and
+// assets); and the planned jobs other firms share with this company as their supplier.
+package plan
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"fieldops/internal/apperr"
+	"fieldops/internal/files"
+	"fieldops/internal/planned"
+	"fieldops/internal/server/page"
+	"fieldops/internal/settings"
+	plannedview "fieldops/templates/planned"
+)
+
+// Handlers answers the planned jobs' routes.
+type Handlers struct {
+	*page.Kit
+}
+
+// List answers GET /planned: newest first, 50 a page (?before= the last id seen).
+func (h *Handlers) List(w http.ResponseWriter, r *http.Request) {
+	v := page.ViewerOf(r)
+	before, err := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	if err != nil {
+		before = 0 // a mangled cursor shows the newest page
+	}
+	p := plannedview.ListPage{Notice: h.Notice(r)}
+	err = h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) { planned.QueueList(b, v.CompanyID, before, &p.Rows, &p.More) })
+	h.Render(w, r, err, plannedview.List(h.Chrome(r, "Planned jobs"), p))
+}
+
+func formOf(r *http.Request) planned.Form {
+	f := planned.Form{Title: r.PostFormValue("title"), Type: r.PostFormValue("type"), Description: r.PostFormValue("description"),
+		OrderDate: r.PostFormValue("order_date"), CostCentre: r.PostFormValue("cost_centre"),
+		InternalNotifications: r.PostFormValue("internal_notifications"), InternalSLA: r.PostFormValue("internal_sla"),
+		Gatekeeper: r.PostFormValue("gatekeeper"), CustomerSatisfaction: r.PostFormValue("customer_satisfaction"),
+		Assignees: page.TickedIDs(r, "assignees")}
+	f.SiteID, _ = strconv.ParseInt(r.PostFormValue("site_id"), 10, 64)
+	f.SupplierID, _ = strconv.ParseInt(r.PostFormValue("supplier_id"), 10, 64)
+	return f
+}
+
+// queueChoices adds what the form offers: buildings, suppliers, staff.
+func queueChoices(b *pgx.Batch, co int64, p *plannedview.FormPage) {
+	planned.QueueBuildings(b, co, &p.Buildings)
+	planned.QueueSuppliers(b, co, &p.Suppliers)
+	planned.QueueStaff(b, co, &p.Staff)
+}
+
+// New answers GET /planned/new.
+func (h *Handlers) New(w http.ResponseWriter, r *http.Request) {
+	h.showNew(w, r, plannedview.FormPage{}, nil)
+}
+
+func (h *Handlers) showNew(w http.ResponseWriter, r *http.Request, p plannedview.FormPage, formErr error) {
+	v := page.ViewerOf(r)
+	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) { queueChoices(b, v.CompanyID, &p) })
+	p.Errors = page.Validation(formErr)
+	if err == nil {
+		err = formErr
+	}
+	h.Render(w, r, err, plannedview.New(h.Chrome(r, "New planned job"), p))
+}
+
+// Create answers POST /planned/new.
+func (h *Handlers) Create(w http.ResponseWriter, r *http.Request) {
+	v := page.ViewerOf(r)
+	f := formOf(r)
+	var id int64
+	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) (err error) {
+		id, err = planned.Create(r.Context(), tx, v.CompanyID, *v, f)
+		return err
+	})
+	if apperr.AsValidation(err) != nil {
+		f.Normalize()
+		h.showNew(w, r, plannedview.FormPage{Form: f}, err)
+		return
+	}
+	h.Done(w, r, err, "/planned/"+strconv.FormatInt(id, 10), "Planned job created. Add its locations and interventions, then Share it.")
+}
+
+// state is what a planned job's page shows besides the job: a refused form, as typed, and its error.
+type state struct {
+	err           error
+	form          *planned.Form
+	comment, note string
+}
+
+// Show answers GET /planned/{id}.
+func (h *Handlers) Show(w http.ResponseWriter, r *http.Request) { h.show(w, r, state{}) }
+
+func (h *Handlers) show(w http.ResponseWriter, r *http.Request, st state) {
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
+	v := page.ViewerOf(r)
+	co := v.CompanyID
+	p := plannedview.ShowPage{Errors: page.Validation(st.err), Comment: st.comment, Note: st.note}
+	var set settings.Settings
+	err := h.DB.Read(r.Context(), co, func(b *pgx.Batch) {
+		settings.QueueGet(b, co, &set)
+		planned.QueueGet(b, co, id, &p.Job, &p.Details)
+		files.QueueList(b, co, files.Owner{PlannedJobID: id}, false, &p.Documents)
+		queueChoices(b, co, &p.Edit)
+	})
+	p.Location = set.Location()
+	p.Edit.ID, p.Edit.Shared, p.Edit.Errors = id, p.Details.Shared(), p.Errors
+	if st.form != nil {
+		p.Edit.Form = *st.form
+	} else {
+		p.Edit.Form = planned.FormOf(p.Job, p.Details.Assignees)
+	}
+	if st.err == nil {
+		p.Notice = h.Notice(r)
+	} else if err == nil {
+		err = st.err
+	}
+	h.Render(w, r, err, plannedview.Show(h.Chrome(r, p.Job.Title), p))
+}
+
+// changed ends an action on planned job id: a refusal in words re-shows the page with it (422), a conflict is the
+// 409 page in words, anything else returns to the page with notice.
+func (h *Handlers) changed(w http.ResponseWriter, r *http.Request, id int64, err error, st state, notice string) {
+	if page.RefusedInWords(err) {
+		st.err = err
+		h.show(w, r, st)
+		return
+	}
+	h.Done(w, r, err, "/planned/"+strconv.FormatInt(id, 10), notice)
+}
+
+// inPlanned runs change on planned job id (from the path) as the viewer, in one transaction, then answers as changed.
+func (h *Handlers) inPlanned(w http.ResponseWriter, r *http.Request, st state, notice string, change func(tx pgx.Tx, co, id int64) error) {
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
+	v := page.ViewerOf(r)
+	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error { return change(tx, v.CompanyID, id) })
+	h.changed(w, r, id, err, st, notice)
+}
+
+// Update answers POST /planned/{id}: while shared only title, description, supplier, cost centre and assignees may
+// change (a forged edit of another field is the 409 page, in words).
+func (h *Handlers) Update(w http.ResponseWriter, r *http.Request) {
+	f := formOf(r)
+	v := page.ViewerOf(r)
+	h.inPlanned(w, r, state{form: &f}, "Planned job saved.", func(tx pgx.Tx, co, id int64) error {
+		return planned.Update(r.Context(), tx, co, *v, id, f)
+	})
+}
