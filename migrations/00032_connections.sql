@@ -209,6 +209,10 @@ begin
         raise exception 'client already connected' using errcode = '23505', constraint = 'connections_client_idx';
     end if;
     perform connect_pair(p_firm, null, v.company_id, v.client_id, null);
+    -- The firm's new subcontractor row gets the inviter's email: where its own emails (a shared planned job) go.
+    update connections set email = (select a.email from memberships m join accounts a on a.id = m.account_id
+                                      where m.company_id = v.company_id and m.id = v.invited_by)
+     where connections.company_id = p_firm and connections.kind = 'subcontractor' and connections.peer_company_id = v.company_id;
     update invitations set accepted_at = now() where invitations.company_id = v.company_id and id = v.id;
     return query select v.company_id, v.client_id;
 end

@@ -157,6 +157,8 @@ as $$
       from planned_shares s
       join connections k on k.company_id = s.company_id and k.id = s.connection_id
      where s.company_id = p_owner and s.planned_job_id = p_id and s.party = 'supplier' and s.stopped_at is null
+       and k.kind = 'subcontractor' and k.connected_at is not null
+       and k.id = (select p.supplier_id from planned_jobs p where p.company_id = p_owner and p.id = p_id)
        and k.peer_company_id = nullif(current_setting('app.company_id', true), '')::bigint
 $$;
 -- +goose StatementEnd

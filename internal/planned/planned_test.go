@@ -163,6 +163,28 @@ func TestShare(t *testing.T) {
 			t.Errorf("History lacks %q: %s", want, got)
 		}
 	}
+	// A document the office keeps internal reaches neither.
+	if err := f.tdb.InCompany(ctx, f.fern, func(tx pgx.Tx) error {
+		_, err := files.Save(ctx, tx, files.Postgres{DB: f.tdb.DB}, f.fern, files.Owner{PlannedJobID: f.id}, 0,
+			files.Upload{Name: "MARKER-budget.pdf", Data: []byte("%PDF-1.4 budget"), Party: "office"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var again, againSupplier SharedJob
+	f.tdb.Read(ctx, f.fern, func(b *pgx.Batch) { QueueForClient(b, f.fern, f.client, f.id, &again) })
+	f.tdb.Read(ctx, f.spark, func(b *pgx.Batch) { QueueForSupplier(b, f.fern, f.id, &againSupplier) })
+	if strings.Contains(fmt.Sprintf("%+v %+v", again.Documents, againSupplier.Documents), marker) ||
+		len(againSupplier.Documents) != 1 {
+		t.Errorf("documents: the client sees %+v, the supplier %+v; want the supplier's quote only", again.Documents, againSupplier.Documents)
+	}
+	// The building cannot move to another client while shared with its client.
+	var otherClient int64
+	f.tdb.Owner.QueryRow(ctx, `insert into clients (company_id, name) values ($1, 'Other Owner') returning id`, f.fern).Scan(&otherClient)
+	if err := f.tdb.InCompany(ctx, f.fern, func(tx pgx.Tx) error { return SetBuildingClient(ctx, tx, f.fern, f.site, otherClient) }); !errors.Is(err, apperr.ErrConflict) {
+		t.Fatalf("moving a shared building: %v, want 409", err)
+	}
+
 	// Stop sharing with the supplier: its access ends; the client's stays.
 	if err := f.tdb.InCompany(ctx, f.fern, func(tx pgx.Tx) error { return StopSharing(ctx, tx, f.fern, f.office, f.id, "supplier") }); err != nil {
 		t.Fatal(err)
@@ -182,6 +204,17 @@ func TestShare(t *testing.T) {
 	}
 	if err := f.tdb.Read(ctx, f.fern, func(b *pgx.Batch) { QueueForClient(b, f.fern, f.client, f.id, &after) }); !errors.Is(err, apperr.ErrNotFound) {
 		t.Fatalf("the client after Stop sharing: %v", err)
+	}
+	// Another supplier ends the old one's share (sharing with the new one is a step of its own).
+	if _, err := share(ShareForm{Supplier: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.tdb.Read(ctx, f.fern, func(b *pgx.Batch) { QueueGet(b, f.fern, f.id, &p, &d) })
+	if err := update(func(fm *Form) { fm.SupplierID = 0 }); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.tdb.Read(ctx, f.spark, func(b *pgx.Batch) { QueueForSupplier(b, f.fern, f.id, &after) }); !errors.Is(err, apperr.ErrNotFound) {
+		t.Fatalf("the old supplier after the supplier changed: %v", err)
 	}
 	// Unshared, every field may change again.
 	if err := update(func(fm *Form) { fm.OrderDate = "2026-12-14" }); err != nil {

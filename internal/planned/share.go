@@ -79,7 +79,8 @@ func Share(ctx context.Context, tx pgx.Tx, companyID int64, by identity.Viewer, 
 		       coalesce((select k.email::text from connections k where k.company_id = $1 and k.id = $3 and k.connected_at is not null), ''),
 		       coalesce((select k.name from connections k where k.company_id = $1 and k.id = $3 and k.connected_at is not null), '')
 		  from sites st join clients c on c.company_id = st.company_id and c.id = st.client_id
-		 where st.company_id = $1 and st.id = $2`, companyID, old.SiteID, old.SupplierID).Scan(
+		 where st.company_id = $1 and st.id = $2
+		   for share of st`, companyID, old.SiteID, old.SupplierID).Scan(
 		&rc.ClientID, &rc.ClientContact, &rc.ClientUsers, &rc.SupplierEmail, &rc.Supplier); err != nil {
 		return rc, fmt.Errorf("planned: share: %w", err)
 	}

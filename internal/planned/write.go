@@ -155,15 +155,19 @@ func record(ctx context.Context, tx pgx.Tx, companyID, id int64, party, author, 
 func lock(ctx context.Context, tx pgx.Tx, companyID, id int64) (old PlannedJob, shared bool, err error) {
 	err = tx.QueryRow(ctx, `
 		select p.site_id, p.title, p.type, p.description, p.order_date, p.cost_centre, p.internal_notifications, p.internal_sla,
-		       p.gatekeeper, p.customer_satisfaction, coalesce(p.supplier_id, 0),
-		       exists (select from planned_shares s where s.company_id = p.company_id and s.planned_job_id = p.id and s.stopped_at is null)
+		       p.gatekeeper, p.customer_satisfaction, coalesce(p.supplier_id, 0)
 		  from planned_jobs p where p.company_id = $1 and p.id = $2 for update`, companyID, id).Scan(
 		&old.SiteID, &old.Title, &old.Type, &old.Description, &old.OrderDate, &old.CostCentre, &old.InternalNotifications,
-		&old.InternalSLA, &old.Gatekeeper, &old.CustomerSatisfaction, &old.SupplierID, &shared)
+		&old.InternalSLA, &old.Gatekeeper, &old.CustomerSatisfaction, &old.SupplierID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return old, false, apperr.ErrNotFound
 	}
 	if err != nil {
+		return old, false, fmt.Errorf("planned: lock: %w", err)
+	}
+	// A statement of its own, after the lock: its snapshot sees a share committed while this one waited for the row.
+	if err := tx.QueryRow(ctx, `select exists (select from planned_shares s where s.company_id = $1 and s.planned_job_id = $2 and s.stopped_at is null)`,
+		companyID, id).Scan(&shared); err != nil {
 		return old, false, fmt.Errorf("planned: lock: %w", err)
 	}
 	return old, shared, nil
@@ -216,6 +220,19 @@ func Update(ctx context.Context, tx pgx.Tx, companyID int64, by identity.Viewer,
 	}
 	if err := setAssignees(ctx, tx, companyID, id, f.Assignees); err != nil {
 		return err
+	}
+	// Another supplier: the old one's access ends now; sharing with the new one is the office's own step.
+	if f.SupplierID != old.SupplierID {
+		tag, err := tx.Exec(ctx, `update planned_shares set stopped_at = now()
+			 where company_id = $1 and planned_job_id = $2 and party = 'supplier' and stopped_at is null`, companyID, id)
+		if err != nil {
+			return fmt.Errorf("planned: update: %w", err)
+		}
+		if tag.RowsAffected() > 0 {
+			if err := record(ctx, tx, companyID, id, "office", by.Name, "history", "Stopped sharing with the supplier: the supplier changed"); err != nil {
+				return err
+			}
+		}
 	}
 	return record(ctx, tx, companyID, id, "office", by.Name, "history", "Planned job edited")
 }
@@ -317,6 +334,10 @@ func AddAsset(ctx context.Context, tx pgx.Tx, companyID, siteID int64, name stri
 // SetBuildingClient moves a building (a site) to another client of the company: its planned jobs are then shared
 // with that client. Refused while one of its planned jobs is shared with the old client (409).
 func SetBuildingClient(ctx context.Context, tx pgx.Tx, companyID, siteID, clientID int64) error {
+	// The site is held first, so a Share (which reads it for share) cannot slip in between the check and the move.
+	if _, err := tx.Exec(ctx, `select from sites where company_id = $1 and id = $2 for update`, companyID, siteID); err != nil {
+		return fmt.Errorf("planned: building: %w", err)
+	}
 	var shared bool
 	err := tx.QueryRow(ctx, `select exists (select from planned_shares s join planned_jobs p on p.company_id = s.company_id and p.id = s.planned_job_id
 		 where s.company_id = $1 and p.site_id = $2 and s.party = 'client' and s.stopped_at is null)`, companyID, siteID).Scan(&shared)

@@ -202,14 +202,17 @@ func TestPlanned_CrossClientProbe(t *testing.T) {
 		return id
 	}
 	theirs, unshared, stopped = newPlanned(siteB, "Bakery's", "null"), newPlanned(f.site, "Not shared", ""), newPlanned(f.site, "Stopped", "now()")
-	f.tdb.Owner.QueryRow(ctx, `insert into files (company_id, planned_job_id, name, content_type, size, visible_to_client) values ($1, $2, 'b.pdf', 'application/pdf', 1, true) returning id`,
-		f.acme, theirs).Scan(&doc)
+	// Each with a shared document of its own, so a file probe fails on the share, not on the file's owner.
 	var routes []probeRoute
 	for _, id := range []int64{theirs, unshared, stopped} {
+		f.tdb.Owner.QueryRow(ctx, `insert into files (company_id, planned_job_id, name, content_type, size, visible_to_client) values ($1, $2, 'b.pdf', 'application/pdf', 1, true) returning id`,
+			f.acme, id).Scan(&doc)
+		f.tdb.Owner.Exec(ctx, `insert into file_blobs (company_id, file_id, variant, data) values ($1, $2, 'original', 'x')`, f.acme, doc)
 		routes = append(routes,
 			probeRoute{Method: "GET", Path: fmt.Sprintf("/portal/planned/%d", id)},
 			probeRoute{Method: "POST", Path: fmt.Sprintf("/portal/planned/%d/comments", id), Form: "body=Hacked"},
 			probeRoute{Method: "GET", Path: fmt.Sprintf("/portal/planned/%d/files/%d", id, doc)},
+			probeRoute{Method: "POST", Path: fmt.Sprintf("/portal/planned/%d/files", id)},
 			probeRoute{Method: "GET", Path: fmt.Sprintf("/planned/%d", id)})
 	}
 	assertProbe404(t, f.s, f.fran.asCookies(), append(routes, probeRoute{Method: "GET", Path: "/planned"}, probeRoute{Method: "GET", Path: "/planned/shared"}))

@@ -160,6 +160,12 @@ func TestCrossTenantProbe(t *testing.T) {
 	tdb.Owner.QueryRow(ctx, `insert into planned_interventions (company_id, planned_job_id, asset_id, task) values ($1, $2, $3, 'Fix') returning id`,
 		acme, plannedJob, asset).Scan(&intervention)
 	tdb.Owner.Exec(ctx, `insert into planned_shares (company_id, planned_job_id, party) values ($1, $2, 'client')`, acme, plannedJob)
+	// Shared with a supplier too — Cleo, not Bolt — so the supplier routes below are refused for being Bolt's.
+	cleo := tdb.CreateCompany(t, "Cleo Supplies")
+	tdb.Owner.Exec(ctx, `select connect_pair($1, null, $2, null, null)`, acme, cleo)
+	tdb.Owner.Exec(ctx, `update planned_jobs set supplier_id = (select id from connections where company_id = $1 and peer_company_id = $3) where id = $2`, acme, plannedJob, cleo)
+	tdb.Owner.Exec(ctx, `insert into planned_shares (company_id, planned_job_id, party, connection_id)
+		select $1, $2, 'supplier', id from connections where company_id = $1 and peer_company_id = $3`, acme, plannedJob, cleo)
 	tdb.Owner.QueryRow(ctx, `insert into files (company_id, planned_job_id, name, content_type, size, visible_to_client) values ($1, $2, 'p.pdf', 'application/pdf', 1, true) returning id`,
 		acme, plannedJob).Scan(&doc)
 	tdb.Owner.Exec(ctx, `insert into file_blobs (company_id, file_id, variant, data) values ($1, $2, 'original', 'x')`, acme, doc)
@@ -292,12 +298,18 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "GET", Path: id("/planned/shared/%d/%d", acme, plannedJob)},
 		{Method: "POST", Path: id("/planned/shared/%d/%d/comments", acme, plannedJob), Form: "body=Hacked"},
 		{Method: "GET", Path: id("/planned/shared/%d/%d/files/%d", acme, plannedJob, doc)},
+		{Method: "POST", Path: id("/planned/shared/%d/%d/files", acme, plannedJob)},
+		{Method: "POST", Path: id("/planned/%d/files", plannedJob)},
 		{Method: "POST", Path: "/planned/new", Form: id("title=Hacked&site_id=%d", site)},
 		{Method: "GET", Path: id("/settings/buildings/%d", site)},
 		{Method: "POST", Path: id("/settings/buildings/%d", site), Form: id("client_id=%d", boltClient)},
 		{Method: "POST", Path: id("/settings/buildings/%d", boltSite), Form: id("client_id=%d", client)},
 		{Method: "POST", Path: id("/settings/buildings/%d/assets", site), Form: "asset=Hacked"},
 	})
+	// The supplier it is shared with opens it: the 404s above are Bolt's for not being that supplier.
+	if res, _ := signedIn(t, s, tdb, ts, cleo, identity.RoleAdmin).get(id("/planned/shared/%d/%d", acme, plannedJob)); res.StatusCode != http.StatusOK {
+		t.Errorf("the supplier opening the planned job shared with it = %d, want 200", res.StatusCode)
+	}
 	var boltJobs int
 	tdb.Owner.QueryRow(ctx, `select count(*) from jobs where company_id = $1`, bolt).Scan(&boltJobs)
 	if boltJobs != 1 {
@@ -309,6 +321,7 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "GET", Path: id("/portal/planned/%d", plannedJob)},
 		{Method: "POST", Path: id("/portal/planned/%d/comments", plannedJob), Form: "body=Hacked"},
 		{Method: "GET", Path: id("/portal/planned/%d/files/%d", plannedJob, doc)},
+		{Method: "POST", Path: id("/portal/planned/%d/files", plannedJob)},
 		{Method: "GET", Path: id("/portal/jobs/%d", job)},
 		{Method: "GET", Path: id("/portal/jobs/%d/edit", job)},
 		{Method: "POST", Path: id("/portal/jobs/%d/edit", job), Form: "title=Hacked"},
@@ -386,7 +399,7 @@ func TestCrossTenantProbe(t *testing.T) {
 	tdb.Owner.QueryRow(ctx, `select p.title, (select count(*) from planned_locations where planned_job_id = p.id) + (select count(*) from planned_interventions where planned_job_id = p.id),
 		(select count(*) from planned_shares where planned_job_id = p.id and stopped_at is null), (select client_id from sites where id = p.site_id)
 		from planned_jobs p where p.id = $1`, plannedJob).Scan(&plannedTitle, &plannedItems, &liveShares, &siteClient)
-	if plannedTitle != "Acme planned" || plannedItems != 2 || liveShares != 1 || siteClient != client {
+	if plannedTitle != "Acme planned" || plannedItems != 2 || liveShares != 2 || siteClient != client {
 		t.Errorf("the probe changed Acme's planned job: %q, %d items, %d live shares, its building's client %d", plannedTitle, plannedItems, liveShares, siteClient)
 	}
 	if status != "failed" || clientName != "Acme Client" || sites != 1 || coworkers != 1 || role != "co-worker" || !active || cancelled != nil {

@@ -257,7 +257,7 @@ func Shared(p SharedView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = commentForm(templ.SafeURL(p.Base+"/comments"), p.Comment, p.Errors.Field("body")).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = commentForm(templ.SafeURL(p.Base+"/comments"), p.Comment, p.Errors.Field("body"), "Everyone the planned job is shared with sees comments.").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -623,8 +623,8 @@ func Show(c layout.Chrome, p ShowPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = layout.TextArea(layout.Input{Label: "Note for the client", Name: "note", Value: p.Note, Error: p.Errors.Field("note"), MaxLength: 2000,
-				Hint: "Helps them understand the scope of the job. Each gets an email with a link."}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = layout.TextArea(layout.Input{Label: "Note", Name: "note", Value: p.Note, Error: p.Errors.Field("note"), MaxLength: 2000,
+				Hint: "For whoever you share with (the client and the supplier see it): it helps them understand the scope of the job. Each gets an email with a link."}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -644,7 +644,7 @@ func Show(c layout.Chrome, p ShowPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = commentForm(p.path("/comments"), p.Comment, p.Errors.Field("body")).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = commentForm(p.path("/comments"), p.Comment, p.Errors.Field("body"), "Comments are shared: the client and the supplier see them while the job is shared with them. History lines are the office's.").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -770,7 +770,7 @@ func activity(acts []planned.Activity, loc *time.Location) templ.Component {
 	})
 }
 
-func commentForm(action templ.SafeURL, body, err string) templ.Component {
+func commentForm(action templ.SafeURL, body, err, hint string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -804,7 +804,7 @@ func commentForm(action templ.SafeURL, body, err string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = layout.TextArea(layout.Input{Label: "Comment", Name: "body", Value: body, Error: err, MaxLength: 4000}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = layout.TextArea(layout.Input{Label: "Comment", Name: "body", Value: body, Error: err, MaxLength: 4000, Hint: hint}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -912,8 +912,13 @@ func documents(docs []files.File, base templ.SafeURL, office bool) templ.Compone
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
+		} else {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 93, "<p class=\"hint\">Everyone the planned job is shared with sees the documents and comments here.</p>")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 93, "<div class=\"actions\"><button type=\"submit\" class=\"secondary\">Add document</button></div></form></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 94, "<div class=\"actions\"><button type=\"submit\" class=\"secondary\">Add document</button></div></form></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

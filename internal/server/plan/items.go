@@ -3,6 +3,7 @@ package plan
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -12,6 +13,7 @@ import (
 	"fieldops/internal/mail"
 	"fieldops/internal/planned"
 	"fieldops/internal/server/page"
+	"fieldops/internal/settings"
 	"fieldops/internal/staff"
 	"fieldops/internal/token"
 	"fieldops/templates/email"
@@ -119,9 +121,15 @@ const KindShared mail.Kind = "planned_share"
 // the client's users with a link to their portal (a client without users gets a Job Share Plus invitation at its
 // contact email), the supplier with a link in its own company. The emails are made from the shared fields only.
 func (h *Handlers) Share(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
 	v := page.ViewerOf(r)
 	f := planned.ShareForm{Client: r.PostFormValue("client") != "", Supplier: r.PostFormValue("supplier") != "", Note: r.PostFormValue("note")}
-	h.inPlanned(w, r, state{note: f.Note}, "Shared: they have an email with a link.", func(tx pgx.Tx, co, id int64) error {
+	var told []string
+	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) error {
+		co := v.CompanyID
 		rc, err := planned.Share(r.Context(), tx, co, *v, id, f)
 		if err != nil {
 			return err
@@ -134,16 +142,8 @@ func (h *Handlers) Share(w http.ResponseWriter, r *http.Request) {
 		to := rc.ClientUsers
 		if rc.ClientContact != "" {
 			to = []string{rc.ClientContact}
-			tok := token.New()
-			msg, err := h.InvitationEmail(r, identity.RoleClient, tok)
-			if err != nil {
+			if err := h.inviteContact(r, tx, rc); err != nil {
 				return err
-			}
-			perms := identity.Permissions{}
-			_, err = staff.Invite(r.Context(), tx, co, v.MembershipID, staff.InviteForm{Email: rc.ClientContact, Role: identity.RoleClient,
-				ClientID: rc.ClientID, Perms: perms}, tok.Hash, msg)
-			if err != nil && apperr.AsValidation(err) == nil {
-				return err // a pending invitation or a user already: the email below reaches them anyway
 			}
 		}
 		for _, addr := range to {
@@ -151,11 +151,43 @@ func (h *Handlers) Share(w http.ResponseWriter, r *http.Request) {
 				return err
 			}
 		}
+		told = append(told, to...)
 		if rc.SupplierEmail != "" {
+			told = append(told, rc.SupplierEmail)
 			return h.tell(r, tx, co, rc.SupplierEmail, j, h.BaseURL+"/planned/shared/"+strconv.FormatInt(co, 10)+"/"+idPath)
 		}
 		return nil
 	})
+	notice := "Shared."
+	if len(told) > 0 {
+		notice = "Shared: a link is on its way to " + strings.Join(told, ", ") + "."
+	}
+	h.changed(w, r, id, err, state{note: f.Note}, notice)
+}
+
+// inviteContact invites the client's contact as a Job Share Plus user (the company's default permissions), in tx,
+// so the emailed link opens for them. One already invited or already a user is left as they are; anything else
+// refused (no seat left, sending limits) refuses the share, in words.
+func (h *Handlers) inviteContact(r *http.Request, tx pgx.Tx, rc planned.Recipients) error {
+	v := page.ViewerOf(r)
+	perms, err := settings.PortalDefaults(r.Context(), tx, v.CompanyID)
+	if err != nil {
+		return err
+	}
+	tok := token.New()
+	msg, err := h.InvitationEmail(r, identity.RoleClient, tok)
+	if err != nil {
+		return err
+	}
+	_, err = staff.Invite(r.Context(), tx, v.CompanyID, v.MembershipID, staff.InviteForm{Email: rc.ClientContact, Role: identity.RoleClient,
+		ClientID: rc.ClientID, Perms: perms}, tok.Hash, msg)
+	if ve := apperr.AsValidation(err); ve != nil && ve.Field("email") != "" {
+		return nil // pending already, or one of the company's people: the email below reaches them
+	}
+	if ve := apperr.AsValidation(err); ve != nil {
+		return &apperr.ValidationError{Form: "Not shared: the client's contact could not be invited. " + ve.FormMessage()}
+	}
+	return err
 }
 
 // tell queues the email of a shared planned job to addr, with link.

@@ -76,7 +76,7 @@ func (h *Handlers) PlannedComment(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
 	body := r.PostFormValue("body")
 	h.inPlanned(w, r, body, "Comment added.", func(tx pgx.Tx, co, id int64) error {
-		return planned.Comment(r.Context(), tx, co, "client", v.Name+" ("+v.ClientName+")", id, body)
+		return planned.Comment(r.Context(), tx, co, "client", v.Name+" (client)", id, body)
 	})
 }
 
@@ -97,7 +97,7 @@ func (h *Handlers) PlannedUpload(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		return planned.History(r.Context(), tx, co, id, "client", v.Name+" ("+v.ClientName+")", "Added the document "+f.Name)
+		return planned.History(r.Context(), tx, co, id, "client", v.Name+" (client)", "Added the document "+f.Name)
 	})
 }
 
