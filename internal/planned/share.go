@@ -135,8 +135,8 @@ func StopSharing(ctx context.Context, tx pgx.Tx, companyID int64, by identity.Vi
 	return record(ctx, tx, companyID, id, "office", by.Name, "history", "Stopped sharing with the "+party)
 }
 
-// Comment adds a comment by the office ("office") or the client ("client") on a planned job of the company: a
-// client only on one shared with it live (ErrNotFound otherwise, checked by the caller's QueueForClient scope here).
+// Comment adds a comment by the office ("office") or the client ("client") on planned job id of the company. The
+// caller has checked the job is the company's, and for a client that it is shared with them now (CheckClient).
 func Comment(ctx context.Context, tx pgx.Tx, companyID int64, party, author string, id int64, body string) error {
 	body = strings.TrimSpace(body)
 	switch {
