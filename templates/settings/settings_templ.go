@@ -363,7 +363,7 @@ func Show(c layout.Chrome, p Page) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "</div><div class=\"actions\"><button type=\"submit\" class=\"secondary\">Upload logo</button></div></form></section><section class=\"card\"><h2>Job Share for every client</h2><p>Turn Job Share on for all your existing clients at once. New jobs for them will email their contacts a dashboard link.</p><form method=\"post\" action=\"/settings/job-share-all\"><button type=\"submit\" class=\"secondary\">Turn on Job Share for every client</button></form></section>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "</div><div class=\"actions\"><button type=\"submit\" class=\"secondary\">Upload logo</button></div></form></section><section class=\"card\" id=\"buildings\"><h2>Buildings</h2><p>A building is one of a client's sites, where planned jobs happen. Its page holds the client it belongs to (whom its planned jobs are shared with) and its assets: open it from the site on the <a href=\"/clients\">client's record</a>, or from a planned job.</p></section><section class=\"card\"><h2>Job Share for every client</h2><p>Turn Job Share on for all your existing clients at once. New jobs for them will email their contacts a dashboard link.</p><form method=\"post\" action=\"/settings/job-share-all\"><button type=\"submit\" class=\"secondary\">Turn on Job Share for every client</button></form></section>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
