@@ -52,8 +52,11 @@ type FirmVisit struct {
 // QueueAssignment adds what jobID's page shows of its assignment (nothing, when it has none), and the visits of
 // whoever it is assigned to. The job itself is read (and scoped) by the caller in the same batch.
 func QueueAssignment(b *pgx.Batch, companyID, jobID int64, a *Assignment) {
-	b.Queue(`select direction, firm, coalesce(peer_status, ''), agreed_cents, customer_name, customer_email, customer_phone
-	           from job_assignment($1, $2)`, companyID, jobID).Query(func(rows pgx.Rows) error {
+	// Each definer runs only for a job that has a link (the lateral join calls it for none otherwise): most jobs pay
+	// one index probe here, not a function call.
+	b.Queue(`select a.direction, a.firm, coalesce(a.peer_status, ''), a.agreed_cents, a.customer_name, a.customer_email, a.customer_phone
+	           from (select from job_links l where l.company_id = $1 and l.job_id = $2 limit 1) linked,
+	                lateral job_assignment($1, $2) a`, companyID, jobID).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var dir, firm, status string
 			var agreed *int64
@@ -73,7 +76,9 @@ func QueueAssignment(b *pgx.Batch, companyID, jobID int64, a *Assignment) {
 		return rows.Err()
 	})
 	// Queued after the assignment, so a.To is known when the visits arrive.
-	b.Queue(`select starts_at, ends_at, firm from assigned_visits($1, $2)`, companyID, jobID).Query(func(rows pgx.Rows) (err error) {
+	b.Queue(`select v.starts_at, v.ends_at, v.firm
+	           from (select from job_links l where l.company_id = $1 and l.job_id = $2 and l.direction = 'assigned-to') linked,
+	                lateral assigned_visits($1, $2) v`, companyID, jobID).Query(func(rows pgx.Rows) (err error) {
 		visits, err := pgx.CollectRows(rows, pgx.RowToStructByName[FirmVisit])
 		if a.To != nil {
 			a.To.VisitsByFirm = visits
