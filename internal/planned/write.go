@@ -151,6 +151,18 @@ func record(ctx context.Context, tx pgx.Tx, companyID, id int64, party, author, 
 	return nil
 }
 
+// Check reports, in tx, whether planned job id is the company's (ErrNotFound otherwise), holding nothing.
+func Check(ctx context.Context, tx pgx.Tx, companyID, id int64) error {
+	var ok bool
+	if err := tx.QueryRow(ctx, `select exists (select from planned_jobs where company_id = $1 and id = $2)`, companyID, id).Scan(&ok); err != nil {
+		return fmt.Errorf("planned: check: %w", err)
+	}
+	if !ok {
+		return apperr.ErrNotFound
+	}
+	return nil
+}
+
 // lock holds the planned job in tx and reports whether it is shared; ErrNotFound when the company has none.
 func lock(ctx context.Context, tx pgx.Tx, companyID, id int64) (old PlannedJob, shared bool, err error) {
 	err = tx.QueryRow(ctx, `

@@ -62,27 +62,11 @@ func (h *Handlers) Comment(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
 	body := r.PostFormValue("body")
 	h.inPlanned(w, r, state{comment: body}, "Comment added.", func(tx pgx.Tx, co, id int64) error {
-		if err := exists(r, tx, co, id); err != nil {
+		if err := planned.Check(r.Context(), tx, co, id); err != nil {
 			return err
 		}
 		return planned.Comment(r.Context(), tx, co, "office", v.Name, id, body)
 	})
-}
-
-// exists refuses another company's planned job id (RLS shows none): ErrNotFound.
-func exists(r *http.Request, tx pgx.Tx, co, id int64) error {
-	var ok bool
-	if err := tx.QueryRow(r.Context(), `select exists (select from planned_jobs where company_id = $1 and id = $2)`, co, id).Scan(&ok); err != nil || !ok {
-		return errOr(err)
-	}
-	return nil
-}
-
-func errOr(err error) error {
-	if err != nil {
-		return err
-	}
-	return apperr.ErrNotFound
 }
 
 // Upload answers POST /planned/{id}/files: a document, shared unless unticked.
@@ -94,7 +78,7 @@ func (h *Handlers) Upload(w http.ResponseWriter, r *http.Request) {
 		if uerr != nil {
 			return documentRefused(uerr)
 		}
-		if err := exists(r, tx, co, id); err != nil {
+		if err := planned.Check(r.Context(), tx, co, id); err != nil {
 			return err
 		}
 		f, err := files.Save(r.Context(), tx, h.Files, co, files.Owner{PlannedJobID: id}, v.MembershipID, u)
