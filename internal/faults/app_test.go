@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -22,6 +21,7 @@ import (
 	"time"
 
 	"fieldops/internal/mail"
+	"fieldops/internal/mail/mailtest"
 )
 
 // binary is the fieldops binary under test, built once by TestMain.
@@ -66,7 +66,7 @@ var testSettings = []string{"LOG_LEVEL=warn", "OUTBOX_POLL=100ms", "OUTBOX_LEASE
 // it is ready. The process is killed when the test ends, if it still runs.
 func startApp(t *testing.T, appURL, ownerURL string, smtp mail.SMTP, settings ...string) *app {
 	t.Helper()
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	addr := fmt.Sprintf("127.0.0.1:%d", mailtest.FreePort(t))
 	a := &app{t: t, Base: "http://" + addr, log: &lockedBuffer{}}
 	a.env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 		"DATABASE_URL=" + appURL, "MIGRATE_DATABASE_URL=" + ownerURL, "ADDR=" + addr, "BASE_URL=" + a.Base,
@@ -296,16 +296,6 @@ func (b *lockedBuffer) tail(n int) string {
 		s = "…" + s[len(s)-n:]
 	}
 	return s
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // eventually polls cond every 50 ms until it holds, failing the test with what after within.

@@ -23,7 +23,7 @@ import (
 func TestFaults_DatabaseRestartRecovers(t *testing.T) {
 	c := newCluster(t)
 	mp := mailtest.Start(t)
-	profiler := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	profiler := fmt.Sprintf("127.0.0.1:%d", mailtest.FreePort(t))
 	a := startApp(t, c.AppURL, c.OwnerURL, mp.SMTP(), "PPROF_ADDR="+profiler)
 	o := newOffice(t, a)
 

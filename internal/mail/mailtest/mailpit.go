@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -26,16 +27,26 @@ type Mailpit struct {
 	SMTPPort int
 	APIURL   string
 	cmd      *exec.Cmd
+	exited   chan struct{} // closed when cmd has ended
 }
 
-// Start runs a Mailpit on free loopback ports, with the chaos API enabled.
+// Start runs a Mailpit on free loopback ports, with the chaos API enabled. A port taken between the check and
+// Mailpit's bind (by another test binary's Mailpit) makes it exit at once; Start then tries other ports.
 func Start(tb testing.TB) *Mailpit {
 	tb.Helper()
-	m := &Mailpit{tb: tb, SMTPPort: freePort(tb)}
-	m.APIURL = fmt.Sprintf("http://127.0.0.1:%d", freePort(tb))
-	m.Restart()
+	m := &Mailpit{tb: tb}
 	tb.Cleanup(m.Stop)
-	return m
+	for try := 1; ; try++ {
+		m.SMTPPort = FreePort(tb)
+		m.APIURL = fmt.Sprintf("http://127.0.0.1:%d", FreePort(tb))
+		err := m.start()
+		if err == nil {
+			return m
+		}
+		if try == 5 {
+			tb.Fatalf("mailpit did not start: %v", err)
+		}
+	}
 }
 
 // SMTP is where the worker should send.
@@ -43,42 +54,58 @@ func (m *Mailpit) SMTP() mail.SMTP { return mail.SMTP{Host: "127.0.0.1", Port: m
 
 // Stop ends the Mailpit (its SMTP port then refuses connections); Restart brings it back, empty, on the same ports.
 func (m *Mailpit) Stop() {
-	if m.cmd != nil && m.cmd.Process != nil {
+	if m.cmd != nil {
 		m.cmd.Process.Kill()
-		m.cmd.Wait()
+		<-m.exited
 		m.cmd = nil
 	}
 }
 
-// Restart starts the Mailpit and waits until its API answers.
+// Restart starts the Mailpit on its ports and waits until its API answers.
 func (m *Mailpit) Restart() {
 	m.tb.Helper()
+	if err := m.start(); err != nil {
+		m.tb.Fatalf("mailpit did not start: %v", err)
+	}
+}
+
+// start runs Mailpit and waits until its API answers, or until it exits (a port in use) or 15 s pass.
+func (m *Mailpit) start() error {
 	bin := os.Getenv("MAILPIT")
 	if bin == "" {
-		m.tb.Fatal("MAILPIT is not set: run the tests with `make test`")
+		return fmt.Errorf("MAILPIT is not set: run the tests with `make test`")
 	}
-	m.cmd = exec.Command(bin,
+	cmd := exec.Command(bin,
 		"--smtp", "127.0.0.1:"+strconv.Itoa(m.SMTPPort),
 		"--listen", m.APIURL[len("http://"):],
 		"--enable-chaos", "--quiet",
 		"--smtp-disable-rdns", "--disable-version-check", "--max", "0") // no cap: a test may read back every email
-	m.cmd.Stdout, m.cmd.Stderr = os.Stderr, os.Stderr
-	if err := m.cmd.Start(); err != nil {
-		m.tb.Fatalf("mailpit: %v", err)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return err
 	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	m.cmd, m.exited = cmd, exited
 	deadline := time.Now().Add(15 * time.Second)
 	for {
 		res, err := http.Get(m.APIURL + "/api/v1/info")
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == 200 {
-				return
+				return nil
 			}
 		}
-		if time.Now().After(deadline) {
-			m.tb.Fatalf("mailpit did not start: %v", err)
+		select {
+		case <-exited:
+			m.cmd = nil
+			return fmt.Errorf("mailpit exited on ports %d and %s: %s", m.SMTPPort, m.APIURL, cmd.ProcessState)
+		case <-time.After(20 * time.Millisecond):
 		}
-		time.Sleep(20 * time.Millisecond)
+		if time.Now().After(deadline) {
+			m.Stop()
+			return fmt.Errorf("no answer from %s in 15s: %v", m.APIURL, err)
+		}
 	}
 }
 
@@ -295,12 +322,20 @@ func (m *Mailpit) getJSON(path string, v any) {
 	}
 }
 
-func freePort(tb testing.TB) int {
+// FreePort returns a free loopback port for a server a test starts, below Linux's ephemeral range (32768–60999):
+// the outgoing connections of a test run take ports from that range, and one could take a port between this
+// check and the server's bind.
+func FreePort(tb testing.TB) int {
 	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
+	for range 1000 {
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", 10000+rand.IntN(22000)))
+		if err != nil {
+			continue
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		return port
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	tb.Fatal("no free port between 10000 and 32000")
+	return 0
 }
