@@ -30,6 +30,11 @@ type ValidationError struct {
 	Form   string
 }
 
+// FieldError is a ValidationError with one message, msg, for field.
+func FieldError(field, msg string) error {
+	return &ValidationError{Fields: map[string]string{field: msg}}
+}
+
 // Add records msg for field, keeping the first message a field gets.
 func (v *ValidationError) Add(field, msg string) {
 	if v.Fields == nil {

@@ -208,7 +208,7 @@ func check(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, f Form, loc
 		}
 		c.calls = append(fromBook, c.calls...)
 		if len(c.calls) > MaxCalls {
-			return c, &apperr.ValidationError{Fields: map[string]string{"calls": fmt.Sprintf("Put at most %d people in one call list.", MaxCalls)}}
+			return c, apperr.FieldError("calls", fmt.Sprintf("Put at most %d people in one call list.", MaxCalls))
 		}
 	}
 	var err error

@@ -36,9 +36,9 @@ func Post(ctx context.Context, tx pgx.Tx, companyID int64, from Sender, room Roo
 	body = strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\r", "\n"))
 	switch n := utf8.RuneCountInString(body); {
 	case n == 0:
-		return 0, &apperr.ValidationError{Fields: map[string]string{"body": "Write a message first."}}
+		return 0, apperr.FieldError("body", "Write a message first.")
 	case n > MaxBody:
-		return 0, &apperr.ValidationError{Fields: map[string]string{"body": fmt.Sprintf("Use at most %d characters (this one has %d).", MaxBody, n)}}
+		return 0, apperr.FieldError("body", fmt.Sprintf("Use at most %d characters (this one has %d).", MaxBody, n))
 	}
 	args := pgx.NamedArgs{"company": companyID, "member": from.Member, "body": body}
 	maps.Copy(args, room.args())

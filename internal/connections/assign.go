@@ -109,12 +109,12 @@ func Assign(ctx context.Context, tx pgx.Tx, companyID int64, scope jobs.Scope, b
 	if s := strings.TrimSpace(f.Agreed); s != "" {
 		cents, ok := jobs.ParseDecimal(strings.TrimPrefix(s, "$"), 2)
 		if !ok || cents < 0 || cents > jobs.MaxUnitCents {
-			return fieldError("agreed", "Enter the agreed price as an amount, like 450 or 450.00, or leave it empty.")
+			return apperr.FieldError("agreed", "Enter the agreed price as an amount, like 450 or 450.00, or leave it empty.")
 		}
 		agreed = &cents
 	}
 	if f.ConnectionID <= 0 {
-		return fieldError("connection_id", "Choose the subcontractor.")
+		return apperr.FieldError("connection_id", "Choose the subcontractor.")
 	}
 	if _, err := jobs.Lock(ctx, tx, companyID, scope, jobID); err != nil {
 		return err

@@ -51,9 +51,9 @@ func InviteSubcontractor(ctx context.Context, tx pgx.Tx, companyID, invitedBy in
 		 order by connected_at nulls last limit 1`, companyID, f.Email).Scan(&connected)
 	switch {
 	case err == nil && *connected:
-		return 0, fieldError("email", "This subcontractor is connected already.")
+		return 0, apperr.FieldError("email", "This subcontractor is connected already.")
 	case err == nil:
-		return 0, fieldError("email", "This email has an invitation already. Use Resend on it instead.")
+		return 0, apperr.FieldError("email", "This email has an invitation already. Use Resend on it instead.")
 	case !errors.Is(err, pgx.ErrNoRows):
 		return 0, fmt.Errorf("connections: invite: %w", err)
 	}
@@ -71,10 +71,6 @@ func enqueue(ctx context.Context, tx pgx.Tx, companyID int64, to string, msg mai
 	msg.Kind, msg.To, msg.Secret = mail.KindInvite, []string{to}, true
 	_, err := mail.Enqueue(ctx, tx, companyID, msg)
 	return err
-}
-
-func fieldError(field, msg string) error {
-	return &apperr.ValidationError{Fields: map[string]string{field: msg}}
 }
 
 // ResendSubcontractor sends a subcontractor's invitation again with a new link (the old one stops working) and 7

@@ -96,7 +96,7 @@ func Check(u Upload) (name, contentType string, err error) { return check(u) }
 // check validates an upload and returns its cleaned name and content type. Nothing is trusted from the browser:
 // the content type comes from the allow-list, and the first bytes must match it.
 func check(u Upload) (name, contentType string, err error) {
-	field := func(msg string) error { return &apperr.ValidationError{Fields: map[string]string{"file": msg}} }
+	field := func(msg string) error { return apperr.FieldError("file", msg) }
 	if problem := input.Problem(u.Name); problem != "" {
 		return "", "", field("The file's name holds " + problem + ". Rename the file and upload it again.")
 	}

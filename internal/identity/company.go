@@ -60,7 +60,7 @@ func CreateCompany(ctx context.Context, owner *pgxpool.Pool, h *Hasher, in NewCo
 // SetSeats sets a company's licence seats (its plan), as the owner role. ErrNotFound when there is no such company.
 func SetSeats(ctx context.Context, owner *pgxpool.Pool, companyID int64, seats int) error {
 	if seats < 0 || seats > 100_000 {
-		return &apperr.ValidationError{Fields: map[string]string{"seats": "Seats must be between 0 and 100000."}}
+		return apperr.FieldError("seats", "Seats must be between 0 and 100000.")
 	}
 	tag, err := owner.Exec(ctx, `update companies set seats = $2 where id = $1`, companyID, seats)
 	if err != nil {

@@ -127,7 +127,7 @@ func ChangePassword(ctx context.Context, d *db.DB, h *Hasher, companyID, account
 	}
 	id, err := Authenticate(ctx, pool, h, Login{Email: email, Password: current})
 	if errors.Is(err, ErrWrongLogin) || (err == nil && id != accountID) {
-		return &apperr.ValidationError{Fields: map[string]string{"current": "That is not your current password."}}
+		return apperr.FieldError("current", "That is not your current password.")
 	}
 	if err != nil {
 		return err

@@ -132,9 +132,7 @@ func SignUp(ctx context.Context, q Querier, h *Hasher, in Signup) (int64, Member
 	err = q.QueryRow(ctx, `select company_id, account_id, membership_id from signup($1, $2, $3, $4)`,
 		in.CompanyName, in.Name, in.Email, hash).Scan(&m.CompanyID, &accountID, &m.ID)
 	if isUniqueViolation(err, "accounts_email_key") {
-		return 0, m, &apperr.ValidationError{Fields: map[string]string{
-			"email": "This email already has an account. Log in instead, or use another email.",
-		}}
+		return 0, m, apperr.FieldError("email", "This email already has an account. Log in instead, or use another email.")
 	}
 	if err != nil {
 		return 0, m, fmt.Errorf("identity: sign up: %w", err)

@@ -88,13 +88,13 @@ func SetStage(ctx context.Context, tx pgx.Tx, companyID, parentID, subjobID int6
 	want := int64(share.BP)
 	if share.Cents > 0 {
 		if total == 0 {
-			return &apperr.ValidationError{Fields: map[string]string{"share": "The parent job has no time or parts yet, so an amount cannot be a share of it. Add its lines first, or bill a percentage."}}
+			return apperr.FieldError("share", "The parent job has no time or parts yet, so an amount cannot be a share of it. Add its lines first, or bill a percentage.")
 		}
 		want = (share.Cents*10000 + total - 1) / total
 	}
 	if used+want > 10000 {
 		left := max(0, 10000-used)
-		return &apperr.ValidationError{Fields: map[string]string{"share": fmt.Sprintf("The stages would bill more than the whole job: %s%% of it is left to plan.", settings.Percent(int(left)))}}
+		return apperr.FieldError("share", fmt.Sprintf("The stages would bill more than the whole job: %s%% of it is left to plan.", settings.Percent(int(left))))
 	}
 	if _, err := tx.Exec(ctx, `insert into billing_stages (company_id, job_id, parent_id, share_bp, amount_cents, bill_on) values ($1, $2, $3, $4, $5, $6)`,
 		companyID, subjobID, parentID, nullInt(share.BP), db.NullID(share.Cents), billOn); err != nil {

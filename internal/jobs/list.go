@@ -95,7 +95,7 @@ func ParseView(s string) (View, error) {
 			return o.View, nil
 		}
 	}
-	return ViewAll, &apperr.ValidationError{Fields: map[string]string{"view": "Choose a view from the list."}}
+	return ViewAll, apperr.FieldError("view", "Choose a view from the list.")
 }
 
 // searchWindow is how many of the newest jobs of a list a search tests row by row before it gathers every match

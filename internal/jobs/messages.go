@@ -60,9 +60,9 @@ func AddMessage(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by
 	body = strings.TrimSpace(body)
 	switch {
 	case body == "":
-		return 0, &apperr.ValidationError{Fields: map[string]string{"body": "Write the note first."}}
+		return 0, apperr.FieldError("body", "Write the note first.")
 	case utf8.RuneCountInString(body) > 10000:
-		return 0, &apperr.ValidationError{Fields: map[string]string{"body": "Use at most 10000 characters."}}
+		return 0, apperr.FieldError("body", "Use at most 10000 characters.")
 	}
 	if _, err := lock(ctx, tx, companyID, scope, jobID); err != nil {
 		return 0, err
@@ -137,9 +137,9 @@ func AddClientReply(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope
 	body = strings.TrimSpace(body)
 	switch {
 	case body == "":
-		return 0, &apperr.ValidationError{Fields: map[string]string{"body": "Write your message first."}}
+		return 0, apperr.FieldError("body", "Write your message first.")
 	case utf8.RuneCountInString(body) > MaxReply:
-		return 0, &apperr.ValidationError{Fields: map[string]string{"body": fmt.Sprintf("Use at most %d characters.", MaxReply)}}
+		return 0, apperr.FieldError("body", fmt.Sprintf("Use at most %d characters.", MaxReply))
 	}
 	if _, err := lock(ctx, tx, companyID, scope, jobID); err != nil {
 		return 0, err

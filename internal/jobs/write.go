@@ -284,7 +284,7 @@ func SetBillingClient(ctx context.Context, tx pgx.Tx, companyID int64, scope Sco
 // it has is no change.
 func SetStatus(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by Actor, id int64, to Status) error {
 	if !to.InWorkflow() {
-		return &apperr.ValidationError{Fields: map[string]string{"status": "Choose a status from the list."}}
+		return apperr.FieldError("status", "Choose a status from the list.")
 	}
 	c, err := lock(ctx, tx, companyID, scope, id)
 	if err != nil || c.Status == to {
@@ -388,7 +388,7 @@ func LinkRecall(ctx context.Context, tx pgx.Tx, companyID int64, scope Scope, by
 		}
 	} else {
 		n := ParseRef(recallRef)
-		bad := func(msg string) error { return &apperr.ValidationError{Fields: map[string]string{"recall": msg}} }
+		bad := func(msg string) error { return apperr.FieldError("recall", msg) }
 		if n == 0 {
 			return 0, bad("Enter a job number, like J-1042.")
 		}

@@ -135,7 +135,7 @@ func ParseStatus(s string) (Status, error) {
 			return st, nil
 		}
 	}
-	return "", &apperr.ValidationError{Fields: map[string]string{"status": "Choose a status from the list."}}
+	return "", apperr.FieldError("status", "Choose a status from the list.")
 }
 
 // QueueOutbox adds one page of the company's emails, newest first, to b: OutboxPageSize+1 rows are read, so the

@@ -85,10 +85,10 @@ func Share(ctx context.Context, tx pgx.Tx, companyID int64, by identity.Viewer, 
 		return rc, fmt.Errorf("planned: share: %w", err)
 	}
 	if f.Supplier && rc.Supplier == "" {
-		return rc, &apperr.ValidationError{Fields: map[string]string{"share_with": "Choose a connected supplier on the planned job first (Edit), then share it with them."}}
+		return rc, apperr.FieldError("share_with", "Choose a connected supplier on the planned job first (Edit), then share it with them.")
 	}
 	if f.Client && len(rc.ClientUsers) == 0 && rc.ClientContact == "" {
-		return rc, &apperr.ValidationError{Fields: map[string]string{"share_with": "The building's client has no portal users and no contact email: add one on its record first."}}
+		return rc, apperr.FieldError("share_with", "The building's client has no portal users and no contact email: add one on its record first.")
 	}
 	parties := map[string]bool{"client": f.Client, "supplier": f.Supplier}
 	for _, party := range []string{"client", "supplier"} {
@@ -138,14 +138,24 @@ func StopSharing(ctx context.Context, tx pgx.Tx, companyID int64, by identity.Vi
 // Comment adds a comment by the office ("office") or the client ("client") on planned job id of the company. The
 // caller has checked the job is the company's, and for a client that it is shared with them now (CheckClient).
 func Comment(ctx context.Context, tx pgx.Tx, companyID int64, party, author string, id int64, body string) error {
+	body, err := checkComment(body)
+	if err != nil {
+		return err
+	}
+	return record(ctx, tx, companyID, id, party, author, "comment", body)
+}
+
+// checkComment trims a comment (of the office, the client or the supplier) and refuses it empty or past 4,000
+// characters.
+func checkComment(body string) (string, error) {
 	body = strings.TrimSpace(body)
 	switch {
 	case body == "":
-		return &apperr.ValidationError{Fields: map[string]string{"body": "Write the comment first."}}
+		return "", apperr.FieldError("body", "Write the comment first.")
 	case len([]rune(body)) > 4000:
-		return &apperr.ValidationError{Fields: map[string]string{"body": "Use at most 4,000 characters."}}
+		return "", apperr.FieldError("body", "Use at most 4,000 characters.")
 	}
-	return record(ctx, tx, companyID, id, party, author, "comment", body)
+	return body, nil
 }
 
 // History adds a History line to planned job id by party's author (a document added, say).

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -74,12 +73,9 @@ func QueueForSupplier(b *pgx.Batch, owner, id int64, j *SharedJob) {
 // SupplierComment adds the supplier's comment (author: the person) on owner's planned job id, in tx (the
 // supplier's company). ErrNotFound unless it is shared with the supplier now.
 func SupplierComment(ctx context.Context, tx pgx.Tx, owner, id int64, author, body string) error {
-	body = strings.TrimSpace(body)
-	switch {
-	case body == "":
-		return &apperr.ValidationError{Fields: map[string]string{"body": "Write the comment first."}}
-	case len([]rune(body)) > 4000:
-		return &apperr.ValidationError{Fields: map[string]string{"body": "Use at most 4,000 characters."}}
+	body, err := checkComment(body)
+	if err != nil {
+		return err
 	}
 	var ok bool
 	if err := tx.QueryRow(ctx, `select planned_shared_comment($1, $2, $3, $4)`, owner, id, author, body).Scan(&ok); err != nil {

@@ -126,7 +126,7 @@ func checkRefs(ctx context.Context, tx pgx.Tx, companyID int64, f Form) error {
 	case site != 1 || assignees != len(slices.Compact(slices.Sorted(slices.Values(f.Assignees)))) || (f.SupplierID != 0 && supplier == nil):
 		return apperr.ErrNotFound
 	case supplier != nil && !*supplier:
-		return &apperr.ValidationError{Fields: map[string]string{"supplier_id": "This supplier has not accepted your invitation yet: choose them once they have."}}
+		return apperr.FieldError("supplier_id", "This supplier has not accepted your invitation yet: choose them once they have.")
 	}
 	return nil
 }

@@ -86,3 +86,28 @@ func TestPortal_AssignToPicksTheContractor(t *testing.T) {
 		t.Fatalf("a next that leaves the site = %q, want /", res.Header.Get("Location"))
 	}
 }
+
+// Made-up invitation links, of a person (/invite) and of a firm (/connect), are the 404 page and count against the
+// client IP: past the limit every such link is the 429 page, in words.
+func TestInvitationLinks_GuessesAreLimited(t *testing.T) {
+	for _, path := range []string{"/invite/", "/connect/"} {
+		t.Run(path, func(t *testing.T) {
+			s, _, _ := newTestServer(t)
+			ts := httptest.NewServer(s)
+			defer ts.Close()
+			visitor := newClient(t, ts)
+			res, body := visitor.get(path + strings.Repeat("A", 43))
+			if res.StatusCode != http.StatusNotFound || !strings.Contains(body, "This invitation link does not work") {
+				t.Fatalf("a made-up link = %d: %.600s", res.StatusCode, body)
+			}
+			for range 40 {
+				if res, body = visitor.get(path + strings.Repeat("B", 43)); res.StatusCode != http.StatusNotFound {
+					break
+				}
+			}
+			if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Too many attempts. Try again in") {
+				t.Errorf("after 40 made-up links = %d: %.600s", res.StatusCode, body)
+			}
+		})
+	}
+}

@@ -93,7 +93,7 @@ const MaxLogo = 512 << 10
 // CheckLogo reads an uploaded logo: a PNG or JPEG (by its bytes, whatever its name) of at most MaxLogo and 4000
 // pixels a side; it returns the type as invoices name it ("PNG" or "JPG"), or a refusal in words.
 func CheckLogo(data []byte) (string, error) {
-	refuse := func(msg string) error { return &apperr.ValidationError{Fields: map[string]string{"logo": msg}} }
+	refuse := func(msg string) error { return apperr.FieldError("logo", msg) }
 	if len(data) == 0 {
 		return "", refuse("Choose a PNG or JPEG file.")
 	}

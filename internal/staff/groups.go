@@ -106,7 +106,7 @@ func CreateGroup(ctx context.Context, tx pgx.Tx, companyID int64, f GroupForm) (
 	err := tx.QueryRow(ctx, `insert into groups (company_id, name, client_id) values ($1, $2, $3) returning id`, companyID, f.Name, client).Scan(&id)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
-		return 0, fieldError("name", "Another group has this name.")
+		return 0, apperr.FieldError("name", "Another group has this name.")
 	}
 	if err != nil {
 		return 0, fmt.Errorf("staff: create group: %w", err)
@@ -144,13 +144,13 @@ func AddGroupMember(ctx context.Context, tx pgx.Tx, companyID, groupID, membersh
 	}
 	switch {
 	case !p.Active:
-		return fieldError("membership_id", p.Name+" is deactivated: reactivate them first.")
+		return apperr.FieldError("membership_id", p.Name+" is deactivated: reactivate them first.")
 	case p.Role != identity.RoleCoWorker && p.Role != identity.RoleGuest:
-		return fieldError("membership_id", "Only co-workers and guests join a group; admins follow one with Push on, and the client's own users take part through its client.")
+		return apperr.FieldError("membership_id", "Only co-workers and guests join a group; admins follow one with Push on, and the client's own users take part through its client.")
 	case client != nil && p.Role == identity.RoleCoWorker && !p.Serves:
-		return fieldError("membership_id", p.Name+" does not serve "+deref(p.ClientName)+": assign them to the client first.")
+		return apperr.FieldError("membership_id", p.Name+" does not serve "+deref(p.ClientName)+": assign them to the client first.")
 	case p.Role == identity.RoleGuest && (client == nil || p.HostClient == nil || *p.HostClient != *client):
-		return fieldError("membership_id", p.Name+" is a guest of another client: a guest joins only a group of their own client.")
+		return apperr.FieldError("membership_id", p.Name+" is a guest of another client: a guest joins only a group of their own client.")
 	}
 	if _, err := tx.Exec(ctx, `insert into group_members (company_id, group_id, membership_id) values ($1, $2, $3) on conflict do nothing`,
 		companyID, groupID, membershipID); err != nil {

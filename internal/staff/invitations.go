@@ -139,9 +139,9 @@ func Invite(ctx context.Context, tx pgx.Tx, companyID, invitedBy int64, f Invite
 		 where m.company_id = $1 and a.email = $2`, companyID, f.Email).Scan(&active, &role)
 	switch {
 	case err == nil && active:
-		return 0, fieldError("email", "This person already belongs to your company, as "+role.WithArticle()+".")
+		return 0, apperr.FieldError("email", "This person already belongs to your company, as "+role.WithArticle()+".")
 	case err == nil:
-		return 0, fieldError("email", "This person was deactivated. Reactivate them from their page instead.")
+		return 0, apperr.FieldError("email", "This person was deactivated. Reactivate them from their page instead.")
 	case !errors.Is(err, pgx.ErrNoRows):
 		return 0, fmt.Errorf("staff: invite: %w", err)
 	}
@@ -153,7 +153,7 @@ func Invite(ctx context.Context, tx pgx.Tx, companyID, invitedBy int64, f Invite
 		return 0, fmt.Errorf("staff: invite: %w", err)
 	}
 	if pending {
-		return 0, fieldError("email", "An invitation to this address is already pending. Use Resend on it instead.")
+		return 0, apperr.FieldError("email", "An invitation to this address is already pending. Use Resend on it instead.")
 	}
 	if f.Role.UsesSeat() && seats.Full() {
 		return 0, ErrSeatsFull(seats)
@@ -188,9 +188,9 @@ func checkHost(ctx context.Context, tx pgx.Tx, companyID, hostID int64) error {
 	case err != nil:
 		return fmt.Errorf("staff: guest's host: %w", err)
 	case role != identity.RoleClient:
-		return fieldError("host_id", "A guest works with a client user: choose one.")
+		return apperr.FieldError("host_id", "A guest works with a client user: choose one.")
 	case !active:
-		return fieldError("host_id", "This client user was deactivated: reactivate them first, or choose another.")
+		return apperr.FieldError("host_id", "This client user was deactivated: reactivate them first, or choose another.")
 	}
 	return nil
 }
@@ -213,10 +213,6 @@ func enqueueInvitation(ctx context.Context, tx pgx.Tx, companyID int64, to strin
 	msg.Kind, msg.To, msg.Secret = mail.KindInvite, []string{to}, true
 	_, err := mail.Enqueue(ctx, tx, companyID, msg)
 	return err
-}
-
-func fieldError(field, msg string) error {
-	return &apperr.ValidationError{Fields: map[string]string{field: msg}}
 }
 
 // Resend sends an invitation again with a new link: the old link stops working at once. A pending invitation

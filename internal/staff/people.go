@@ -81,7 +81,7 @@ func Update(ctx context.Context, tx pgx.Tx, companyID, membershipID int64, in Ed
 	}
 	switch {
 	case isStaffRole(p.Role) && !isStaffRole(in.Role):
-		return fieldError("role", "Choose Admin or Co-worker.")
+		return apperr.FieldError("role", "Choose Admin or Co-worker.")
 	case !isStaffRole(p.Role) && in.Role != p.Role:
 		return apperr.ErrForbidden // a client user, guest or subcontractor keeps their type; only the name changes here
 	}
@@ -102,8 +102,8 @@ func Update(ctx context.Context, tx pgx.Tx, companyID, membershipID int64, in Ed
 			return fmt.Errorf("staff: rename: %w", err)
 		}
 		if elsewhere {
-			return &apperr.ValidationError{Fields: map[string]string{"name": p.Name +
-				" also works with another company on fieldops, so only they can change their name (on their own Account page)."}}
+			return apperr.FieldError("name", p.Name+
+				" also works with another company on fieldops, so only they can change their name (on their own Account page).")
 		}
 		if _, err := tx.Exec(ctx, `update accounts set name = $2 where id = $1`, p.AccountID, in.Name); err != nil {
 			return fmt.Errorf("staff: rename: %w", err)

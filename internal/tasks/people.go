@@ -41,7 +41,7 @@ func Add(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, by Actor, tas
 		return fmt.Errorf("tasks: add: %w", err)
 	}
 	field := func(msg string) error {
-		return &apperr.ValidationError{Fields: map[string]string{"membership_id": msg}}
+		return apperr.FieldError("membership_id", msg)
 	}
 	switch {
 	case !p.Active:
@@ -152,7 +152,7 @@ func CheckGuestInvite(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, 
 		return fmt.Errorf("tasks: guest's host: %w", err)
 	}
 	if !ok {
-		return &apperr.ValidationError{Fields: map[string]string{"host_id": "Choose one of this client's users: a guest works with one of them."}}
+		return apperr.FieldError("host_id", "Choose one of this client's users: a guest works with one of them.")
 	}
 	return nil
 }

@@ -208,9 +208,9 @@ func AddComment(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, by Act
 	body = strings.TrimSpace(body)
 	switch {
 	case body == "":
-		return 0, &apperr.ValidationError{Fields: map[string]string{"body": "Write the comment first."}}
+		return 0, apperr.FieldError("body", "Write the comment first.")
 	case utf8.RuneCountInString(body) > MaxComment:
-		return 0, &apperr.ValidationError{Fields: map[string]string{"body": fmt.Sprintf("Use at most %d characters.", MaxComment)}}
+		return 0, apperr.FieldError("body", fmt.Sprintf("Use at most %d characters.", MaxComment))
 	}
 	if _, err := lock(ctx, tx, companyID, s, taskID); err != nil {
 		return 0, err
@@ -228,7 +228,7 @@ func AddComment(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, by Act
 // SetStatus marks the task open or done.
 func SetStatus(ctx context.Context, tx pgx.Tx, companyID int64, s Scope, taskID int64, st Status) error {
 	if st != StatusOpen && st != StatusDone {
-		return &apperr.ValidationError{Fields: map[string]string{"status": "Choose open or done."}}
+		return apperr.FieldError("status", "Choose open or done.")
 	}
 	if _, err := lock(ctx, tx, companyID, s, taskID); err != nil {
 		return err

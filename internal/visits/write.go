@@ -145,7 +145,7 @@ func assignee(ctx context.Context, tx pgx.Tx, companyID, membershipID int64) (st
 		 where m.company_id = $1 and m.id = $2 and m.active and m.role in ('admin', 'co-worker', 'subcontractor')`,
 		companyID, membershipID).Scan(&name)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", &apperr.ValidationError{Fields: map[string]string{"assignee_id": "Choose someone from the list."}}
+		return "", apperr.FieldError("assignee_id", "Choose someone from the list.")
 	}
 	if err != nil {
 		return "", fmt.Errorf("visits: assignee: %w", err)

@@ -426,7 +426,7 @@ func (h *Handlers) JobCreateSubjob(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	if ve := apperr.AsValidation(err); ve != nil && ve.Field("title") != "" {
-		err = &apperr.ValidationError{Fields: map[string]string{"subjob_title": ve.Field("title")}}
+		err = apperr.FieldError("subjob_title", ve.Field("title"))
 	}
 	if err == nil {
 		id = subjob // go to the new subjob

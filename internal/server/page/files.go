@@ -16,18 +16,18 @@ import (
 // ReadUpload reads the "file" field of a multipart form, refusing in words what is too large.
 func ReadUpload(w http.ResponseWriter, r *http.Request) (files.Upload, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, files.MaxSize+1<<20)
-	tooLarge := &apperr.ValidationError{Fields: map[string]string{"file": "The file is larger than 10 MB. Upload a smaller one."}}
+	tooLarge := apperr.FieldError("file", "The file is larger than 10 MB. Upload a smaller one.")
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return files.Upload{}, tooLarge
 		}
-		return files.Upload{}, &apperr.ValidationError{Fields: map[string]string{"file": "Choose a file to upload."}}
+		return files.Upload{}, apperr.FieldError("file", "Choose a file to upload.")
 	}
 	u := files.Upload{VisibleToClient: r.PostFormValue("visible_to_client") != ""}
 	f, h, err := r.FormFile("file")
 	if err != nil {
-		return u, &apperr.ValidationError{Fields: map[string]string{"file": "Choose a file to upload."}}
+		return u, apperr.FieldError("file", "Choose a file to upload.")
 	}
 	defer f.Close()
 	u.Name = h.Filename

@@ -53,7 +53,7 @@ func (h *Handlers) SetBuildingClient(w http.ResponseWriter, r *http.Request) {
 	client, err := strconv.ParseInt(r.PostFormValue("client_id"), 10, 64)
 	h.building(w, r, "Saved: the building's planned jobs are shared with this client from now on.", func(tx pgx.Tx, co, site int64) error {
 		if err != nil || client <= 0 {
-			return &apperr.ValidationError{Fields: map[string]string{"client_id": "Choose the client."}}
+			return apperr.FieldError("client_id", "Choose the client.")
 		}
 		return planned.SetBuildingClient(r.Context(), tx, co, site, client)
 	})

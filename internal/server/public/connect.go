@@ -16,37 +16,28 @@ import (
 	"fieldops/internal/server/page"
 	"fieldops/internal/staff"
 	"fieldops/templates/auth"
-	"fieldops/templates/layout"
 )
 
 // openConnection finds the subcontractor invitation of the link in the path, as openInvitation does for people: a
-// made-up, replaced, cancelled or used link is the 404 page (failures rate-limited per client IP), an expired one
-// the 410 page. ok is false when a page was written.
+// made-up, replaced, cancelled or used link is the 404 page, an expired one the 410 page (openLink). ok is false
+// when a page was written.
 func (h *Handlers) openConnection(w http.ResponseWriter, r *http.Request) (co int64, inv connections.Invitation, ok bool) {
-	ip := identity.ClientKey(h.ClientIP(r))
-	if wait := h.TokensPerIP.Wait(ip); wait > 0 {
-		h.Write(w, r, http.StatusTooManyRequests, layout.Error(h.Chrome(r, "Too many attempts"), layout.ErrorPage{
-			Status: http.StatusTooManyRequests, Heading: "Too many attempts", Message: identity.TooManyAttempts(wait)}))
-		return 0, inv, false
-	}
-	co, id, err := connections.Lookup(r.Context(), h.DB.Pool, r.PathValue("token"))
-	if err == nil {
-		err = h.DB.Read(r.Context(), co, func(b *pgx.Batch) { connections.QueueInvitation(b, co, id, h.Now(), &inv) })
-	}
-	if err == nil && inv.State == connections.StateExpired {
-		err = staff.ErrInvitationExpired
-	}
-	if err == nil {
-		inv.Firms, inv.HasAccount, err = connections.FirmsOf(r.Context(), h.DB.Pool, inv.Email)
-	}
-	if errors.Is(err, apperr.ErrNotFound) {
-		h.TokensPerIP.Fail(ip)
-	}
-	if err != nil {
-		h.invitationFailed(w, r, err, inv.CompanyName)
-		return 0, inv, false
-	}
-	return co, inv, true
+	ok = h.openLink(w, r, func() (string, error) {
+		var id int64
+		var err error
+		co, id, err = connections.Lookup(r.Context(), h.DB.Pool, r.PathValue("token"))
+		if err == nil {
+			err = h.DB.Read(r.Context(), co, func(b *pgx.Batch) { connections.QueueInvitation(b, co, id, h.Now(), &inv) })
+		}
+		if err == nil && inv.State == connections.StateExpired {
+			err = staff.ErrInvitationExpired
+		}
+		if err == nil {
+			inv.Firms, inv.HasAccount, err = connections.FirmsOf(r.Context(), h.DB.Pool, inv.Email)
+		}
+		return inv.CompanyName, err
+	})
+	return co, inv, ok
 }
 
 // ConnectForm answers GET /connect/{token}: a subcontractor invitation's page.
@@ -143,7 +134,7 @@ func (h *Handlers) firmOf(ctx context.Context, accountID int64, choice string) (
 		}
 	}
 	if err == nil {
-		err = &apperr.ValidationError{Fields: map[string]string{"firm": "Choose one of your companies, or A new company."}}
+		err = apperr.FieldError("firm", "Choose one of your companies, or A new company.")
 	}
 	return identity.Membership{}, err
 }
@@ -152,9 +143,9 @@ func (h *Handlers) firmOf(ctx context.Context, accountID int64, choice string) (
 func connectRefusal(err error, inviter string) error {
 	switch {
 	case errors.Is(err, connections.ErrAlreadyConnected):
-		return &apperr.ValidationError{Fields: map[string]string{"firm": "This company is connected to " + inviter + " already."}}
+		return apperr.FieldError("firm", "This company is connected to "+inviter+" already.")
 	case errors.Is(err, connections.ErrNotAdmin):
-		return &apperr.ValidationError{Fields: map[string]string{"firm": "You can connect only a company you are an admin of."}}
+		return apperr.FieldError("firm", "You can connect only a company you are an admin of.")
 	}
 	return err
 }

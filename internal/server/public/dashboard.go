@@ -11,7 +11,6 @@ import (
 	"fieldops/internal/identity"
 	"fieldops/internal/server/page"
 	"fieldops/internal/share"
-	"fieldops/templates/layout"
 	shareview "fieldops/templates/share"
 )
 
@@ -52,8 +51,7 @@ func (h *Handlers) tokenMissed(w http.ResponseWriter, r *http.Request) {
 	ip := identity.ClientKey(h.ClientIP(r))
 	h.TokensPerIP.Fail(ip)
 	if wait := h.TokensPerIP.Wait(ip); wait > 0 {
-		h.Write(w, r, http.StatusTooManyRequests, layout.Error(h.Chrome(r, "Too many attempts"), layout.ErrorPage{
-			Status: http.StatusTooManyRequests, Heading: "Too many attempts", Message: identity.TooManyAttempts(wait)}))
+		h.Fail(w, r, errTooManyLinks(wait))
 		return
 	}
 	h.Fail(w, r, apperr.ErrNotFound)

@@ -19,35 +19,44 @@ import (
 )
 
 // openInvitation finds the invitation of the link in the path and reads it. A made-up, replaced or cancelled link
-// is the 404 page (failures are rate-limited per client IP); a used or expired one is the 410 page. ok is false
-// when a page was written.
+// is the 404 page; a used or expired one is the 410 page (openLink). ok is false when a page was written.
 func (h *Handlers) openInvitation(w http.ResponseWriter, r *http.Request) (co, id int64, inv staff.Invitation, ok bool) {
+	ok = h.openLink(w, r, func() (string, error) {
+		var err error
+		co, id, err = staff.Lookup(r.Context(), h.DB.Pool, r.PathValue("token"))
+		if err == nil {
+			err = h.DB.Read(r.Context(), co, func(b *pgx.Batch) { staff.QueueInvitation(b, co, id, &inv) })
+		}
+		switch {
+		case err != nil:
+		case inv.Status == staff.InvitationRegistered:
+			err = staff.ErrInvitationUsed
+		case inv.Status == staff.InvitationExpired:
+			err = staff.ErrInvitationExpired
+		}
+		return inv.CompanyName, err
+	})
+	return co, id, inv, ok
+}
+
+// openLink opens an invitation link (of a person or of a firm) with open, which returns the inviting company's
+// name: failures to find one count against the client IP, and past the limit every link is the 429 page; a link
+// that cannot be used is invitationFailed's page. ok is false when a page was written.
+func (h *Handlers) openLink(w http.ResponseWriter, r *http.Request, open func() (company string, err error)) (ok bool) {
 	ip := identity.ClientKey(h.ClientIP(r))
 	if wait := h.TokensPerIP.Wait(ip); wait > 0 {
-		h.Write(w, r, http.StatusTooManyRequests, layout.Error(h.Chrome(r, "Too many attempts"), layout.ErrorPage{
-			Status: http.StatusTooManyRequests, Heading: "Too many attempts", Message: identity.TooManyAttempts(wait)}))
-		return 0, 0, inv, false
+		h.Fail(w, r, errTooManyLinks(wait))
+		return false
 	}
-	co, id, err := staff.Lookup(r.Context(), h.DB.Pool, r.PathValue("token"))
-	if err == nil {
-		err = h.DB.Read(r.Context(), co, func(b *pgx.Batch) { staff.QueueInvitation(b, co, id, &inv) })
-	}
+	company, err := open()
 	if errors.Is(err, apperr.ErrNotFound) {
 		h.TokensPerIP.Fail(ip)
 	}
-	if err == nil {
-		switch inv.Status {
-		case staff.InvitationRegistered:
-			err = staff.ErrInvitationUsed
-		case staff.InvitationExpired:
-			err = staff.ErrInvitationExpired
-		}
-	}
 	if err != nil {
-		h.invitationFailed(w, r, err, inv.CompanyName)
-		return 0, 0, inv, false
+		h.invitationFailed(w, r, err, company)
+		return false
 	}
-	return co, id, inv, true
+	return true
 }
 
 // invitationFailed answers a link that cannot be used, saying why and offering nothing else.
@@ -178,7 +187,7 @@ func (h *Handlers) acceptAsCustomer(w http.ResponseWriter, r *http.Request, co i
 // checkInvitedPassword checks the password of the account holding the invited email, rate-limited as logins are.
 func (h *Handlers) checkInvitedPassword(r *http.Request, email, password string) (int64, error) {
 	if password == "" {
-		return 0, &apperr.ValidationError{Fields: map[string]string{"password": "Enter your password."}}
+		return 0, apperr.FieldError("password", "Enter your password.")
 	}
 	wait, done := h.Logins.Take(h.ClientIP(r), email)
 	if wait > 0 {
@@ -187,7 +196,7 @@ func (h *Handlers) checkInvitedPassword(r *http.Request, email, password string)
 	id, err := identity.Authenticate(r.Context(), h.DB.Pool, h.Hasher, identity.Login{Email: email, Password: password})
 	done(err)
 	if errors.Is(err, identity.ErrWrongLogin) {
-		return 0, &apperr.ValidationError{Fields: map[string]string{"password": "That is not the password of this login."}}
+		return 0, apperr.FieldError("password", "That is not the password of this login.")
 	}
 	return id, err
 }
