@@ -222,6 +222,11 @@ func Update(ctx context.Context, tx pgx.Tx, companyID int64, by identity.Viewer,
 			}
 		}
 	}
+	if f.SiteID != old.SiteID {
+		if err := checkMove(ctx, tx, companyID, id, shared); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.Exec(ctx, `
 		update planned_jobs set site_id = $3, title = $4, type = $5, description = $6, order_date = $7, cost_centre = $8,
 		       internal_notifications = $9, internal_sla = $10, gatekeeper = $11, customer_satisfaction = $12, supplier_id = $13,
@@ -247,6 +252,46 @@ func Update(ctx context.Context, tx pgx.Tx, companyID int64, by identity.Viewer,
 		}
 	}
 	return record(ctx, tx, companyID, id, "office", by.Name, "history", "Planned job edited")
+}
+
+// Move puts planned job id in another of the company's buildings (siteID). Refused while it is shared or has
+// interventions (409, in words: checkMove); ErrNotFound for a building that is not the company's.
+func Move(ctx context.Context, tx pgx.Tx, companyID int64, by identity.Viewer, id, siteID int64) error {
+	old, shared, err := lock(ctx, tx, companyID, id)
+	if err != nil || siteID == old.SiteID {
+		return err
+	}
+	if err := checkMove(ctx, tx, companyID, id, shared); err != nil {
+		return err
+	}
+	var building string
+	err = tx.QueryRow(ctx, `
+		update planned_jobs p set site_id = st.id, updated_at = now() from sites st
+		 where p.company_id = $1 and p.id = $2 and st.company_id = $1 and st.id = $3 returning st.name`, companyID, id, siteID).Scan(&building)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return apperr.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("planned: move: %w", err)
+	}
+	return record(ctx, tx, companyID, id, "office", by.Name, "history", "Moved to the building "+building)
+}
+
+// checkMove refuses to move a planned job to another building while it is shared (its building is shared), or
+// while it has interventions: they are on the assets of the building it is in.
+func checkMove(ctx context.Context, tx pgx.Tx, companyID, id int64, shared bool) error {
+	if shared {
+		return errShared("building")
+	}
+	var has bool
+	if err := tx.QueryRow(ctx, `select exists (select from planned_interventions where company_id = $1 and planned_job_id = $2)`,
+		companyID, id).Scan(&has); err != nil {
+		return fmt.Errorf("planned: move: %w", err)
+	}
+	if has {
+		return apperr.Conflict("Its interventions are on the assets of the building it is in: remove them first, then move it.")
+	}
+	return nil
 }
 
 // AddLocation adds a location within the building; refused while shared (409) or when empty or long (422).

@@ -82,8 +82,8 @@ func TestBrowser_EveryPageFitsAPhone(t *testing.T) {
 		id("/jobs/%d/email", job), "/clients", "/clients/new", id("/clients/%d", harbour), "/staff", "/staff/invite", "/staff/groups",
 		"/tasks", "/tasks/new", id("/tasks/%d", task), "/settings", "/outbox", "/notifications", "/account",
 		"/calendar/board?day=" + time.Now().Format("2006-01-02"), "/calendar", "/calendar?view=month", "/calendar?view=day",
-		"/calendar/reminders/new", "/phonebook", "/phonebook/new", "/connections", "/planned", "/planned/new", id("/planned/%d", planned),
-		"/planned/shared", id("/settings/buildings/%d", site)})
+		"/calendar/reminders/new", "/phonebook", "/phonebook/new", "/connections", "/planned", "/planned/new", id("/planned/new?site=%d", site), id("/planned/%d", planned),
+		"/planned/shared", id("/planned/%d/building", planned), id("/settings/buildings/%d", site)})
 	// The job lists are cards on a phone, each job number on one line.
 	for _, c := range []struct {
 		b    context.Context

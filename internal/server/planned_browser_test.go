@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -33,6 +35,7 @@ func TestBrowser_PlannedJobs(t *testing.T) {
 	tdb.Owner.Exec(ctx, `select connect_pair($1, null, $2, null, null)`, fern, spark)
 	tdb.Owner.Exec(ctx, `update connections set email = 'sam@spark.example' where company_id = $1`, fern)
 	harbour := seedClient(t, tdb, fern, "Harbour Towers", "Tower A")
+	seedClient(t, tdb, fern, "Kelp Offices", "Tower B") // New planned job's search leaves it out
 	var site int64
 	tdb.Owner.QueryRow(ctx, `select id from sites where client_id = $1`, harbour).Scan(&site)
 	var chiller int64
@@ -69,10 +72,23 @@ func TestBrowser_PlannedJobs(t *testing.T) {
 	err := chromedp.Run(b,
 		browserLogin(ts.URL, "ann@fern.example", "password-123"),
 		chromedp.Navigate(ts.URL+"/planned/new"),
+		fill([2]string{"q", "harbour"}),
+		chromedp.Click(`//button[text()="Find"]`),
+		chromedp.WaitVisible(`//ul[contains(@class, "pick-list")]//a[text()="Tower A"]`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	axe("New planned job's building search")
+	if list := text("ul.pick-list"); strings.Contains(list, "Tower B") {
+		t.Errorf("the search for harbour lists %q", list)
+	}
+	err = chromedp.Run(b,
+		chromedp.Click(`//ul[contains(@class, "pick-list")]//a[text()="Tower A"]`),
+		chromedp.WaitVisible(`//p[contains(., "Tower A · Harbour Towers")]`),
 		fill([2]string{"title", "Quarterly HVAC service"}, [2]string{"type", "Preventive"}, [2]string{"cost_centre", "MARKER-cc"},
 			[2]string{"internal_notifications", "MARKER-notify"}, [2]string{"internal_sla", "MARKER-sla"}, [2]string{"gatekeeper", "MARKER-gate"},
 			[2]string{"customer_satisfaction", "MARKER-csat"}),
-		chromedp.SetValue(`select[name=site_id]`, fmt.Sprint(site), chromedp.ByQuery),
 		chromedp.SetValue(`select[name=supplier_id]`, fmt.Sprint(supplier), chromedp.ByQuery),
 		chromedp.SetValue(`input[name=order_date]`, "2026-12-07", chromedp.ByQuery),
 		chromedp.SendKeys(`textarea[name=description]`, "Service both chillers", chromedp.ByQuery),
@@ -223,5 +239,59 @@ func TestPlanned_CrossClientProbe(t *testing.T) {
 	f.tdb.Owner.QueryRow(ctx, `select count(*) from planned_activity`).Scan(&comments)
 	if comments != 0 {
 		t.Errorf("the probe wrote %d comments", comments)
+	}
+}
+
+// Pages that find a building or a client by search, for a company with more than a select should hold: New
+// planned job's building, Move to another building (refused in words while shared), and the building's client.
+func TestPlanned_FindAndMove(t *testing.T) {
+	s, tdb, _ := newTestServer(t)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	ctx := context.Background()
+	fern := tdb.CreateCompany(t, "Fern Facilities")
+	admin := signedIn(t, s, tdb, ts, fern, identity.RoleAdmin)
+	harbour := seedClient(t, tdb, fern, "Harbour Towers", "Tower A", "Tower B")
+	seedClient(t, tdb, fern, "Kelp Offices", "Kelp House")
+	var towerA, towerB int64
+	tdb.Owner.QueryRow(ctx, `select min(id), max(id) from sites where client_id = $1`, harbour).Scan(&towerA, &towerB)
+
+	if res, body := admin.get("/planned/new?q=" + strings.Repeat("x", 201)); res.StatusCode != 422 || !strings.Contains(body, "Search with at most 200 characters.") {
+		t.Errorf("a long search = %d", res.StatusCode)
+	}
+	if _, body := admin.get("/planned/new?q=kelp"); !strings.Contains(body, `href="/planned/new?site=`) ||
+		!strings.Contains(body, "Kelp House") || strings.Contains(body, "Tower A") {
+		t.Errorf("the search for kelp: %.3000s", body)
+	}
+	if res, _ := admin.post("/planned/new", url.Values{"title": {"Roof check"}, "site_id": {fmt.Sprint(towerA)}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("create = %d", res.StatusCode)
+	}
+	var id int64
+	tdb.Owner.QueryRow(ctx, `select id from planned_jobs where company_id = $1`, fern).Scan(&id)
+	path := fmt.Sprintf("/planned/%d/building", id)
+	if _, body := admin.get(path + "?q=tower"); !strings.Contains(body, "It is here now") || strings.Count(body, ">Move here</button>") != 1 {
+		t.Errorf("the move page: %.3000s", body)
+	}
+	if res, _ := admin.post(path, url.Values{"site_id": {fmt.Sprint(towerB)}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("move = %d", res.StatusCode)
+	}
+	if _, body := admin.get(fmt.Sprintf("/planned/%d", id)); !strings.Contains(body, "Moved: it is in the new building now.") || !strings.Contains(body, "Tower B · Harbour Towers") {
+		t.Errorf("after the move: %.3000s", body)
+	}
+	tdb.Owner.Exec(ctx, `insert into planned_shares (company_id, planned_job_id, party) values ($1, $2, 'client')`, fern, id)
+	if _, body := admin.get(path); !strings.Contains(body, "Stop sharing to move it") || strings.Contains(body, "Move here") {
+		t.Errorf("the move page while shared: %.3000s", body)
+	}
+	if res, body := admin.post(path, url.Values{"site_id": {fmt.Sprint(towerA)}}); res.StatusCode != http.StatusConflict || !strings.Contains(body, "Stop sharing to edit it") {
+		t.Errorf("a move while shared = %d", res.StatusCode)
+	}
+
+	// The building's client: its client first, then the clients matching the search.
+	_, body := admin.get(fmt.Sprintf("/settings/buildings/%d?q=kelp", towerA))
+	if !strings.Contains(body, ">Harbour Towers</option>") || !strings.Contains(body, ">Kelp Offices</option>") {
+		t.Errorf("the client search: %.3000s", body)
+	}
+	if _, body := admin.get(fmt.Sprintf("/settings/buildings/%d?q=nomatch", towerA)); strings.Contains(body, ">Kelp Offices</option>") || !strings.Contains(body, ">Harbour Towers</option>") {
+		t.Errorf("a search matching none: %.3000s", body)
 	}
 }

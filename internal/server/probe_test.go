@@ -170,6 +170,8 @@ func TestCrossTenantProbe(t *testing.T) {
 		acme, plannedJob).Scan(&doc)
 	tdb.Owner.Exec(ctx, `insert into file_blobs (company_id, file_id, variant, data) values ($1, $2, 'original', 'x')`, acme, doc)
 	tdb.Owner.QueryRow(ctx, `insert into sites (company_id, client_id, name, address) values ($1, $2, 'Bolt HQ', '1 Bolt St') returning id`, bolt, boltClient).Scan(&boltSite)
+	var boltPlanned int64
+	tdb.Owner.QueryRow(ctx, `insert into planned_jobs (company_id, site_id, title) values ($1, $2, 'Bolt planned') returning id`, bolt, boltSite).Scan(&boltPlanned)
 	boltAdmin := signedIn(t, s, tdb, ts, bolt, identity.RoleAdmin)
 	u, _ := url.Parse(ts.URL)
 	cookies := boltAdmin.http.Jar.Cookies(u)
@@ -287,6 +289,11 @@ func TestCrossTenantProbe(t *testing.T) {
 		{Method: "POST", Path: id("/connections/subcontractors/%d/cancel", acmeSub)},
 		{Method: "GET", Path: id("/planned/%d", plannedJob)},
 		{Method: "POST", Path: id("/planned/%d", plannedJob), Form: id("title=Hacked&site_id=%d", boltSite)},
+		{Method: "GET", Path: id("/planned/%d/building", plannedJob)},
+		{Method: "POST", Path: id("/planned/%d/building", plannedJob), Form: id("site_id=%d", boltSite)},
+		{Method: "POST", Path: id("/planned/%d/building", boltPlanned), Form: id("site_id=%d", site)},
+		{Method: "POST", Path: id("/planned/%d", boltPlanned), Form: id("title=Hacked&site_id=%d", site)},
+		{Method: "GET", Path: id("/planned/new?site=%d", site)},
 		{Method: "POST", Path: id("/planned/%d/locations", plannedJob), Form: "location=Hacked"},
 		{Method: "POST", Path: id("/planned/%d/locations/%d/remove", plannedJob, location)},
 		{Method: "POST", Path: id("/planned/%d/interventions", plannedJob), Form: id("asset_id=%d&task=Hacked", asset)},
@@ -401,6 +408,11 @@ func TestCrossTenantProbe(t *testing.T) {
 		from planned_jobs p where p.id = $1`, plannedJob).Scan(&plannedTitle, &plannedItems, &liveShares, &siteClient)
 	if plannedTitle != "Acme planned" || plannedItems != 2 || liveShares != 2 || siteClient != client {
 		t.Errorf("the probe changed Acme's planned job: %q, %d items, %d live shares, its building's client %d", plannedTitle, plannedItems, liveShares, siteClient)
+	}
+	var boltPlannedSite int64
+	tdb.Owner.QueryRow(ctx, `select site_id from planned_jobs where id = $1`, boltPlanned).Scan(&boltPlannedSite)
+	if boltPlannedSite != boltSite {
+		t.Errorf("Bolt's planned job moved to site %d, one of Acme's", boltPlannedSite)
 	}
 	if status != "failed" || clientName != "Acme Client" || sites != 1 || coworkers != 1 || role != "co-worker" || !active || cancelled != nil {
 		t.Errorf("the probe changed company A: email %s, client %q with %d sites and %d co-workers, person %s active %t, invitation cancelled %v",

@@ -210,6 +210,8 @@ func (s *Server) routes() http.Handler {
 			r.Post("/planned/new", pla.Create)
 			r.Get("/planned/{id}", pla.Show)
 			r.Post("/planned/{id}", pla.Update)
+			r.Get("/planned/{id}/building", pla.MoveForm)
+			r.Post("/planned/{id}/building", pla.Move)
 			r.Post("/planned/{id}/locations", pla.AddLocation)
 			r.Post("/planned/{id}/locations/{itemID}/remove", pla.RemoveLocation)
 			r.Post("/planned/{id}/interventions", pla.AddIntervention)

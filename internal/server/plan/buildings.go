@@ -7,12 +7,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/input"
 	"fieldops/internal/planned"
 	"fieldops/internal/server/page"
 	plannedview "fieldops/templates/planned"
 )
 
-// Building answers GET /settings/buildings/{siteID}: the building's client, and its assets.
+// Building answers GET /settings/buildings/{siteID}: the building's client (?q= finds another), and its assets.
 func (h *Handlers) Building(w http.ResponseWriter, r *http.Request) { h.showBuilding(w, r, nil) }
 
 func (h *Handlers) showBuilding(w http.ResponseWriter, r *http.Request, formErr error) {
@@ -21,10 +22,15 @@ func (h *Handlers) showBuilding(w http.ResponseWriter, r *http.Request, formErr 
 		return
 	}
 	v := page.ViewerOf(r)
-	p := plannedview.BuildingPage{Errors: page.Validation(formErr)}
+	p := plannedview.BuildingPage{Q: r.URL.Query().Get("q"), Errors: page.Validation(formErr)}
+	q, ve := p.Q, &apperr.ValidationError{}
+	if input.CheckSearch(ve, "q", q, input.MaxSearchLen); ve.Err() != nil {
+		q, p.Errors, formErr = "", ve, ve // the search's refusal, next to it; the list as if none was typed
+	}
 	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
-		planned.QueueBuilding(b, v.CompanyID, site, &p.Building, &p.Assets)
-		planned.QueueClientChoices(b, v.CompanyID, &p.Clients)
+		planned.QueueBuilding(b, v.CompanyID, site, &p.Building)
+		planned.QueueAssets(b, v.CompanyID, site, &p.Assets)
+		planned.QueueClientChoices(b, v.CompanyID, site, q, &p.Clients, &p.More)
 	})
 	if formErr == nil {
 		p.Notice = h.Notice(r)

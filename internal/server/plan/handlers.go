@@ -11,6 +11,7 @@ import (
 
 	"fieldops/internal/apperr"
 	"fieldops/internal/files"
+	"fieldops/internal/input"
 	"fieldops/internal/planned"
 	"fieldops/internal/server/page"
 	"fieldops/internal/settings"
@@ -45,21 +46,50 @@ func formOf(r *http.Request) planned.Form {
 	return f
 }
 
-// queueChoices adds what the form offers: buildings, suppliers, staff.
+// queueChoices adds what the form offers besides its building: suppliers, staff.
 func queueChoices(b *pgx.Batch, co int64, p *plannedview.FormPage) {
-	planned.QueueBuildings(b, co, &p.Buildings)
 	planned.QueueSuppliers(b, co, &p.Suppliers)
 	planned.QueueStaff(b, co, &p.Staff)
 }
 
-// New answers GET /planned/new.
+// New answers GET /planned/new: first the building (a search, ?q=), then the form for it (?site=).
 func (h *Handlers) New(w http.ResponseWriter, r *http.Request) {
-	h.showNew(w, r, plannedview.FormPage{}, nil)
+	site, _ := strconv.ParseInt(r.URL.Query().Get("site"), 10, 64)
+	if site <= 0 {
+		h.pickBuilding(w, r, plannedview.PickBuildingPage{})
+		return
+	}
+	h.showNew(w, r, plannedview.FormPage{Form: planned.Form{SiteID: site}}, nil)
+}
+
+// pickBuilding shows the buildings whose name, address or client holds ?q=: for a new planned job, or to move
+// planned job p.Job.ID (read here with its details).
+func (h *Handlers) pickBuilding(w http.ResponseWriter, r *http.Request, p plannedview.PickBuildingPage) {
+	v := page.ViewerOf(r)
+	p.Q = r.URL.Query().Get("q")
+	ve := &apperr.ValidationError{}
+	input.CheckSearch(ve, "q", p.Q, input.MaxSearchLen)
+	p.Errors = ve
+	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
+		if p.Job.ID != 0 {
+			planned.QueueGet(b, v.CompanyID, p.Job.ID, &p.Job, &p.Details)
+		}
+		if ve.Err() == nil {
+			planned.QueueFindBuildings(b, v.CompanyID, p.Q, &p.Buildings, &p.More)
+		}
+	})
+	if err == nil {
+		err = ve.Err()
+	}
+	h.Render(w, r, err, plannedview.PickBuilding(h.Chrome(r, p.Heading()), p))
 }
 
 func (h *Handlers) showNew(w http.ResponseWriter, r *http.Request, p plannedview.FormPage, formErr error) {
 	v := page.ViewerOf(r)
-	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) { queueChoices(b, v.CompanyID, &p) })
+	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
+		planned.QueueBuilding(b, v.CompanyID, p.Form.SiteID, &p.Building)
+		queueChoices(b, v.CompanyID, &p)
+	})
 	p.Errors = page.Validation(formErr)
 	if err == nil {
 		err = formErr
@@ -111,6 +141,7 @@ func (h *Handlers) show(w http.ResponseWriter, r *http.Request, st state) {
 	})
 	p.Location = set.Location()
 	p.Edit.ID, p.Edit.Shared, p.Edit.Errors = id, p.Details.Shared(), p.Errors
+	p.Edit.Building = planned.Building{ID: p.Job.SiteID, Name: p.Job.Building, Address: p.Job.Address, ClientID: p.Job.ClientID, ClientName: p.Job.ClientName}
 	if st.form != nil {
 		p.Edit.Form = *st.form
 	} else {
@@ -153,5 +184,23 @@ func (h *Handlers) Update(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
 	h.inPlanned(w, r, state{form: &f}, "Planned job saved.", func(tx pgx.Tx, co, id int64) error {
 		return planned.Update(r.Context(), tx, co, *v, id, f)
+	})
+}
+
+// MoveForm answers GET /planned/{id}/building: the buildings to move the planned job to (a search, ?q=).
+func (h *Handlers) MoveForm(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
+	h.pickBuilding(w, r, plannedview.PickBuildingPage{Job: planned.PlannedJob{ID: id}})
+}
+
+// Move answers POST /planned/{id}/building (site_id): refused while shared or with interventions (409, in words).
+func (h *Handlers) Move(w http.ResponseWriter, r *http.Request) {
+	v := page.ViewerOf(r)
+	site, _ := strconv.ParseInt(r.PostFormValue("site_id"), 10, 64)
+	h.inPlanned(w, r, state{}, "Moved: it is in the new building now.", func(tx pgx.Tx, co, id int64) error {
+		return planned.Move(r.Context(), tx, co, *v, id, site)
 	})
 }
