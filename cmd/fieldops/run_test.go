@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -15,6 +14,7 @@ import (
 
 	"fieldops/internal/db"
 	"fieldops/internal/db/dbtest"
+	"fieldops/internal/mail/mailtest"
 )
 
 func env(m map[string]string) func(string) string {
@@ -110,12 +110,7 @@ func TestRun_ServeRefusesTheOwnerRole(t *testing.T) {
 // serve migrates an empty database, answers /readyz, and returns cleanly when its context ends.
 func TestRun_ServeLifecycle(t *testing.T) {
 	appURL, ownerURL := dbtest.Empty(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := fmt.Sprintf("127.0.0.1:%d", mailtest.FreePort(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)

@@ -92,7 +92,7 @@ func (m *Mailpit) start() error {
 		res, err := http.Get(m.APIURL + "/api/v1/info")
 		if err == nil {
 			res.Body.Close()
-			if res.StatusCode == 200 {
+			if res.StatusCode == 200 && m.smtpUp(exited) {
 				return nil
 			}
 		}
@@ -106,6 +106,22 @@ func (m *Mailpit) start() error {
 			m.Stop()
 			return fmt.Errorf("no answer from %s in 15s: %v", m.APIURL, err)
 		}
+	}
+}
+
+// smtpUp reports whether the SMTP port answers and Mailpit still runs a moment later: Mailpit binds it after its
+// API, and exits when the port is taken (by another test binary's Mailpit, which would then answer the dial).
+func (m *Mailpit) smtpUp(exited chan struct{}) bool {
+	c, err := net.DialTimeout("tcp", "127.0.0.1:"+strconv.Itoa(m.SMTPPort), time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	select {
+	case <-exited:
+		return false
+	case <-time.After(100 * time.Millisecond):
+		return true
 	}
 }
 
