@@ -19,10 +19,10 @@ import (
 )
 
 // openConnection finds the subcontractor invitation of the link in the path, as openInvitation does for people: a
-// made-up, replaced, cancelled or used link is the 404 page, an expired one the 410 page (openLink). ok is false
-// when a page was written.
+// made-up, replaced, cancelled or used link is the 404 page, an expired one the 410 page (openInvitationLink). ok
+// is false when a page was written.
 func (h *Handlers) openConnection(w http.ResponseWriter, r *http.Request) (co int64, inv connections.Invitation, ok bool) {
-	ok = h.openLink(w, r, func() (string, error) {
+	ok = h.openInvitationLink(w, r, func() (string, error) {
 		var id int64
 		var err error
 		co, id, err = connections.Lookup(r.Context(), h.DB.Pool, r.PathValue("token"))

@@ -19,9 +19,9 @@ import (
 )
 
 // openInvitation finds the invitation of the link in the path and reads it. A made-up, replaced or cancelled link
-// is the 404 page; a used or expired one is the 410 page (openLink). ok is false when a page was written.
+// is the 404 page; a used or expired one is the 410 page (openInvitationLink). ok is false when a page was written.
 func (h *Handlers) openInvitation(w http.ResponseWriter, r *http.Request) (co, id int64, inv staff.Invitation, ok bool) {
-	ok = h.openLink(w, r, func() (string, error) {
+	ok = h.openInvitationLink(w, r, func() (string, error) {
 		var err error
 		co, id, err = staff.Lookup(r.Context(), h.DB.Pool, r.PathValue("token"))
 		if err == nil {
@@ -39,10 +39,10 @@ func (h *Handlers) openInvitation(w http.ResponseWriter, r *http.Request) (co, i
 	return co, id, inv, ok
 }
 
-// openLink opens an invitation link (of a person or of a firm) with open, which returns the inviting company's
-// name: failures to find one count against the client IP, and past the limit every link is the 429 page; a link
-// that cannot be used is invitationFailed's page. ok is false when a page was written.
-func (h *Handlers) openLink(w http.ResponseWriter, r *http.Request, open func() (company string, err error)) (ok bool) {
+// openInvitationLink opens an invitation link (of a person or of a firm) with open, which returns the inviting
+// company's name: failures to find one count against the client IP, and past the limit every link is the 429 page;
+// a link that cannot be used is invitationFailed's page. ok is false when a page was written.
+func (h *Handlers) openInvitationLink(w http.ResponseWriter, r *http.Request, open func() (company string, err error)) (ok bool) {
 	ip := identity.ClientKey(h.ClientIP(r))
 	if wait := h.TokensPerIP.Wait(ip); wait > 0 {
 		h.Fail(w, r, errTooManyLinks(wait))
