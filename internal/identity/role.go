@@ -43,9 +43,9 @@ func (r Role) Areas() []Area {
 	case RoleAdmin:
 		return []Area{areaJobs, areaPlanned, areaBoard, areaCalendar, areaClients, areaStaff, areaConnect, areaTasks, areaChat, areaPhonebook, areaSettings, areaOutbox}
 	case RoleCoWorker:
-		return []Area{areaJobs, areaBoard, areaCalendar, areaClients, areaTasks, areaChat, areaPhonebook}
+		return []Area{areaJobs, areaPlanned, areaBoard, areaCalendar, areaClients, areaTasks, areaChat, areaPhonebook}
 	case RoleSubcontractor:
-		return []Area{areaJobs, areaCalendar, areaPhonebook}
+		return []Area{areaJobs, areaPlanned, areaCalendar, areaPhonebook}
 	case RoleClient:
 		return []Area{areaPortalJobs, areaTasks, areaCalendar, areaChat, areaPhonebook}
 	case RoleGuest:

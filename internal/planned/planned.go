@@ -6,11 +6,13 @@ package planned
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"fieldops/internal/apperr"
+	"fieldops/internal/identity"
 )
 
 // PlannedJob is a planned job as the office sees it: every field.
@@ -101,15 +103,61 @@ const plannedFrom = `planned_jobs p
 	join clients cl on cl.company_id = st.company_id and cl.id = st.client_id
 	left join connections k on k.company_id = p.company_id and k.id = p.supplier_id`
 
-// QueueList adds the company's planned jobs, newest first, 50 a page before the id before (0: the newest); more
-// says another page follows.
-func QueueList(b *pgx.Batch, companyID, before int64, rows *[]Row, more *bool) {
+// Scope is who is looking: an admin sees every planned job; a co-worker those they are an assignee of and those in
+// the buildings of the clients assigned to them; a subcontractor person those they are an assignee of. The zero
+// Scope sees nothing. Only admins change planned jobs (the route groups); the others read them.
+type Scope struct {
+	All     bool
+	Member  int64
+	Clients bool // with Member: the planned jobs in the buildings of the clients assigned to Member
+}
+
+// Everything is the scope of an admin.
+var Everything = Scope{All: true}
+
+// ScopeFor is the scope of a viewer.
+func ScopeFor(v *identity.Viewer) Scope {
+	switch v.Role {
+	case identity.RoleAdmin:
+		return Everything
+	case identity.RoleCoWorker:
+		return Scope{Member: v.MembershipID, Clients: true}
+	case identity.RoleSubcontractor:
+		return Scope{Member: v.MembershipID}
+	}
+	return Scope{}
+}
+
+// args are the scope's parameters, numbered as scopeSQL numbers them: no membership has id 0 or -1, so All is 0
+// (every row) and no member is -1 (no row).
+func (s Scope) args() []any {
+	member := s.Member
+	switch {
+	case s.All:
+		member = 0
+	case member == 0:
+		member = -1
+	}
+	return []any{member, s.Clients}
+}
+
+// scopeSQL is the condition on a planned_jobs row p in its building st for a scope passed as parameters $n and $n+1.
+func scopeSQL(n int) string {
+	return fmt.Sprintf(`($%[1]d::bigint = 0
+		or exists (select from planned_assignees x where x.company_id = p.company_id and x.planned_job_id = p.id and x.membership_id = $%[1]d)
+		or ($%[2]d::bool and exists (select from client_coworkers cc
+		        where cc.company_id = st.company_id and cc.client_id = st.client_id and cc.membership_id = $%[1]d)))`, n, n+1)
+}
+
+// QueueList adds the planned jobs of the company within scope, newest first, 50 a page before the id before (0: the
+// newest); more says another page follows.
+func QueueList(b *pgx.Batch, companyID int64, scope Scope, before int64, rows *[]Row, more *bool) {
 	b.Queue(`
 		select p.id, p.title, p.type, st.name as building, cl.name as client, p.order_date,
 		       exists (select from planned_shares s where s.company_id = p.company_id and s.planned_job_id = p.id and s.stopped_at is null) as shared
 		  from `+plannedFrom+`
-		 where p.company_id = $1 and ($2::bigint = 0 or p.id < $2::bigint)
-		 order by p.id desc limit 51`, companyID, before).Query(func(r pgx.Rows) (err error) {
+		 where p.company_id = $1 and ($2::bigint = 0 or p.id < $2::bigint) and `+scopeSQL(3)+`
+		 order by p.id desc limit 51`, append([]any{companyID, before}, scope.args()...)...).Query(func(r pgx.Rows) (err error) {
 		*rows, err = pgx.CollectRows(r, pgx.RowToStructByName[Row])
 		if len(*rows) > 50 {
 			*rows, *more = (*rows)[:50], true
@@ -138,9 +186,10 @@ func (d Details) Shared() bool {
 	return false
 }
 
-// QueueGet adds the planned job id with its details; ErrNotFound when the company has none.
-func QueueGet(b *pgx.Batch, companyID, id int64, p *PlannedJob, d *Details) {
-	b.Queue(`select `+plannedColumns+` from `+plannedFrom+` where p.company_id = $1 and p.id = $2`, companyID, id).
+// QueueGet adds the planned job id with its details; ErrNotFound when the company has none within scope.
+func QueueGet(b *pgx.Batch, companyID int64, scope Scope, id int64, p *PlannedJob, d *Details) {
+	b.Queue(`select `+plannedColumns+` from `+plannedFrom+` where p.company_id = $1 and p.id = $2 and `+scopeSQL(3),
+		append([]any{companyID, id}, scope.args()...)...).
 		Query(func(rows pgx.Rows) (err error) {
 			*p, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[PlannedJob])
 			if errors.Is(err, pgx.ErrNoRows) {
@@ -189,6 +238,20 @@ func queueActivity(b *pgx.Batch, companyID, id int64, acts *[]Activity) {
 		*acts, err = pgx.CollectRows(rows, pgx.RowToStructByName[Activity])
 		return err
 	})
+}
+
+// QueueVisible adds the check that planned job id is the company's and within scope: ErrNotFound otherwise.
+func QueueVisible(b *pgx.Batch, companyID int64, scope Scope, id int64) {
+	b.Queue(`select true from planned_jobs p join sites st on st.company_id = p.company_id and st.id = p.site_id
+		 where p.company_id = $1 and p.id = $2 and `+scopeSQL(3), append([]any{companyID, id}, scope.args()...)...).
+		QueryRow(func(row pgx.Row) error {
+			var seen bool
+			err := row.Scan(&seen)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return apperr.ErrNotFound
+			}
+			return err
+		})
 }
 
 // QueueAssets adds a building's assets, by name.

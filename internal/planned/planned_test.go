@@ -123,7 +123,7 @@ func TestShare(t *testing.T) {
 	// Locked while shared.
 	var p PlannedJob
 	var d Details
-	f.tdb.Read(ctx, f.fern, func(b *pgx.Batch) { QueueGet(b, f.fern, f.id, &p, &d) })
+	f.tdb.Read(ctx, f.fern, func(b *pgx.Batch) { QueueGet(b, f.fern, Everything, f.id, &p, &d) })
 	update := func(change func(*Form)) error {
 		form := FormOf(p, d.Assignees)
 		change(&form)
@@ -156,7 +156,7 @@ func TestShare(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	f.tdb.Read(ctx, f.fern, func(b *pgx.Batch) { QueueGet(b, f.fern, f.id, &p, &d) })
+	f.tdb.Read(ctx, f.fern, func(b *pgx.Batch) { QueueGet(b, f.fern, Everything, f.id, &p, &d) })
 	got := fmt.Sprintf("%+v", d.Activity)
 	for _, want := range []string{"Sam (Spark Subs) Kind:comment Body:Filters ordered", "Added the document quote.pdf", "Fran Kind:comment Body:Dock opens at 7"} {
 		if !strings.Contains(got, want) {
@@ -209,7 +209,7 @@ func TestShare(t *testing.T) {
 	if _, err := share(ShareForm{Supplier: true}); err != nil {
 		t.Fatal(err)
 	}
-	f.tdb.Read(ctx, f.fern, func(b *pgx.Batch) { QueueGet(b, f.fern, f.id, &p, &d) })
+	f.tdb.Read(ctx, f.fern, func(b *pgx.Batch) { QueueGet(b, f.fern, Everything, f.id, &p, &d) })
 	if err := update(func(fm *Form) { fm.SupplierID = 0 }); err != nil {
 		t.Fatal(err)
 	}

@@ -188,21 +188,26 @@ func lock(ctx context.Context, tx pgx.Tx, companyID, id int64) (old PlannedJob, 
 // Editable are the fields that may change while the planned job is shared (the seed's list; documents too).
 var Editable = []string{"title", "description", "supplier_id", "cost_centre", "assignees"}
 
-// ErrShared refuses a change to a locked field of a shared planned job (409, in words).
+// errShared refuses a change to a locked field of a shared planned job (409, in words).
 func errShared(what string) error {
-	return fmt.Errorf("%w: %w", apperr.ErrConflict, &apperr.ValidationError{
-		Form: "This planned job is shared, so its " + what + " cannot change: Stop sharing to edit it, then share it again."})
+	return apperr.Conflict(sharedRefusal(what))
 }
 
-// Update saves the form. While the planned job is shared only title, description, supplier, cost centre and
-// assignees may change: any other field that differs is refused (409, naming it) and nothing is saved.
+func sharedRefusal(what string) string {
+	return "This planned job is shared, so its " + what + " cannot change: Stop sharing to edit it, then share it again."
+}
+
+// Update saves the form, all but its building (Move changes that: a form opened before a move must not move the
+// job back). While the planned job is shared only title, description, supplier, cost centre and assignees may
+// change: any other field that differs is refused (409, naming it) and nothing is saved.
 func Update(ctx context.Context, tx pgx.Tx, companyID int64, by identity.Viewer, id int64, f Form) error {
 	f.Normalize()
-	if err := f.Validate(); err != nil {
-		return err
-	}
 	old, shared, err := lock(ctx, tx, companyID, id)
 	if err != nil {
+		return err
+	}
+	f.SiteID = old.SiteID
+	if err := f.Validate(); err != nil {
 		return err
 	}
 	if err := checkRefs(ctx, tx, companyID, f); err != nil {
@@ -214,7 +219,7 @@ func Update(ctx context.Context, tx pgx.Tx, companyID int64, by identity.Viewer,
 		for _, c := range []struct {
 			what    string
 			changed bool
-		}{{"building", f.SiteID != old.SiteID}, {"type", f.Type != old.Type}, {"order date", !sameDate},
+		}{{"type", f.Type != old.Type}, {"order date", !sameDate},
 			{"internal notifications", f.InternalNotifications != old.InternalNotifications}, {"internal SLA", f.InternalSLA != old.InternalSLA},
 			{"gatekeeper", f.Gatekeeper != old.Gatekeeper}, {"customer satisfaction", f.CustomerSatisfaction != old.CustomerSatisfaction}} {
 			if c.changed {
@@ -222,16 +227,11 @@ func Update(ctx context.Context, tx pgx.Tx, companyID int64, by identity.Viewer,
 			}
 		}
 	}
-	if f.SiteID != old.SiteID {
-		if err := checkMove(ctx, tx, companyID, id, shared); err != nil {
-			return err
-		}
-	}
 	if _, err := tx.Exec(ctx, `
-		update planned_jobs set site_id = $3, title = $4, type = $5, description = $6, order_date = $7, cost_centre = $8,
-		       internal_notifications = $9, internal_sla = $10, gatekeeper = $11, customer_satisfaction = $12, supplier_id = $13,
+		update planned_jobs set title = $3, type = $4, description = $5, order_date = $6, cost_centre = $7,
+		       internal_notifications = $8, internal_sla = $9, gatekeeper = $10, customer_satisfaction = $11, supplier_id = $12,
 		       updated_at = now()
-		 where company_id = $1 and id = $2`, companyID, id, f.SiteID, f.Title, f.Type, f.Description, date, f.CostCentre,
+		 where company_id = $1 and id = $2`, companyID, id, f.Title, f.Type, f.Description, date, f.CostCentre,
 		f.InternalNotifications, f.InternalSLA, f.Gatekeeper, f.CustomerSatisfaction, db.NullID(f.SupplierID)); err != nil {
 		return fmt.Errorf("planned: update: %w", err)
 	}
@@ -254,44 +254,46 @@ func Update(ctx context.Context, tx pgx.Tx, companyID int64, by identity.Viewer,
 	return record(ctx, tx, companyID, id, "office", by.Name, "history", "Planned job edited")
 }
 
-// Move puts planned job id in another of the company's buildings (siteID). Refused while it is shared or has
-// interventions (409, in words: checkMove); ErrNotFound for a building that is not the company's.
-func Move(ctx context.Context, tx pgx.Tx, companyID int64, by identity.Viewer, id, siteID int64) error {
+// Move puts planned job id in another of the company's buildings (siteID), and reports whether it moved (not when
+// it is there already). Refused while MoveRefusal says so (409, in words); ErrNotFound for a building that is not
+// the company's.
+func Move(ctx context.Context, tx pgx.Tx, companyID int64, by identity.Viewer, id, siteID int64) (moved bool, err error) {
 	old, shared, err := lock(ctx, tx, companyID, id)
 	if err != nil || siteID == old.SiteID {
-		return err
+		return false, err
 	}
-	if err := checkMove(ctx, tx, companyID, id, shared); err != nil {
-		return err
+	var items bool
+	if err := tx.QueryRow(ctx, `select exists (select from planned_locations where company_id = $1 and planned_job_id = $2)
+		or exists (select from planned_interventions where company_id = $1 and planned_job_id = $2)`, companyID, id).Scan(&items); err != nil {
+		return false, fmt.Errorf("planned: move: %w", err)
+	}
+	if why := MoveRefusal(shared, items); why != "" {
+		return false, apperr.Conflict(why)
 	}
 	var building string
 	err = tx.QueryRow(ctx, `
 		update planned_jobs p set site_id = st.id, updated_at = now() from sites st
 		 where p.company_id = $1 and p.id = $2 and st.company_id = $1 and st.id = $3 returning st.name`, companyID, id, siteID).Scan(&building)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return apperr.ErrNotFound
+		return false, apperr.ErrNotFound
 	}
 	if err != nil {
-		return fmt.Errorf("planned: move: %w", err)
+		return false, fmt.Errorf("planned: move: %w", err)
 	}
-	return record(ctx, tx, companyID, id, "office", by.Name, "history", "Moved to the building "+building)
+	return true, record(ctx, tx, companyID, id, "office", by.Name, "history", "Moved to the building "+building)
 }
 
-// checkMove refuses to move a planned job to another building while it is shared (its building is shared), or
-// while it has interventions: they are on the assets of the building it is in.
-func checkMove(ctx context.Context, tx pgx.Tx, companyID, id int64, shared bool) error {
-	if shared {
-		return errShared("building")
+// MoveRefusal says why a planned job cannot move to another building now, or "" when it can: not while it is shared
+// (its building is), nor while it has locations or interventions (they are in the building it is in, and on its
+// assets).
+func MoveRefusal(shared, items bool) string {
+	switch {
+	case shared:
+		return sharedRefusal("building")
+	case items:
+		return "Its locations and interventions are in the building it is in: remove them first, then move it."
 	}
-	var has bool
-	if err := tx.QueryRow(ctx, `select exists (select from planned_interventions where company_id = $1 and planned_job_id = $2)`,
-		companyID, id).Scan(&has); err != nil {
-		return fmt.Errorf("planned: move: %w", err)
-	}
-	if has {
-		return apperr.Conflict("Its interventions are on the assets of the building it is in: remove them first, then move it.")
-	}
-	return nil
+	return ""
 }
 
 // AddLocation adds a location within the building; refused while shared (409) or when empty or long (422).

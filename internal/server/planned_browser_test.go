@@ -279,7 +279,7 @@ func TestPlanned_FindAndMove(t *testing.T) {
 		t.Errorf("after the move: %.3000s", body)
 	}
 	tdb.Owner.Exec(ctx, `insert into planned_shares (company_id, planned_job_id, party) values ($1, $2, 'client')`, fern, id)
-	if _, body := admin.get(path); !strings.Contains(body, "Stop sharing to move it") || strings.Contains(body, "Move here") {
+	if _, body := admin.get(path); !strings.Contains(body, "Stop sharing to edit it") || strings.Contains(body, "Move here") {
 		t.Errorf("the move page while shared: %.3000s", body)
 	}
 	if res, body := admin.post(path, url.Values{"site_id": {fmt.Sprint(towerA)}}); res.StatusCode != http.StatusConflict || !strings.Contains(body, "Stop sharing to edit it") {
@@ -293,5 +293,74 @@ func TestPlanned_FindAndMove(t *testing.T) {
 	}
 	if _, body := admin.get(fmt.Sprintf("/settings/buildings/%d?q=nomatch", towerA)); strings.Contains(body, ">Kelp Offices</option>") || !strings.Contains(body, ">Harbour Towers</option>") {
 		t.Errorf("a search matching none: %.3000s", body)
+	}
+}
+
+// Staff who are not admins read the planned jobs in their scope (planned.ScopeFor) — a co-worker those of their
+// clients' buildings and those they are an assignee of, a subcontractor person only the latter — with the Planned
+// nav link, its documents, and none of the admin's controls; every other planned job is a 404 and every change a
+// refusal.
+func TestPlanned_StaffRead(t *testing.T) {
+	s, tdb, _ := newTestServer(t)
+	ts := httptest.NewServer(s)
+	defer ts.Close()
+	ctx := context.Background()
+	fern := tdb.CreateCompany(t, "Fern Facilities")
+	harbour := seedClient(t, tdb, fern, "Harbour Towers", "Tower A")
+	kelp := seedClient(t, tdb, fern, "Kelp Offices", "Kelp House")
+	_, cora := seedPerson(t, s, tdb, fern, "cora@fern.example", "Cora", "password-123", identity.RoleCoWorker)
+	_, sid := seedPerson(t, s, tdb, fern, "sid@fern.example", "Sid", "password-123", identity.RoleSubcontractor)
+	tdb.Owner.Exec(ctx, `insert into client_coworkers (company_id, client_id, membership_id) values ($1, $2, $3)`, fern, harbour, cora)
+	newPlanned := func(client int64, title string) (id, doc int64) {
+		tdb.Owner.QueryRow(ctx, `insert into planned_jobs (company_id, site_id, title, cost_centre)
+			select $1, id, $3, 'CC-7' from sites where client_id = $2 returning id`, fern, client, title).Scan(&id)
+		tdb.Owner.QueryRow(ctx, `insert into files (company_id, planned_job_id, name, content_type, size) values ($1, $2, 'plan.pdf', 'application/pdf', 1) returning id`,
+			fern, id).Scan(&doc)
+		tdb.Owner.Exec(ctx, `insert into file_blobs (company_id, file_id, variant, data) values ($1, $2, 'original', 'x')`, fern, doc)
+		return id, doc
+	}
+	tower, towerDoc := newPlanned(harbour, "Tower chillers")
+	house, houseDoc := newPlanned(kelp, "House boiler")
+	tdb.Owner.Exec(ctx, `insert into planned_assignees (company_id, planned_job_id, membership_id) values ($1, $2, $3)`, fern, house, sid)
+
+	for _, c := range []struct {
+		email          string
+		mine, notMine  int64
+		doc, notMyDoc  int64
+		title, ignored string
+	}{
+		{"cora@fern.example", tower, house, towerDoc, houseDoc, "Tower chillers", "House boiler"},
+		{"sid@fern.example", house, tower, houseDoc, towerDoc, "House boiler", "Tower chillers"},
+	} {
+		u := newClient(t, ts)
+		u.login(c.email, "password-123")
+		if _, body := u.get("/planned"); !strings.Contains(body, c.title) || strings.Contains(body, c.ignored) ||
+			strings.Contains(body, "New planned job") || !strings.Contains(body, `href="/planned"`) {
+			t.Errorf("%s's list: %.3000s", c.email, body)
+		}
+		res, body := u.get(fmt.Sprintf("/planned/%d", c.mine))
+		if res.StatusCode != 200 || !strings.Contains(body, "CC-7") || !strings.Contains(body, "plan.pdf") ||
+			strings.Contains(body, `id="planned-form"`) || strings.Contains(body, `id="share"`) || strings.Contains(body, "Add document") ||
+			strings.Contains(body, "Add comment") {
+			t.Errorf("%s's planned job = %d: %.3000s", c.email, res.StatusCode, body)
+		}
+		if res, _ := u.get(fmt.Sprintf("/planned/%d/files/%d", c.mine, c.doc)); res.StatusCode != 200 {
+			t.Errorf("%s's document = %d", c.email, res.StatusCode)
+		}
+		for _, path := range []string{fmt.Sprintf("/planned/%d", c.notMine), fmt.Sprintf("/planned/%d/files/%d", c.notMine, c.notMyDoc)} {
+			if res, _ := u.get(path); res.StatusCode != http.StatusNotFound {
+				t.Errorf("%s GET %s = %d", c.email, path, res.StatusCode)
+			}
+		}
+		for _, path := range []string{fmt.Sprintf("/planned/%d", c.mine), fmt.Sprintf("/planned/%d/comments", c.mine), fmt.Sprintf("/planned/%d/share", c.mine)} {
+			if res, _ := u.post(path, url.Values{"title": {"Hacked"}, "body": {"Hacked"}, "client": {"1"}}); res.StatusCode != http.StatusForbidden && res.StatusCode != http.StatusNotFound {
+				t.Errorf("%s POST %s = %d", c.email, path, res.StatusCode)
+			}
+		}
+	}
+	var changed int
+	tdb.Owner.QueryRow(ctx, `select (select count(*) from planned_jobs where title = 'Hacked') + (select count(*) from planned_activity) + (select count(*) from planned_shares)`).Scan(&changed)
+	if changed != 0 {
+		t.Errorf("the refused posts changed %d rows", changed)
 	}
 }

@@ -123,6 +123,10 @@ func (s *Server) routes() http.Handler {
 		// Jobs: office staff, subcontractors too; jobs.ScopeFor narrows every query to what the role may see.
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireRoles(identity.RoleAdmin, identity.RoleCoWorker, identity.RoleSubcontractor))
+			// Planned jobs to read (planned.ScopeFor); an admin's routes below change them.
+			r.Get("/planned", pla.List)
+			r.Get("/planned/{id}", pla.Show)
+			r.Get("/planned/{id}/files/{fileID}", pla.File)
 			r.Get("/jobs", off.JobList)
 			r.Get("/jobs/new", off.JobNew)
 			r.Post("/jobs/new", off.JobCreate)
@@ -205,10 +209,8 @@ func (s *Server) routes() http.Handler {
 			r.Post("/connections/subcontractors/{id}/cancel", con.CancelSubcontractor)
 
 			// Planned jobs, and those shared with the company as a supplier.
-			r.Get("/planned", pla.List)
 			r.Get("/planned/new", pla.New)
 			r.Post("/planned/new", pla.Create)
-			r.Get("/planned/{id}", pla.Show)
 			r.Post("/planned/{id}", pla.Update)
 			r.Get("/planned/{id}/building", pla.MoveForm)
 			r.Post("/planned/{id}/building", pla.Move)
@@ -220,7 +222,6 @@ func (s *Server) routes() http.Handler {
 			r.Post("/planned/{id}/stop-sharing", pla.StopSharing)
 			r.Post("/planned/{id}/comments", pla.Comment)
 			r.Post("/planned/{id}/files", pla.Upload)
-			r.Get("/planned/{id}/files/{fileID}", pla.File)
 			r.Get("/planned/shared", pla.SharedList)
 			r.Get("/planned/shared/{owner}/{id}", pla.Shared)
 			r.Post("/planned/shared/{owner}/{id}/comments", pla.SharedComment)

@@ -1,6 +1,7 @@
-// Package plan is the planned jobs' office pages (admins): the list, New planned job, a planned job's page with its
-// locations, interventions, documents, comments, Share and Stop sharing; a building's settings (its client and
-// assets); and the planned jobs other firms share with this company as their supplier.
+// Package plan is the planned jobs' office pages (admins manage; co-workers and subcontractor people read theirs):
+// the list, New planned job, a planned job's page with its locations, interventions, documents, comments, Share and
+// Stop sharing; a building's settings (its client and assets); and the planned jobs other firms share with this
+// company as their supplier.
 package plan
 
 import (
@@ -23,15 +24,18 @@ type Handlers struct {
 	*page.Kit
 }
 
-// List answers GET /planned: newest first, 50 a page (?before= the last id seen).
+// List answers GET /planned: the viewer's planned jobs (planned.ScopeFor), newest first, 50 a page (?before= the
+// last id seen).
 func (h *Handlers) List(w http.ResponseWriter, r *http.Request) {
 	v := page.ViewerOf(r)
 	before, err := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
 	if err != nil {
 		before = 0 // a mangled cursor shows the newest page
 	}
-	p := plannedview.ListPage{Notice: h.Notice(r)}
-	err = h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) { planned.QueueList(b, v.CompanyID, before, &p.Rows, &p.More) })
+	p := plannedview.ListPage{Notice: h.Notice(r), Manage: v.Role.IsAdmin()}
+	err = h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
+		planned.QueueList(b, v.CompanyID, planned.ScopeFor(v), before, &p.Rows, &p.More)
+	})
 	h.Render(w, r, err, plannedview.List(h.Chrome(r, "Planned jobs"), p))
 }
 
@@ -72,12 +76,15 @@ func (h *Handlers) pickBuilding(w http.ResponseWriter, r *http.Request, p planne
 	p.Errors = ve
 	err := h.DB.Read(r.Context(), v.CompanyID, func(b *pgx.Batch) {
 		if p.Job.ID != 0 {
-			planned.QueueGet(b, v.CompanyID, p.Job.ID, &p.Job, &p.Details)
+			planned.QueueGet(b, v.CompanyID, planned.ScopeFor(v), p.Job.ID, &p.Job, &p.Details)
 		}
 		if ve.Err() == nil {
 			planned.QueueFindBuildings(b, v.CompanyID, p.Q, &p.Buildings, &p.More)
 		}
 	})
+	if p.Job.ID != 0 {
+		p.Refusal = planned.MoveRefusal(p.Details.Shared(), len(p.Details.Locations)+len(p.Details.Interventions) > 0)
+	}
 	if err == nil {
 		err = ve.Err()
 	}
@@ -121,7 +128,7 @@ type state struct {
 	comment, note string
 }
 
-// Show answers GET /planned/{id}.
+// Show answers GET /planned/{id}: an admin's page to manage it; the others in scope (planned.ScopeFor) read it.
 func (h *Handlers) Show(w http.ResponseWriter, r *http.Request) { h.show(w, r, state{}) }
 
 func (h *Handlers) show(w http.ResponseWriter, r *http.Request, st state) {
@@ -131,13 +138,15 @@ func (h *Handlers) show(w http.ResponseWriter, r *http.Request, st state) {
 	}
 	v := page.ViewerOf(r)
 	co := v.CompanyID
-	p := plannedview.ShowPage{Errors: page.Validation(st.err), Comment: st.comment, Note: st.note}
+	p := plannedview.ShowPage{Manage: v.Role.IsAdmin(), Errors: page.Validation(st.err), Comment: st.comment, Note: st.note}
 	var set settings.Settings
 	err := h.DB.Read(r.Context(), co, func(b *pgx.Batch) {
 		settings.QueueGet(b, co, &set)
-		planned.QueueGet(b, co, id, &p.Job, &p.Details)
+		planned.QueueGet(b, co, planned.ScopeFor(v), id, &p.Job, &p.Details)
 		files.QueueList(b, co, files.Owner{PlannedJobID: id}, false, &p.Documents)
-		queueChoices(b, co, &p.Edit)
+		if p.Manage {
+			queueChoices(b, co, &p.Edit)
+		}
 	})
 	p.Location = set.Location()
 	p.Edit.ID, p.Edit.Shared, p.Edit.Errors = id, p.Details.Shared(), p.Errors
@@ -196,11 +205,22 @@ func (h *Handlers) MoveForm(w http.ResponseWriter, r *http.Request) {
 	h.pickBuilding(w, r, plannedview.PickBuildingPage{Job: planned.PlannedJob{ID: id}})
 }
 
-// Move answers POST /planned/{id}/building (site_id): refused while shared or with interventions (409, in words).
+// Move answers POST /planned/{id}/building (site_id): refused while planned.MoveRefusal says so (409, in words).
 func (h *Handlers) Move(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.PathID(w, r, "id")
+	if !ok {
+		return
+	}
 	v := page.ViewerOf(r)
 	site, _ := strconv.ParseInt(r.PostFormValue("site_id"), 10, 64)
-	h.inPlanned(w, r, state{}, "Moved: it is in the new building now.", func(tx pgx.Tx, co, id int64) error {
-		return planned.Move(r.Context(), tx, co, *v, id, site)
+	var moved bool
+	err := h.DB.InCompany(r.Context(), v.CompanyID, func(tx pgx.Tx) (err error) {
+		moved, err = planned.Move(r.Context(), tx, v.CompanyID, *v, id, site)
+		return err
 	})
+	notice := "It is in that building already."
+	if moved {
+		notice = "Moved: it is in the new building now."
+	}
+	h.changed(w, r, id, err, state{}, notice)
 }

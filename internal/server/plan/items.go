@@ -89,13 +89,15 @@ func (h *Handlers) Upload(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// File answers GET /planned/{id}/files/{fileID}.
+// File answers GET /planned/{id}/files/{fileID}, for whoever may read the planned job.
 func (h *Handlers) File(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.PathID(w, r, "id")
 	if !ok {
 		return
 	}
-	h.ServeFile(w, r, page.FileRequest{CompanyID: page.ViewerOf(r).CompanyID, Owner: files.Owner{PlannedJobID: id}, Variant: files.Original})
+	v := page.ViewerOf(r)
+	h.ServeFile(w, r, page.FileRequest{CompanyID: v.CompanyID, Owner: files.Owner{PlannedJobID: id}, Variant: files.Original,
+		Check: func(b *pgx.Batch) { planned.QueueVisible(b, v.CompanyID, planned.ScopeFor(v), id) }})
 }
 
 // KindShared is the email telling a client's users or a supplier of a planned job shared with them.
