@@ -19,17 +19,19 @@ func TestOutbox_SlowBatchIsNotRescuedMidBatch(t *testing.T) {
 	tdb := dbtest.New(t)
 	m := mailtest.Start(t)
 	co := createCompany(t, tdb, "Acme")
-	const n, lease = 10, time.Second
+	// Each email takes about a quarter of a second, far under half a lease (when the sender renews) even on a busy
+	// machine; the batch takes over three leases.
+	const n, lease = 40, 3 * time.Second
 	ids := make([]int64, n)
 	for i := range ids {
 		ids[i] = enqueue(t, tdb, co, testEmail(fmt.Sprintf("p%d@acme.example", i), fmt.Sprint("slow ", i)))
 	}
-	slow := m.SlowSMTP(40 * time.Millisecond) // about a quarter of a second an email: the batch takes ~3 leases
+	slow := m.SlowSMTP(40 * time.Millisecond) // a few delays an email (see SlowSMTP)
 	start := time.Now()
 	// Two senders: while one works through the batch, the other would take whatever the rescue put back.
 	startWorker(t, tdb, slow, func(w *mail.Worker) { w.Lease, w.Batch, w.Senders = lease, n, 2 })
 	for _, id := range ids {
-		waitStatus(t, tdb, id, "sent", 30*time.Second)
+		waitStatus(t, tdb, id, "sent", 60*time.Second)
 	}
 	if took := time.Since(start); took < 2*lease {
 		t.Fatalf("the batch took %v, not longer than two leases (%v): the test proves nothing; slow the proxy down", took, lease)
@@ -39,7 +41,7 @@ func TestOutbox_SlowBatchIsNotRescuedMidBatch(t *testing.T) {
 			t.Errorf("email %d was rescued mid-batch: %+v", id, r)
 		}
 	}
-	msgs := m.WaitFor(n, 5*time.Second)
+	msgs := m.WaitFor(n, 10*time.Second)
 	seen := map[string]bool{}
 	for _, msg := range msgs {
 		if seen[msg.MessageID] {
