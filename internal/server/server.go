@@ -76,6 +76,7 @@ func New(cfg Config, database *db.DB, log *slog.Logger) *Server {
 	s.store = pgxstore.NewWithCleanupInterval(database.Pool, 10*time.Minute)
 	sessions := scs.New()
 	sessions.Store = newHashedStore(s.store, cfg.SessionCacheTTL)
+	sessions.Codec = newSessionCodec()
 	sessions.Lifetime = sessionLifetime
 	sessions.Cookie.Name = "fieldops_session"
 	sessions.Cookie.HttpOnly = true
